@@ -1,0 +1,267 @@
+//! Faults: policy, separate from the mechanisms that carry them out.
+//!
+//! A run's faults are always a concrete, time-ordered list of instantaneous changes
+//! ([`ScheduledFault`]). Things that last ("crash for 10 s", "partition for 5 s") are
+//! two entries: the change and its undoing. The random [`generator`](crate::generator)
+//! expands into such a list before the run, so every run has a schedule that can be
+//! printed, edited, replayed and shrunk.
+
+use crate::id::NodeId;
+use crate::time::{SimDuration, SimTime};
+use core::fmt;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A signed span, for clock jumps ("-500ms" steps a clock back).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct SignedDuration(pub i64);
+
+impl SignedDuration {
+    /// Parses "250ms", "+1s" or "-2s".
+    pub fn parse(text: &str) -> Result<Self, crate::time::DurationError> {
+        let t = text.trim();
+        let (negative, rest) = match t.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let d = SimDuration::parse(rest)?;
+        let nanos = i64::try_from(d.as_nanos()).map_err(|_| crate::time::DurationError {
+            text: text.to_string(),
+            expected: "a jump under 292 years",
+        })?;
+        Ok(SignedDuration(if negative { -nanos } else { nanos }))
+    }
+}
+
+impl fmt::Display for SignedDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 < 0 {
+            write!(f, "-{}", SimDuration::from_nanos(self.0.unsigned_abs()))
+        } else {
+            write!(f, "{}", SimDuration::from_nanos(self.0 as u64))
+        }
+    }
+}
+
+impl Serialize for SignedDuration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+impl<'de> Deserialize<'de> for SignedDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        SignedDuration::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One instantaneous change to the simulated world.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fault {
+    /// The node stops: volatile state, timers and in-flight messages to it are lost.
+    Crash { node: NodeId },
+    /// A crashed node starts again from its durable state, as a new incarnation.
+    Restart { node: NodeId },
+    /// The node freezes: nothing runs, timers and messages wait.
+    Pause { node: NodeId },
+    /// A paused node thaws; what waited arrives as a backlog, in order.
+    Resume { node: NodeId },
+    /// Splits the nodes: each listed group can talk only within itself; unlisted nodes
+    /// form one more group.
+    Partition { groups: Vec<Vec<NodeId>> },
+    /// Removes every partition, isolation and one-way cut.
+    Heal,
+    /// Cuts one node off from all others, both ways.
+    Isolate { node: NodeId },
+    /// Ends an isolation.
+    Rejoin { node: NodeId },
+    /// Blocks messages from `source` to `target` only.
+    Cut { source: NodeId, target: NodeId },
+    /// Ends a one-way cut.
+    Uncut { source: NodeId, target: NodeId },
+    /// Takes the link between two nodes down (a topology may reroute around it).
+    LinkDown { a: NodeId, b: NodeId },
+    /// Brings a link back up.
+    LinkUp { a: NodeId, b: NodeId },
+    /// Extra loss on every message to or from the nodes (all nodes if empty).
+    LossSpike {
+        #[serde(default)]
+        nodes: Vec<NodeId>,
+        loss: f64,
+    },
+    /// Extra latency on every message to or from the nodes (all nodes if empty).
+    LatencySpike {
+        #[serde(default)]
+        nodes: Vec<NodeId>,
+        extra: SimDuration,
+    },
+    /// Ends loss and latency spikes on the nodes (all nodes if empty).
+    SpikeEnd {
+        #[serde(default)]
+        nodes: Vec<NodeId>,
+    },
+    /// Steps a node's clock forwards or backwards.
+    ClockJump { node: NodeId, by: SignedDuration },
+    /// Sets a node's clock drift, in parts per million (positive: runs fast).
+    ClockDrift { node: NodeId, ppm: f64 },
+    /// A disk fault: unsynced writes are lost at the next crash, and/or every synced
+    /// write blocks the node for `write_delay`.
+    DiskFault {
+        node: NodeId,
+        #[serde(default)]
+        lose_unsynced: bool,
+        #[serde(default)]
+        write_delay: SimDuration,
+    },
+    /// Ends a disk fault.
+    DiskHeal { node: NodeId },
+}
+
+impl Fault {
+    /// The nodes a fault names, for validation against the node count.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Fault::Crash { node }
+            | Fault::Restart { node }
+            | Fault::Pause { node }
+            | Fault::Resume { node }
+            | Fault::Isolate { node }
+            | Fault::Rejoin { node }
+            | Fault::ClockJump { node, .. }
+            | Fault::ClockDrift { node, .. }
+            | Fault::DiskFault { node, .. }
+            | Fault::DiskHeal { node } => vec![*node],
+            Fault::Partition { groups } => groups.iter().flatten().copied().collect(),
+            Fault::Heal => vec![],
+            Fault::Cut { source, target } | Fault::Uncut { source, target } => {
+                vec![*source, *target]
+            }
+            Fault::LinkDown { a, b } | Fault::LinkUp { a, b } => vec![*a, *b],
+            Fault::LossSpike { nodes, .. }
+            | Fault::LatencySpike { nodes, .. }
+            | Fault::SpikeEnd { nodes } => nodes.clone(),
+        }
+    }
+
+    /// The snake-case kind name, as in scenario files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Crash { .. } => "crash",
+            Fault::Restart { .. } => "restart",
+            Fault::Pause { .. } => "pause",
+            Fault::Resume { .. } => "resume",
+            Fault::Partition { .. } => "partition",
+            Fault::Heal => "heal",
+            Fault::Isolate { .. } => "isolate",
+            Fault::Rejoin { .. } => "rejoin",
+            Fault::Cut { .. } => "cut",
+            Fault::Uncut { .. } => "uncut",
+            Fault::LinkDown { .. } => "link_down",
+            Fault::LinkUp { .. } => "link_up",
+            Fault::LossSpike { .. } => "loss_spike",
+            Fault::LatencySpike { .. } => "latency_spike",
+            Fault::SpikeEnd { .. } => "spike_end",
+            Fault::ClockJump { .. } => "clock_jump",
+            Fault::ClockDrift { .. } => "clock_drift",
+            Fault::DiskFault { .. } => "disk_fault",
+            Fault::DiskHeal { .. } => "disk_heal",
+        }
+    }
+
+    /// Validates values that the type does not constrain.
+    pub fn validate(&self, node_count: u32) -> Result<(), String> {
+        for n in self.nodes() {
+            if n.0 >= node_count {
+                return Err(format!(
+                    "{} names node {} but the run has {} nodes",
+                    self.kind(),
+                    n.0,
+                    node_count
+                ));
+            }
+        }
+        match self {
+            Fault::LossSpike { loss, .. } if !(0.0..=1.0).contains(loss) => Err(format!(
+                "loss_spike: loss {loss} is not a probability in [0, 1]"
+            )),
+            Fault::ClockDrift { ppm, .. } if !(ppm.is_finite() && *ppm > -1e6) => Err(format!(
+                "clock_drift: ppm {ppm} must be finite and above -1000000"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |nodes: &[NodeId]| {
+            if nodes.is_empty() {
+                "all".to_string()
+            } else {
+                nodes
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
+        };
+        match self {
+            Fault::Partition { groups } => {
+                let g: Vec<String> = groups.iter().map(|g| format!("[{}]", list(g))).collect();
+                write!(f, "partition {}", g.join(" | "))
+            }
+            Fault::Heal => f.write_str("heal"),
+            Fault::Cut { source, target } | Fault::Uncut { source, target } => {
+                write!(f, "{} {source}->{target}", self.kind())
+            }
+            Fault::LinkDown { a, b } | Fault::LinkUp { a, b } => {
+                write!(f, "{} {a}-{b}", self.kind())
+            }
+            Fault::LossSpike { nodes, loss } => write!(f, "loss_spike {} loss={loss}", list(nodes)),
+            Fault::LatencySpike { nodes, extra } => {
+                write!(f, "latency_spike {} extra={extra}", list(nodes))
+            }
+            Fault::SpikeEnd { nodes } => write!(f, "spike_end {}", list(nodes)),
+            Fault::ClockJump { node, by } => write!(f, "clock_jump {node} by={by}"),
+            Fault::ClockDrift { node, ppm } => write!(f, "clock_drift {node} ppm={ppm}"),
+            Fault::DiskFault {
+                node,
+                lose_unsynced,
+                write_delay,
+            } => {
+                write!(
+                    f,
+                    "disk_fault {node} lose_unsynced={lose_unsynced} write_delay={write_delay}"
+                )
+            }
+            Fault::Crash { node }
+            | Fault::Restart { node }
+            | Fault::Pause { node }
+            | Fault::Resume { node }
+            | Fault::Isolate { node }
+            | Fault::Rejoin { node }
+            | Fault::DiskHeal { node } => write!(f, "{} {node}", self.kind()),
+        }
+    }
+}
+
+/// A fault at a global instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledFault {
+    /// When it happens (global simulated time).
+    pub at: SimTime,
+    /// What happens.
+    pub fault: Fault,
+}
+
+impl fmt::Display for ScheduledFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:>10}  {}", self.at.to_string(), self.fault)
+    }
+}
+
+/// Sorts a schedule by time, keeping the given order among equal times.
+pub fn sort_schedule(schedule: &mut [ScheduledFault]) {
+    schedule.sort_by_key(|f| f.at);
+}

@@ -1,0 +1,235 @@
+//! The random fault generator: per-kind processes (rates, durations, targets) that
+//! expand, from the run's "faults" stream, into an explicit schedule before the run.
+//!
+//! Each kind draws from its own child stream ("faults/crash/n3", "faults/partition"),
+//! so enabling one kind, or changing one node's process, leaves every other kind's
+//! faults where they were.
+
+use crate::dist::Distribution;
+use crate::fault::{sort_schedule, Fault, ScheduledFault, SignedDuration};
+use crate::id::NodeId;
+use crate::rng::{Seed, Stream};
+use crate::time::{SimDuration, SimTime};
+use serde::{Deserialize, Serialize};
+
+/// Alternating up and down periods per node: crash after a time to failure, restart
+/// after a repair time. With exponential distributions this is the classic
+/// MTBF/MTTR two-state process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrashProcess {
+    /// Time from (re)start to the next crash.
+    pub time_to_failure: Distribution,
+    /// Time from crash to restart; `None` leaves crashed nodes down.
+    pub time_to_repair: Option<Distribution>,
+    /// The nodes that fail.
+    pub targets: Vec<NodeId>,
+}
+
+/// Episodes of one kind at random times: each starts after a quiet gap, picks a
+/// target, and lasts a drawn duration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeProcess {
+    /// Gap from the end of one episode to the start of the next.
+    pub every: Distribution,
+    /// How long an episode lasts.
+    pub lasts: Distribution,
+    /// Candidate targets.
+    pub targets: Vec<NodeId>,
+}
+
+/// How a random partition splits the targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionShape {
+    /// A random minority (fewer than half) against the rest.
+    Minority,
+    /// Two halves of random membership.
+    Halves,
+    /// One random node against the rest.
+    Isolate,
+}
+
+/// What the generator produces. Every field is optional; an empty generator produces
+/// an empty schedule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    /// No fault starts before this instant.
+    #[serde(default)]
+    pub start: SimTime,
+    /// No fault starts at or after this instant; episodes still in progress end by
+    /// then, and crashed nodes restart by then if they have a repair time, so the run
+    /// has a quiet phase after it.
+    pub end: SimTime,
+    /// Crash and restart processes.
+    pub crash: Option<CrashProcess>,
+    /// Pause episodes on single nodes.
+    pub pause: Option<EpisodeProcess>,
+    /// Partition episodes among the targets.
+    pub partition: Option<(EpisodeProcess, PartitionShape)>,
+    /// Loss spikes on single nodes, with the extra loss.
+    pub loss_spike: Option<(EpisodeProcess, f64)>,
+    /// Latency spikes on single nodes, with the extra latency.
+    pub latency_spike: Option<(EpisodeProcess, SimDuration)>,
+    /// Clock jumps on single nodes, uniform in [-max, +max]; `lasts` is unused.
+    pub clock_jump: Option<(EpisodeProcess, SimDuration)>,
+}
+
+impl Generator {
+    /// Expands the generator into a concrete, time-sorted schedule.
+    pub fn expand(&self, seed: Seed) -> Vec<ScheduledFault> {
+        let faults = seed.stream("faults");
+        let mut out = Vec::new();
+        if let Some(p) = &self.crash {
+            for &node in &p.targets {
+                let mut rng = faults.fork(&format!("crash/{}", node.0));
+                self.expand_crash(p, node, &mut rng, &mut out);
+            }
+        }
+        if let Some(p) = &self.pause {
+            self.episodes(p, &mut faults.fork("pause"), &mut out, |rng, _| {
+                let node = *rng.choose(&p.targets)?;
+                Some((Fault::Pause { node }, Fault::Resume { node }))
+            });
+        }
+        if let Some((p, shape)) = &self.partition {
+            self.episodes(p, &mut faults.fork("partition"), &mut out, |rng, _| {
+                let side = partition_side(rng, &p.targets, *shape)?;
+                Some((Fault::Partition { groups: vec![side] }, Fault::Heal))
+            });
+        }
+        if let Some((p, loss)) = &self.loss_spike {
+            self.episodes(p, &mut faults.fork("loss_spike"), &mut out, |rng, _| {
+                let node = *rng.choose(&p.targets)?;
+                Some((
+                    Fault::LossSpike {
+                        nodes: vec![node],
+                        loss: *loss,
+                    },
+                    Fault::SpikeEnd { nodes: vec![node] },
+                ))
+            });
+        }
+        if let Some((p, extra)) = &self.latency_spike {
+            self.episodes(p, &mut faults.fork("latency_spike"), &mut out, |rng, _| {
+                let node = *rng.choose(&p.targets)?;
+                Some((
+                    Fault::LatencySpike {
+                        nodes: vec![node],
+                        extra: *extra,
+                    },
+                    Fault::SpikeEnd { nodes: vec![node] },
+                ))
+            });
+        }
+        if let Some((p, max)) = &self.clock_jump {
+            let mut rng = faults.fork("clock_jump");
+            let mut t = self.start;
+            loop {
+                t = t.saturating_add(p.every.sample(&mut rng));
+                if t >= self.end {
+                    break;
+                }
+                let Some(&node) = rng.choose(&p.targets) else {
+                    break;
+                };
+                let span = max.as_nanos().min(i64::MAX as u64 / 2);
+                let by = rng.between(0, span * 2) as i64 - span as i64;
+                out.push(ScheduledFault {
+                    at: t,
+                    fault: Fault::ClockJump {
+                        node,
+                        by: SignedDuration(by),
+                    },
+                });
+            }
+        }
+        sort_schedule(&mut out);
+        out
+    }
+
+    fn expand_crash(
+        &self,
+        p: &CrashProcess,
+        node: NodeId,
+        rng: &mut Stream,
+        out: &mut Vec<ScheduledFault>,
+    ) {
+        let mut t = self.start;
+        loop {
+            t = t.saturating_add(p.time_to_failure.sample(rng));
+            if t >= self.end {
+                return;
+            }
+            out.push(ScheduledFault {
+                at: t,
+                fault: Fault::Crash { node },
+            });
+            let Some(repair) = &p.time_to_repair else {
+                return;
+            };
+            // A repair never runs past the end of the fault phase: the quiet phase
+            // after it starts with every repairable node up.
+            t = t
+                .saturating_add(repair.sample(rng).max(SimDuration::from_nanos(1)))
+                .min(self.end);
+            out.push(ScheduledFault {
+                at: t,
+                fault: Fault::Restart { node },
+            });
+        }
+    }
+
+    fn episodes(
+        &self,
+        p: &EpisodeProcess,
+        rng: &mut Stream,
+        out: &mut Vec<ScheduledFault>,
+        mut make: impl FnMut(&mut Stream, SimTime) -> Option<(Fault, Fault)>,
+    ) {
+        let mut t = self.start;
+        loop {
+            t = t.saturating_add(p.every.sample(rng));
+            if t >= self.end {
+                return;
+            }
+            let lasts = p.lasts.sample(rng).max(SimDuration::from_nanos(1));
+            let Some((begin, end)) = make(rng, t) else {
+                return;
+            };
+            let until = t.saturating_add(lasts).min(self.end);
+            out.push(ScheduledFault {
+                at: t,
+                fault: begin,
+            });
+            out.push(ScheduledFault {
+                at: until,
+                fault: end,
+            });
+            t = until;
+        }
+    }
+}
+
+/// The nodes on the small side of a random partition of `targets`.
+fn partition_side(
+    rng: &mut Stream,
+    targets: &[NodeId],
+    shape: PartitionShape,
+) -> Option<Vec<NodeId>> {
+    if targets.len() < 2 {
+        return None;
+    }
+    let mut shuffled = targets.to_vec();
+    rng.shuffle(&mut shuffled);
+    let size = match shape {
+        PartitionShape::Isolate => 1,
+        PartitionShape::Halves => targets.len() / 2,
+        PartitionShape::Minority => 1 + rng.below(((targets.len() - 1) / 2).max(1) as u64) as usize,
+    };
+    shuffled.truncate(size);
+    shuffled.sort();
+    Some(shuffled)
+}

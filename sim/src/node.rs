@@ -1,0 +1,142 @@
+//! Per-node machinery the engine keeps outside the protocol's state: lifecycle status
+//! and incarnation, the local clock, the timer slots, the disk, the backlog held while
+//! paused, and the node's random stream.
+
+use crate::clock::Clock;
+use crate::id::{Incarnation, NodeId};
+use crate::metrics::{Status, Timeline};
+use crate::protocol::{Durable, Protocol};
+use crate::queue::Event;
+use crate::rng::Stream;
+use crate::time::{SimDuration, SimTime};
+
+/// Upper bound on pending timers per node: a protocol that leaks timers fails loudly
+/// instead of eating memory.
+pub(crate) const TIMERS_MAX: usize = 1 << 20;
+
+/// A timer slot: reused after it fires or is cancelled; the generation tells a live
+/// heap entry from a stale one, so cancellation costs nothing in the heap.
+pub(crate) struct TimerSlot<T> {
+    pub(crate) generation: u32,
+    /// Deadline on the node's local clock.
+    pub(crate) deadline: SimTime,
+    pub(crate) tag: Option<T>,
+}
+
+/// A node's disk: the synced image, and writes not yet synced (in the page cache).
+pub(crate) struct Disk<D: Durable> {
+    pub(crate) image: D,
+    pub(crate) unsynced: Vec<D::Write>,
+    /// Disk fault: a crash loses unsynced writes.
+    pub(crate) lose_unsynced: bool,
+    /// Disk fault: each synced write blocks the node this long.
+    pub(crate) write_delay: SimDuration,
+}
+
+impl<D: Durable> Disk<D> {
+    pub(crate) fn sync(&mut self) {
+        for w in self.unsynced.drain(..) {
+            self.image.apply(&w);
+        }
+    }
+
+    /// What survives a crash: the page cache reaches the disk unless the disk fault
+    /// says otherwise (a power loss rather than a process crash).
+    pub(crate) fn crash(&mut self) {
+        if self.lose_unsynced {
+            self.unsynced.clear();
+        } else {
+            self.sync();
+        }
+    }
+}
+
+pub(crate) struct Node<P: Protocol> {
+    pub(crate) id: NodeId,
+    pub(crate) status: Status,
+    pub(crate) incarnation: Incarnation,
+    pub(crate) clock: Clock,
+    pub(crate) timers: Vec<TimerSlot<P::Timer>>,
+    pub(crate) free_timers: Vec<u32>,
+    /// Events that arrived while paused, in arrival order.
+    pub(crate) backlog: Vec<Event<P::Msg>>,
+    /// A slow synced write blocks the node until then.
+    pub(crate) busy_until: SimTime,
+    pub(crate) disk: Disk<P::Durable>,
+    pub(crate) rng: Stream,
+    pub(crate) timeline: Timeline,
+}
+
+impl<P: Protocol> Node<P> {
+    pub(crate) fn new(id: NodeId, rng: Stream) -> Self {
+        Node {
+            id,
+            status: Status::Down,
+            incarnation: Incarnation(0),
+            clock: Clock::default(),
+            timers: Vec::new(),
+            free_timers: Vec::new(),
+            backlog: Vec::new(),
+            busy_until: SimTime::ZERO,
+            disk: Disk {
+                image: P::Durable::default(),
+                unsynced: Vec::new(),
+                lose_unsynced: false,
+                write_delay: SimDuration::ZERO,
+            },
+            rng,
+            timeline: Timeline::default(),
+        }
+    }
+
+    /// Voids every pending timer: their heap entries become stale.
+    pub(crate) fn clear_timers(&mut self) {
+        self.free_timers.clear();
+        for (i, slot) in self.timers.iter_mut().enumerate() {
+            slot.generation = slot.generation.wrapping_add(1);
+            slot.tag = None;
+            self.free_timers.push(i as u32);
+        }
+        // Hand out low slots first.
+        self.free_timers.reverse();
+    }
+
+    /// Allocates a timer slot for a local deadline; returns (slot, generation).
+    #[inline]
+    pub(crate) fn arm(&mut self, deadline: SimTime, tag: P::Timer) -> (u32, u32) {
+        let slot = match self.free_timers.pop() {
+            Some(s) => s,
+            None => {
+                assert!(
+                    self.timers.len() < TIMERS_MAX,
+                    "node {} has {} pending timers: the protocol leaks timers",
+                    self.id,
+                    self.timers.len()
+                );
+                self.timers.push(TimerSlot {
+                    generation: 0,
+                    deadline,
+                    tag: None,
+                });
+                (self.timers.len() - 1) as u32
+            }
+        };
+        let s = &mut self.timers[slot as usize];
+        s.deadline = deadline;
+        s.tag = Some(tag);
+        (slot, s.generation)
+    }
+
+    /// Frees a slot if `generation` is still current; returns the tag it held.
+    #[inline]
+    pub(crate) fn disarm(&mut self, slot: u32, generation: u32) -> Option<P::Timer> {
+        let s = self.timers.get_mut(slot as usize)?;
+        if s.generation != generation {
+            return None;
+        }
+        let tag = s.tag.take()?;
+        s.generation = s.generation.wrapping_add(1);
+        self.free_timers.push(slot);
+        Some(tag)
+    }
+}

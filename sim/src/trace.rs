@@ -1,0 +1,435 @@
+//! The trace: one record per event with fixed fields, a running hash of every record,
+//! and optional sinks (JSON lines, an in-memory ring, a vector for tests).
+//!
+//! The trace is the contract: snapshots and determinism checks compare it. Records
+//! carry (time, seq, node, verb, detail) from a closed set of verbs; details are built
+//! by the protocol through [`Describe`], never from `{:?}` of internals. When no sink is
+//! attached, only the hash is computed, and nothing is formatted or allocated.
+
+use crate::id::NodeId;
+use crate::time::{SimDuration, SimTime};
+use core::fmt::Write as _;
+use std::collections::VecDeque;
+use std::io::Write;
+
+/// What a trace record is about. A closed set: tools may rely on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verb {
+    /// A node started for the first time.
+    Start,
+    /// A handler sent a message.
+    Send,
+    /// A message reached its target's handler.
+    Deliver,
+    /// A message was lost (loss, partition, target down, stale incarnation).
+    Drop,
+    /// A timer fired.
+    Timer,
+    /// A node crashed.
+    Crash,
+    /// A node restarted from its durable state.
+    Restart,
+    /// A node froze.
+    Pause,
+    /// A node thawed; its backlog follows.
+    Resume,
+    /// Links were cut (partition, isolation, one-way cut, link down).
+    Partition,
+    /// Cuts were removed.
+    Heal,
+    /// Another fault: clock jump or drift, loss or latency spike, disk fault.
+    Fault,
+    /// A handler wrote durable state.
+    Persist,
+    /// A handler recorded an observation.
+    Observe,
+    /// A property failed.
+    Violation,
+}
+
+impl Verb {
+    /// The lower-case name used in JSON lines.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Verb::Start => "start",
+            Verb::Send => "send",
+            Verb::Deliver => "deliver",
+            Verb::Drop => "drop",
+            Verb::Timer => "timer",
+            Verb::Crash => "crash",
+            Verb::Restart => "restart",
+            Verb::Pause => "pause",
+            Verb::Resume => "resume",
+            Verb::Partition => "partition",
+            Verb::Heal => "heal",
+            Verb::Fault => "fault",
+            Verb::Persist => "persist",
+            Verb::Observe => "observe",
+            Verb::Violation => "violation",
+        }
+    }
+}
+
+/// The running trace hash: a 64-bit multiply-rotate mix over fixed-width little-endian
+/// words. It depends only on the values fed in, never on addresses, the platform or
+/// the build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceHash(u64);
+
+impl Default for TraceHash {
+    fn default() -> Self {
+        TraceHash(0x243F_6A88_85A3_08D3)
+    }
+}
+
+impl TraceHash {
+    /// Mixes one word in.
+    #[inline(always)]
+    pub fn word(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(23) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    /// Mixes a string in (length first, then 8-byte little-endian chunks).
+    #[inline]
+    pub fn text(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        self.word(bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.word(u64::from_le_bytes(buf));
+        }
+    }
+    /// The hash value, finalised (the state itself is left untouched).
+    pub fn value(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        z = (z ^ (z >> 33)).wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        z ^ (z >> 33)
+    }
+}
+
+/// Builds the detail of a record: a name and named fields. Values always feed the
+/// hash; text is written only when a sink wants it.
+pub struct Detail<'a> {
+    hash: &'a mut TraceHash,
+    text: Option<&'a mut String>,
+}
+
+impl<'a> Detail<'a> {
+    pub(crate) fn new(hash: &'a mut TraceHash, text: Option<&'a mut String>) -> Self {
+        Detail { hash, text }
+    }
+
+    fn sep(&mut self) {
+        if let Some(t) = self.text.as_deref_mut() {
+            if !t.is_empty() {
+                t.push(' ');
+            }
+        }
+    }
+
+    /// The kind of thing described ("heartbeat", "vote_request").
+    pub fn name(&mut self, name: &str) -> &mut Self {
+        self.hash.text(name);
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            t.push_str(name);
+        }
+        self
+    }
+    /// An unsigned field.
+    pub fn u64(&mut self, key: &str, value: u64) -> &mut Self {
+        self.hash.word(value);
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// A signed field.
+    pub fn i64(&mut self, key: &str, value: i64) -> &mut Self {
+        self.hash.word(value as u64);
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// A boolean field.
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
+        self.hash.word(u64::from(value));
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// A node field, printed as `n3`.
+    pub fn node(&mut self, key: &str, value: NodeId) -> &mut Self {
+        self.hash.word(u64::from(value.0));
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// A duration field, printed with units.
+    pub fn duration(&mut self, key: &str, value: SimDuration) -> &mut Self {
+        self.hash.word(value.as_nanos());
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// A time field, printed with units.
+    pub fn time(&mut self, key: &str, value: SimTime) -> &mut Self {
+        self.hash.word(value.as_nanos());
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// A short text field. Hashing text costs more than numbers; prefer numbers on hot
+    /// paths.
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+        self.hash.text(value);
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            let _ = write!(t, "{key}={value}");
+        }
+        self
+    }
+    /// Free text, appended as is (fault descriptions). Hashes the text.
+    pub fn text(&mut self, value: &str) -> &mut Self {
+        self.hash.text(value);
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            t.push_str(value);
+        }
+        self
+    }
+    /// Whether text is being written (to skip costly preparation when it is not).
+    pub fn wants_text(&self) -> bool {
+        self.text.is_some()
+    }
+}
+
+/// How a message, timer, observation or durable write appears in the trace. Implement
+/// it by hand: it is the stable, reviewed face of a type, not its `Debug`.
+pub trait Describe {
+    /// Writes the name and fields of `self`.
+    fn describe(&self, detail: &mut Detail<'_>);
+}
+
+impl Describe for () {
+    fn describe(&self, detail: &mut Detail<'_>) {
+        detail.name("unit");
+    }
+}
+
+/// A finished trace record, as sinks receive it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Global simulated time.
+    pub time: SimTime,
+    /// Sequence number of the queue event being processed (0 before the first).
+    pub seq: u64,
+    /// The node the record concerns, if any.
+    pub node: Option<NodeId>,
+    /// What happened.
+    pub verb: Verb,
+    /// Name and fields, as `name key=value ...`.
+    pub detail: String,
+}
+
+impl Record {
+    /// One JSON object on one line, fields in fixed order.
+    pub fn to_json_line(&self) -> String {
+        let mut out = String::with_capacity(64 + self.detail.len());
+        let _ = write!(
+            out,
+            "{{\"time_ns\":{},\"seq\":{},",
+            self.time.as_nanos(),
+            self.seq
+        );
+        match self.node {
+            Some(n) => {
+                let _ = write!(out, "\"node\":{},", n.0);
+            }
+            None => out.push_str("\"node\":null,"),
+        }
+        let _ = write!(out, "\"verb\":\"{}\",\"detail\":\"", self.verb.name());
+        for c in self.detail.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push_str("\"}");
+        out
+    }
+}
+
+impl core::fmt::Display for Record {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let node = match self.node {
+            Some(n) => n.to_string(),
+            None => "-".to_string(),
+        };
+        write!(
+            f,
+            "{:>14} #{:<6} {:>5} {:<9} {}",
+            self.time.to_string(),
+            self.seq,
+            node,
+            self.verb.name(),
+            self.detail
+        )
+    }
+}
+
+/// Where formatted records go. Attached sinks make the run slower; the hash is
+/// computed either way.
+pub trait TraceSink {
+    /// Receives one record.
+    fn record(&mut self, record: &Record);
+    /// Flushes buffered output at the end of a run.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Keeps every record in memory (tests and snapshots).
+#[derive(Default, Debug)]
+pub struct VecSink(pub Vec<Record>);
+
+impl TraceSink for VecSink {
+    fn record(&mut self, record: &Record) {
+        self.0.push(record.clone());
+    }
+}
+
+/// Keeps the last `capacity` records (the tail shown with a violation).
+#[derive(Debug)]
+pub struct RingSink {
+    capacity: usize,
+    records: VecDeque<Record>,
+}
+
+impl RingSink {
+    /// A ring holding at most `capacity` records.
+    pub fn new(capacity: usize) -> Self {
+        RingSink {
+            capacity: capacity.max(1),
+            records: VecDeque::with_capacity(capacity.max(1)),
+        }
+    }
+    /// The records held, oldest first.
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter()
+    }
+}
+
+impl TraceSink for RingSink {
+    fn record(&mut self, record: &Record) {
+        if self.records.len() == self.capacity {
+            self.records.pop_front();
+        }
+        self.records.push_back(record.clone());
+    }
+}
+
+/// Writes JSON lines to any writer (a file, stderr).
+pub struct JsonLinesSink<W: Write> {
+    out: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> JsonLinesSink<W> {
+    /// A sink writing to `out`; wrap files in a `BufWriter`.
+    pub fn new(out: W) -> Self {
+        JsonLinesSink { out, error: None }
+    }
+}
+
+impl<W: Write> TraceSink for JsonLinesSink<W> {
+    fn record(&mut self, record: &Record) {
+        if self.error.is_none() {
+            if let Err(e) = writeln!(self.out, "{}", record.to_json_line()) {
+                self.error = Some(e);
+            }
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()
+    }
+}
+
+/// The trace of a run: the hash, a record count, and the optional sink.
+#[derive(Default)]
+pub struct Trace {
+    pub(crate) hash: TraceHash,
+    pub(crate) records: u64,
+    pub(crate) sink: Option<Box<dyn TraceSink>>,
+    pub(crate) text: String,
+}
+
+impl Trace {
+    /// Emits one record. `describe` adds the detail fields.
+    #[inline]
+    pub(crate) fn emit(
+        &mut self,
+        time: SimTime,
+        seq: u64,
+        node: Option<NodeId>,
+        verb: Verb,
+        describe: impl FnOnce(&mut Detail<'_>),
+    ) {
+        self.records += 1;
+        let h = &mut self.hash;
+        h.word(time.as_nanos());
+        h.word(seq);
+        h.word(node.map_or(u64::MAX, |n| u64::from(n.0)));
+        h.word(verb as u64);
+        match self.sink.as_deref_mut() {
+            None => describe(&mut Detail::new(h, None)),
+            Some(sink) => {
+                self.text.clear();
+                describe(&mut Detail::new(h, Some(&mut self.text)));
+                let record = Record {
+                    time,
+                    seq,
+                    node,
+                    verb,
+                    detail: core::mem::take(&mut self.text),
+                };
+                sink.record(&record);
+                self.text = record.detail;
+            }
+        }
+    }
+
+    /// The hash of every record so far.
+    pub fn hash(&self) -> u64 {
+        self.hash.value()
+    }
+    /// How many records so far.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+}
