@@ -53,7 +53,7 @@ pub use fault::{Fault, ScheduledFault, SignedDuration};
 pub use generator::Generator;
 pub use id::{Incarnation, NodeId, TimerId};
 pub use metrics::{Histogram, Metrics, Status, Timeline};
-pub use network::{DropReason, Path, Paths, UniformPaths};
+pub use network::{DropReason, Path, Paths, Transit, UniformPaths};
 pub use property::{
     always, eventually, sometimes, Expectation, Observed, Property, Violation, World,
 };

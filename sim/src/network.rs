@@ -1,4 +1,4 @@
-//! The network: mechanism, no clock. Path properties come from a [`Paths`] provider
+//! The network: mechanism, no clock. Message transit comes from a [`Paths`] provider
 //! (uniform by default, a topology from hasim-topologies later); on top of them the
 //! engine applies faults: partitions as a group label per node, one-way cuts as a
 //! sparse set, isolation, loss and latency spikes, and duplication.
@@ -13,7 +13,7 @@ use crate::rng::Stream;
 use crate::time::SimDuration;
 use std::collections::BTreeSet;
 
-/// Properties of the path from one node to another.
+/// A uniform path: one latency distribution and one loss probability.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Path {
     /// One-way latency, drawn per message.
@@ -29,11 +29,22 @@ impl Path {
     }
 }
 
-/// Supplies path properties. Implementations must be deterministic and must not keep
-/// an N x N table for large N (cache per source instead).
+/// One message's way through the network: its sampled latency, and the loss
+/// probability of the path it took.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transit {
+    /// Latency drawn for this message (a multi-hop path sums its hops' draws).
+    pub latency: SimDuration,
+    /// Probability that the message is lost on this path, in [0, 1].
+    pub loss: f64,
+}
+
+/// Supplies path properties. Implementations must be deterministic, draw only from
+/// the stream they are given, and must not keep an N x N table for large N (cache per
+/// source instead).
 pub trait Paths {
-    /// The path from `source` to `target`, or `None` if no route exists.
-    fn path(&mut self, source: NodeId, target: NodeId) -> Option<Path>;
+    /// Samples one message from `source` to `target`, or `None` if no route exists.
+    fn transit(&mut self, source: NodeId, target: NodeId, rng: &mut Stream) -> Option<Transit>;
 
     /// Takes the link between `a` and `b` down or up. Returns false if the provider
     /// has no such link, in which case the engine models it as a two-way cut.
@@ -49,8 +60,8 @@ pub struct UniformPaths(pub Path);
 
 impl Paths for UniformPaths {
     #[inline]
-    fn path(&mut self, _: NodeId, _: NodeId) -> Option<Path> {
-        Some(self.0)
+    fn transit(&mut self, _: NodeId, _: NodeId, rng: &mut Stream) -> Option<Transit> {
+        Some(Transit { latency: self.0.latency.sample(rng), loss: self.0.loss })
     }
 }
 
@@ -138,8 +149,8 @@ impl Network {
                 return Err(DropReason::Cut);
             }
         }
-        let path = self.paths.path(source, target).ok_or(DropReason::NoRoute)?;
-        let mut loss = path.loss;
+        let transit = self.paths.transit(source, target, rng).ok_or(DropReason::NoRoute)?;
+        let mut loss = transit.loss;
         let mut extra = SimDuration::ZERO;
         if self.disturbed {
             let spike = self.spike_loss[s].max(self.spike_loss[t]);
@@ -149,7 +160,7 @@ impl Network {
         if rng.chance(loss) {
             return Err(DropReason::Loss);
         }
-        Ok(path.latency.sample(rng).saturating_add(extra))
+        Ok(transit.latency.saturating_add(extra))
     }
 
     pub(crate) fn partition(&mut self, groups: &[Vec<NodeId>]) {
