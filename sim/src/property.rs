@@ -141,6 +141,9 @@ pub struct Violation {
     pub seq: u64,
     /// Why it failed.
     pub message: String,
+    /// The last trace records before the failure, oldest first; empty unless the run
+    /// kept a tail (`Sim::trace_tail`).
+    pub tail: Vec<crate::trace::Record>,
 }
 
 impl core::fmt::Display for Violation {

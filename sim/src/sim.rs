@@ -237,6 +237,13 @@ impl<P: Protocol> Sim<P> {
         self
     }
 
+    /// Keeps the last `records` trace records in memory, to attach to a violation.
+    /// Costs formatting every record; zero turns it off.
+    pub fn trace_tail(&mut self, records: usize) -> &mut Self {
+        self.core.trace.tail = (records > 0).then(|| crate::trace::RingSink::new(records));
+        self
+    }
+
     /// Whether to keep every observation for after the run (default true). Off, each
     /// event's observations are dropped once the properties have seen them.
     pub fn keep_observations(&mut self, keep: bool) -> &mut Self {
@@ -701,6 +708,7 @@ fn self_violation<P: Protocol>(core: &Core<P>, property: &str, message: String) 
         time: core.now,
         seq: core.seq,
         message,
+        tail: core.trace.tail.as_ref().map(|t| t.records().cloned().collect()).unwrap_or_default(),
     }
 }
 

@@ -386,6 +386,8 @@ pub struct Trace {
     pub(crate) hash: TraceHash,
     pub(crate) records: u64,
     pub(crate) sink: Option<Box<dyn TraceSink>>,
+    /// The last records, kept to show with a violation (off unless asked for).
+    pub(crate) tail: Option<RingSink>,
     pub(crate) text: String,
 }
 
@@ -406,22 +408,26 @@ impl Trace {
         h.word(seq);
         h.word(node.map_or(u64::MAX, |n| u64::from(n.0)));
         h.word(verb as u64);
-        match self.sink.as_deref_mut() {
-            None => describe(&mut Detail::new(h, None)),
-            Some(sink) => {
-                self.text.clear();
-                describe(&mut Detail::new(h, Some(&mut self.text)));
-                let record = Record {
-                    time,
-                    seq,
-                    node,
-                    verb,
-                    detail: core::mem::take(&mut self.text),
-                };
-                sink.record(&record);
-                self.text = record.detail;
-            }
+        if self.sink.is_none() && self.tail.is_none() {
+            describe(&mut Detail::new(h, None));
+            return;
         }
+        self.text.clear();
+        describe(&mut Detail::new(h, Some(&mut self.text)));
+        let record = Record {
+            time,
+            seq,
+            node,
+            verb,
+            detail: core::mem::take(&mut self.text),
+        };
+        if let Some(sink) = self.sink.as_deref_mut() {
+            sink.record(&record);
+        }
+        if let Some(tail) = self.tail.as_mut() {
+            tail.record(&record);
+        }
+        self.text = record.detail;
     }
 
     /// The hash of every record so far.
