@@ -98,6 +98,9 @@ pub struct Sim<P: Protocol> {
     horizon: SimTime,
     event_budget: u64,
     events: u64,
+    /// Every entry taken off the queue, skipped or not: what the budget bounds, so
+    /// that not even a loop of stale or deferred entries can hang a run.
+    popped: u64,
     keep_observations: bool,
     prepared: bool,
     quiet_from: SimTime,
@@ -144,6 +147,7 @@ impl<P: Protocol> Sim<P> {
             horizon: SimTime::from_nanos(3_600_000_000_000),
             event_budget: 100_000_000,
             events: 0,
+            popped: 0,
             keep_observations: true,
             prepared: false,
             quiet_from: SimTime::ZERO,
@@ -184,7 +188,8 @@ impl<P: Protocol> Sim<P> {
         self
     }
 
-    /// Sets the maximum number of events.
+    /// Sets the maximum number of queue entries the run may take (real events plus
+    /// skipped stale timers and deferrals).
     pub fn event_budget(&mut self, events: u64) -> &mut Self {
         self.event_budget = events;
         self
@@ -313,10 +318,11 @@ impl<P: Protocol> Sim<P> {
                     None
                 };
             }
-            if self.events >= self.event_budget {
+            if self.popped >= self.event_budget {
                 break Some(Outcome::BudgetExhausted);
             }
             let (time, seq, event) = self.core.queue.pop().expect("peeked");
+            self.popped += 1;
             assert!(
                 time >= self.core.now,
                 "seed {} event #{seq}: time went backwards",
