@@ -59,62 +59,124 @@ impl<'de> Deserialize<'de> for SignedDuration {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
     /// The node stops: volatile state, timers and in-flight messages to it are lost.
-    Crash { node: NodeId },
+    Crash {
+        /// The node it happens to.
+        node: NodeId,
+    },
     /// A crashed node starts again from its durable state, as a new incarnation.
-    Restart { node: NodeId },
+    Restart {
+        /// The node it happens to.
+        node: NodeId,
+    },
     /// The node freezes: nothing runs, timers and messages wait.
-    Pause { node: NodeId },
+    Pause {
+        /// The node it happens to.
+        node: NodeId,
+    },
     /// A paused node thaws; what waited arrives as a backlog, in order.
-    Resume { node: NodeId },
+    Resume {
+        /// The node it happens to.
+        node: NodeId,
+    },
     /// Splits the nodes: each listed group can talk only within itself; unlisted nodes
     /// form one more group.
-    Partition { groups: Vec<Vec<NodeId>> },
+    Partition {
+        /// The groups; nodes in no group form one more.
+        groups: Vec<Vec<NodeId>>,
+    },
     /// Removes every partition, isolation and one-way cut.
     Heal,
     /// Cuts one node off from all others, both ways.
-    Isolate { node: NodeId },
+    Isolate {
+        /// The node it happens to.
+        node: NodeId,
+    },
     /// Ends an isolation.
-    Rejoin { node: NodeId },
+    Rejoin {
+        /// The node it happens to.
+        node: NodeId,
+    },
     /// Blocks messages from `source` to `target` only.
-    Cut { source: NodeId, target: NodeId },
+    Cut {
+        /// Sending side of the blocked direction.
+        source: NodeId,
+        /// Receiving side of the blocked direction.
+        target: NodeId,
+    },
     /// Ends a one-way cut.
-    Uncut { source: NodeId, target: NodeId },
+    Uncut {
+        /// Sending side of the blocked direction.
+        source: NodeId,
+        /// Receiving side of the blocked direction.
+        target: NodeId,
+    },
     /// Takes the link between two nodes down (a topology may reroute around it).
-    LinkDown { a: NodeId, b: NodeId },
+    LinkDown {
+        /// One end of the link.
+        a: NodeId,
+        /// The other end of the link.
+        b: NodeId,
+    },
     /// Brings a link back up.
-    LinkUp { a: NodeId, b: NodeId },
+    LinkUp {
+        /// One end of the link.
+        a: NodeId,
+        /// The other end of the link.
+        b: NodeId,
+    },
     /// Extra loss on every message to or from the nodes (all nodes if empty).
     LossSpike {
+        /// The nodes affected; empty means all.
         #[serde(default)]
         nodes: Vec<NodeId>,
+        /// Extra loss probability, in [0, 1].
         loss: f64,
     },
     /// Extra latency on every message to or from the nodes (all nodes if empty).
     LatencySpike {
+        /// The nodes affected; empty means all.
         #[serde(default)]
         nodes: Vec<NodeId>,
+        /// Extra one-way latency.
         extra: SimDuration,
     },
     /// Ends loss and latency spikes on the nodes (all nodes if empty).
     SpikeEnd {
+        /// The nodes affected; empty means all.
         #[serde(default)]
         nodes: Vec<NodeId>,
     },
     /// Steps a node's clock forwards or backwards.
-    ClockJump { node: NodeId, by: SignedDuration },
+    ClockJump {
+        /// The node it happens to.
+        node: NodeId,
+        /// How far: positive steps forward, negative back.
+        by: SignedDuration,
+    },
     /// Sets a node's clock drift, in parts per million (positive: runs fast).
-    ClockDrift { node: NodeId, ppm: f64 },
+    ClockDrift {
+        /// The node it happens to.
+        node: NodeId,
+        /// Parts per million; positive runs fast.
+        ppm: f64,
+    },
     /// A disk fault: unsynced writes are lost at the next crash, and/or every synced
     /// write blocks the node for `write_delay`.
     DiskFault {
+        /// The node it happens to.
         node: NodeId,
+        /// Whether a crash loses writes not yet synced.
         #[serde(default)]
         lose_unsynced: bool,
+        /// How long each synced write blocks the node.
         #[serde(default)]
         write_delay: SimDuration,
     },
     /// Ends a disk fault.
-    DiskHeal { node: NodeId },
+    DiskHeal {
+        /// The node it happens to.
+        node: NodeId,
+    },
 }
 
 impl Fault {

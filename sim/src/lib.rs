@@ -28,6 +28,8 @@
 //! - [`metrics`]: counters, histograms, node timelines.
 //! - [`property`]: always / eventually-within / sometimes checks.
 
+#![warn(missing_docs)]
+
 mod apply;
 pub mod clock;
 pub mod ctx;

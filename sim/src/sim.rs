@@ -46,13 +46,28 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SimError {
     /// A fault names a node or value outside what the run allows.
-    Fault { index: usize, message: String },
+    Fault {
+        /// Position in the schedule.
+        index: usize,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A probability outside [0, 1].
-    Probability { what: &'static str, value: f64 },
+    Probability {
+        /// Which setting.
+        what: &'static str,
+        /// The value given.
+        value: f64,
+    },
     /// A distribution with nonsensical parameters.
     Distribution(String),
     /// A node id beyond the node count.
-    Node { node: NodeId, nodes: u32 },
+    Node {
+        /// The id given.
+        node: NodeId,
+        /// How many nodes the run has.
+        nodes: u32,
+    },
 }
 
 impl core::fmt::Display for SimError {
@@ -714,7 +729,12 @@ fn self_violation<P: Protocol>(core: &Core<P>, property: &str, message: String) 
         time: core.now,
         seq: core.seq,
         message,
-        tail: core.trace.tail.as_ref().map(|t| t.records().cloned().collect()).unwrap_or_default(),
+        tail: core
+            .trace
+            .tail
+            .as_ref()
+            .map(|t| t.records().cloned().collect())
+            .unwrap_or_default(),
     }
 }
 
