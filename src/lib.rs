@@ -7,8 +7,20 @@
 //! - [`scenario`]: the scenario file: schema, loading, validation, selectors, the
 //!   expansion of faults into a concrete schedule, and typed errors with positions.
 //! - [`runner`]: one run of a scenario for one seed → [`runner::RunResult`].
+//! - [`models`]: the model registry: protocol names → parameters, properties, figures.
+//! - [`drive`]: builds and runs the monomorphised `Sim<P>`; generic figures.
+//! - [`sinks`]: trace sinks: JSON-lines file, `RUST_LOG` bridge, tail, fingerprints.
+//! - [`schedule`]: the schedule file that `replay` prints and reads back.
+//! - [`report`]: the human summary table; figures in their units.
+//! - [`atomic`]: output files written to a temporary file, then renamed.
 //! - `sweep`: many seeds in parallel, shards and merges (owned by the sweep work).
 //! - `cli`: the `hasim` command line (clap), the one place errors are reported.
 
+pub mod atomic;
+pub mod drive;
+pub mod models;
+pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod schedule;
+pub mod sinks;

@@ -3,11 +3,17 @@
 //!
 //! This is the API the CLI and the sweep machinery build on; it never prints.
 
-use crate::scenario::Scenario;
-use hasim_sim::ScheduledFault;
+use crate::atomic;
+use crate::drive::{self, Plan, Ran};
+use crate::models;
+use crate::scenario::{Check, Scenario};
+use crate::sinks::{self, FileSink, Fingerprints, LogSink, Shared};
+use hasim_sim::{Outcome, ScheduledFault, TraceSink};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 /// How to run a scenario once.
 #[derive(Clone, Debug, Default)]
@@ -79,22 +85,243 @@ impl RunResult {
 pub enum RunError {
     /// The engine refused the configuration (a replayed schedule naming a missing node).
     Sim(hasim_sim::SimError),
+    /// The model refused its parameters or a property name.
+    Model(String),
     /// The trace file could not be written.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RunError::Sim(e) => write!(f, "the engine refused the run: {e}"),
+            RunError::Model(m) => write!(f, "the model refused the scenario: {m}"),
             RunError::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
 }
 impl std::error::Error for RunError {}
 
+/// The hasim version in results and replay commands.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Runs `scenario` once with `opts`.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
-    let _ = (scenario, opts);
-    todo!("runner: being implemented")
+    let schedule = opts
+        .schedule
+        .clone()
+        .unwrap_or_else(|| scenario.schedule(opts.seed));
+    let mut sinks: Vec<Box<dyn TraceSink>> = Vec::new();
+    let mut file = None;
+    if let Some(path) = &opts.trace_path {
+        let (temp, handle) = atomic::create(path).map_err(|source| RunError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let sink = Rc::new(RefCell::new(FileSink::new(handle)));
+        sinks.push(Box::new(Shared(sink.clone())));
+        file = Some((temp, sink));
+    }
+    if sinks::log_enabled() {
+        sinks.push(Box::new(LogSink {
+            names: scenario.nodes.iter().map(|n| n.name.clone()).collect(),
+        }));
+    }
+    let ran = run_plan(scenario, opts.seed, schedule.clone(), sinks)?;
+    if let (Some((temp, sink)), Some(path)) = (file, &opts.trace_path) {
+        let error = sink.borrow_mut().error.take();
+        drop(sink);
+        match error {
+            Some(source) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(RunError::Io {
+                    path: path.clone(),
+                    source,
+                });
+            }
+            None => atomic::commit(&temp, path).map_err(|source| RunError::Io {
+                path: path.clone(),
+                source,
+            })?,
+        }
+    }
+    let mut trace_tail = Vec::new();
+    if matches!(ran.outcome, Outcome::Violated(_)) && opts.trace_tail > 0 {
+        // Runs are deterministic: rather than format every record of every run for a
+        // tail that is rarely wanted, run a violated seed again with a ring attached.
+        let ring = Rc::new(RefCell::new(sinks::Tail::new(opts.trace_tail)));
+        run_plan(
+            scenario,
+            opts.seed,
+            schedule,
+            vec![Box::new(Shared(ring.clone()))],
+        )?;
+        trace_tail = ring.borrow().records().map(|r| r.to_string()).collect();
+    }
+    Ok(result(scenario, opts.seed, ran, trace_tail))
+}
+
+fn run_plan(
+    scenario: &Scenario,
+    seed: u64,
+    schedule: Vec<ScheduledFault>,
+    sinks: Vec<Box<dyn TraceSink>>,
+) -> Result<Ran, RunError> {
+    let model = models::find(&scenario.model)
+        .ok_or_else(|| RunError::Model(format!("no model named {:?}", scenario.model)))?;
+    (model.run)(
+        scenario,
+        Plan {
+            seed,
+            schedule,
+            sinks,
+        },
+    )
+}
+
+fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> RunResult {
+    let violated = match &ran.outcome {
+        Outcome::Violated(v) => Some(v.clone()),
+        _ => None,
+    };
+    let checks = scenario
+        .checks
+        .iter()
+        .map(|check| match check {
+            Check::Objective {
+                figure,
+                comparison,
+                bound,
+                ..
+            } => {
+                let measured = ran.figures.get(figure).copied();
+                CheckResult {
+                    name: check.to_string(),
+                    passed: measured.is_some_and(|m| comparison.holds(m, *bound)),
+                    measured,
+                    expected: check.to_string(),
+                }
+            }
+            _ => {
+                let name = drive::property_name(check);
+                let failed = violated.as_ref().is_some_and(|v| v.property == name);
+                CheckResult {
+                    name: name.clone(),
+                    passed: !failed,
+                    measured: None,
+                    expected: name,
+                }
+            }
+        })
+        .collect();
+    let violation = match &ran.outcome {
+        Outcome::Violated(v) => Some(format!("{v}")),
+        Outcome::BudgetExhausted => Some(format!(
+            "the event budget of {} events ran out at {}: a livelock or a runaway model",
+            scenario.event_budget, ran.end
+        )),
+        _ => None,
+    };
+    RunResult {
+        scenario: scenario.name.clone(),
+        scenario_hash: scenario.hash.clone(),
+        hasim_version: VERSION.to_string(),
+        seed,
+        outcome: ran.outcome.name().to_string(),
+        sim_time_s: ran.end.as_secs_f64(),
+        events: ran.events,
+        trace_hash: format!("{:016x}", ran.trace_hash),
+        figures: ran.figures,
+        checks,
+        violation,
+        trace_tail,
+        replay: replay_command(scenario, seed),
+    }
+}
+
+/// The command that replays a seed, carrying the version and scenario hash so that a
+/// replay with another build or an edited file can warn.
+pub fn replay_command(scenario: &Scenario, seed: u64) -> String {
+    format!(
+        "hasim replay {} --seed {seed} --expect-version {VERSION} --expect-hash {}",
+        scenario.path.display(),
+        scenario.hash
+    )
+}
+
+/// Where two runs of the same seed first differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// Index of the first differing trace record (0-based).
+    pub index: usize,
+    /// That record in the first run (None: the run had ended).
+    pub first: Option<String>,
+    /// That record in the second run.
+    pub second: Option<String>,
+}
+
+/// Runs a seed twice and compares the traces record by record. `Ok(None)`: identical.
+pub fn check_determinism(
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<Option<Divergence>, RunError> {
+    let schedule = opts
+        .schedule
+        .clone()
+        .unwrap_or_else(|| scenario.schedule(opts.seed));
+    let fingerprints = |capture: Option<usize>| -> Result<Fingerprints, RunError> {
+        let sink = Rc::new(RefCell::new(Fingerprints {
+            capture,
+            ..Fingerprints::default()
+        }));
+        run_plan(
+            scenario,
+            opts.seed,
+            schedule.clone(),
+            vec![Box::new(Shared(sink.clone()))],
+        )?;
+        let taken = std::mem::take(&mut *sink.borrow_mut());
+        Ok(taken)
+    };
+    let a = fingerprints(None)?;
+    let b = fingerprints(None)?;
+    let Some(index) =
+        (0..a.hashes.len().max(b.hashes.len())).find(|&i| a.hashes.get(i) != b.hashes.get(i))
+    else {
+        return Ok(None);
+    };
+    // Capture the differing record from two more runs; if the runs are not
+    // deterministic these may differ again, but they show the kind of divergence.
+    let first = fingerprints(Some(index))?.captured.map(|r| r.to_string());
+    let second = fingerprints(Some(index))?.captured.map(|r| r.to_string());
+    Ok(Some(Divergence {
+        index,
+        first,
+        second,
+    }))
+}
+
+/// Every trace record of a run, in order (for printing a replay's trace).
+pub fn trace_records(
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<Vec<hasim_sim::Record>, RunError> {
+    let schedule = opts
+        .schedule
+        .clone()
+        .unwrap_or_else(|| scenario.schedule(opts.seed));
+    let sink = Rc::new(RefCell::new(hasim_sim::VecSink::default()));
+    run_plan(
+        scenario,
+        opts.seed,
+        schedule,
+        vec![Box::new(Shared(sink.clone()))],
+    )?;
+    let records = std::mem::take(&mut sink.borrow_mut().0);
+    Ok(records)
 }

@@ -1,1 +1,11 @@
-//! placeholder
+//! # hasim-protocols: models of high-availability designs for hasim-sim
+//!
+//! Each model is a plain struct implementing `hasim_sim::Protocol`, with its
+//! parameters as serde structs so that a scenario can name it and set its fields.
+//! Each module's opening comment says what the model abstracts away.
+//!
+//! ## Map of the modules
+//! - [`ping`]: clients send requests round robin to servers with a timeout; the
+//!   smallest model with client-visible availability and latency.
+
+pub mod ping;

@@ -8,7 +8,8 @@
 //! from other processes hits both rather than one. W3 runs in child processes (this
 //! binary re-executed with `--child W3 <impl>`), one per implementation, so that the
 //! peak resident memory each reports (VmHWM) is its own and not left over from another
-//! workload or implementation.
+//! workload or implementation. `--once hasim|bare` runs each selected workload once in
+//! one implementation, for a profiler (`valgrind --tool=callgrind`).
 
 #[path = "engine/w1.rs"]
 mod w1;
@@ -221,13 +222,23 @@ fn main() {
         child(&args[i + 1], &args[i + 2]);
         return;
     }
+    // `--once hasim|bare`: one run of one implementation (for a profiler).
+    let once = args
+        .iter()
+        .position(|a| a == "--once")
+        .map(|i| args[i + 1].clone());
     let wanted: Vec<String> = args
         .iter()
-        .filter(|a| !a.starts_with("--"))
+        .filter(|a| !a.starts_with("--") && !matches!(a.as_str(), "hasim" | "bare"))
         .map(|a| a.to_ascii_uppercase())
         .collect();
     for (workload, hasim, bare) in WORKLOADS {
         if !wanted.is_empty() && !wanted.iter().any(|w| w == workload) {
+            continue;
+        }
+        if let Some(imp) = &once {
+            let run = if imp == "hasim" { hasim() } else { bare() };
+            println!("{}", first(run).json(imp, workload, ""));
             continue;
         }
         if workload == "W3" {

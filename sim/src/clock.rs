@@ -37,6 +37,7 @@ impl Clock {
     }
 
     /// Signed local reading at global `t`, before clamping.
+    #[inline]
     fn local_raw(&self, t: SimTime) -> i128 {
         let elapsed = i128::from(t.as_nanos()) - i128::from(self.base_global);
         if self.drift_ppb == 0 {
@@ -59,6 +60,13 @@ impl Clock {
         let want = i128::from(deadline.as_nanos());
         if self.local_raw(now) >= want {
             return now;
+        }
+        if self.drift_ppb == 0 {
+            // Without drift the mapping is a shift, exact both ways: the general steps
+            // below reduce to this (a deadline already reached clamps to `now`).
+            let t = (i128::from(self.base_global) + want - self.base_local)
+                .clamp(0, i128::from(u64::MAX)) as u64;
+            return SimTime::from_nanos(t.max(now.as_nanos()));
         }
         let ahead = want - self.base_local; // local nanoseconds past the base
         let elapsed = if self.drift_ppb == 0 {

@@ -61,7 +61,10 @@ pub struct UniformPaths(pub Path);
 impl Paths for UniformPaths {
     #[inline]
     fn transit(&mut self, _: NodeId, _: NodeId, rng: &mut Stream) -> Option<Transit> {
-        Some(Transit { latency: self.0.latency.sample(rng), loss: self.0.loss })
+        Some(Transit {
+            latency: self.0.latency.sample(rng),
+            loss: self.0.loss,
+        })
     }
 }
 
@@ -96,9 +99,39 @@ impl DropReason {
     }
 }
 
+/// The run's path provider. Uniform paths, the default and the common case, are
+/// matched directly so that sampling inlines into the send path; any other provider
+/// is called through a trait object. Both give the same draws from the same stream.
+pub(crate) enum Provider {
+    /// The same path between every pair of nodes (what `UniformPaths` does).
+    Uniform(Path),
+    /// A user's or a topology's provider.
+    Custom(Box<dyn Paths>),
+}
+
+impl Provider {
+    #[inline]
+    fn transit(&mut self, source: NodeId, target: NodeId, rng: &mut Stream) -> Option<Transit> {
+        match self {
+            Provider::Uniform(path) => Some(Transit {
+                latency: path.latency.sample(rng),
+                loss: path.loss,
+            }),
+            Provider::Custom(paths) => paths.transit(source, target, rng),
+        }
+    }
+
+    fn set_link(&mut self, a: NodeId, b: NodeId, up: bool) -> bool {
+        match self {
+            Provider::Uniform(_) => false,
+            Provider::Custom(paths) => paths.set_link(a, b, up),
+        }
+    }
+}
+
 /// The network state of a run.
 pub(crate) struct Network {
-    pub(crate) paths: Box<dyn Paths>,
+    pub(crate) paths: Provider,
     pub(crate) duplicate: f64,
     groups: Vec<u32>,
     isolated: Vec<bool>,
@@ -111,7 +144,7 @@ pub(crate) struct Network {
 }
 
 impl Network {
-    pub(crate) fn new(nodes: usize, paths: Box<dyn Paths>, duplicate: f64) -> Self {
+    pub(crate) fn new(nodes: usize, paths: Provider, duplicate: f64) -> Self {
         Network {
             paths,
             duplicate,
@@ -140,6 +173,29 @@ impl Network {
         target: NodeId,
         rng: &mut Stream,
     ) -> Result<SimDuration, DropReason> {
+        if self.disturbed {
+            return self.route_disturbed(source, target, rng);
+        }
+        // No partition, cut or spike: the same steps as below with none of them
+        // applying (no extra loss, no extra latency), in the same order of draws.
+        let transit = self
+            .paths
+            .transit(source, target, rng)
+            .ok_or(DropReason::NoRoute)?;
+        if rng.chance(transit.loss) {
+            return Err(DropReason::Loss);
+        }
+        Ok(transit.latency)
+    }
+
+    /// `route` while a partition, cut or spike is active.
+    #[inline(never)]
+    fn route_disturbed(
+        &mut self,
+        source: NodeId,
+        target: NodeId,
+        rng: &mut Stream,
+    ) -> Result<SimDuration, DropReason> {
         let (s, t) = (source.index(), target.index());
         if self.disturbed && s != t {
             if self.isolated[s] || self.isolated[t] || self.groups[s] != self.groups[t] {
@@ -149,7 +205,10 @@ impl Network {
                 return Err(DropReason::Cut);
             }
         }
-        let transit = self.paths.transit(source, target, rng).ok_or(DropReason::NoRoute)?;
+        let transit = self
+            .paths
+            .transit(source, target, rng)
+            .ok_or(DropReason::NoRoute)?;
         let mut loss = transit.loss;
         let mut extra = SimDuration::ZERO;
         if self.disturbed {
@@ -164,6 +223,9 @@ impl Network {
     }
 
     pub(crate) fn partition(&mut self, groups: &[Vec<NodeId>]) {
+        // A partition describes the whole split: nodes it does not list rejoin the
+        // unlisted side, whatever an earlier partition made of them.
+        self.groups.iter_mut().for_each(|g| *g = 0);
         for (label, group) in groups.iter().enumerate() {
             for n in group {
                 self.groups[n.index()] = label as u32 + 1;

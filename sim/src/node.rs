@@ -128,7 +128,8 @@ impl<P: Protocol> Node<P> {
     }
 
     /// Frees a slot if `generation` is still current; returns the tag it held.
-    #[inline]
+    /// Inlined always: a fired timer passes through here on every timer event.
+    #[inline(always)]
     pub(crate) fn disarm(&mut self, slot: u32, generation: u32) -> Option<P::Timer> {
         let s = self.timers.get_mut(slot as usize)?;
         if s.generation != generation {

@@ -8,7 +8,7 @@ use crate::dist::Distribution;
 use crate::fault::{sort_schedule, ScheduledFault};
 use crate::id::{Incarnation, NodeId};
 use crate::metrics::{Metrics, Status, Timeline};
-use crate::network::{DropReason, Network, Path, Paths, UniformPaths};
+use crate::network::{DropReason, Network, Path, Paths, Provider};
 use crate::node::Node;
 use crate::property::{Expectation, Observed, Property, Tracked, Violation, World};
 use crate::protocol::Protocol;
@@ -135,7 +135,7 @@ impl<P: Protocol> Sim<P> {
     /// no faults, a one-hour horizon and a budget of 100 million events.
     pub fn new(protocol: P, nodes: u32, seed: u64) -> Self {
         let s = Seed(seed);
-        let paths = UniformPaths(Path::new(Distribution::constant(SimDuration::from_millis(
+        let paths = Provider::Uniform(Path::new(Distribution::constant(SimDuration::from_millis(
             1,
         ))));
         Sim {
@@ -149,7 +149,7 @@ impl<P: Protocol> Sim<P> {
                 nodes: (0..nodes)
                     .map(|i| Node::new(NodeId(i), s.node_stream(i)))
                     .collect(),
-                network: Network::new(nodes as usize, Box::new(paths), 0.0),
+                network: Network::new(nodes as usize, paths, 0.0),
                 net_rng: s.stream("network"),
                 trace: Trace::default(),
                 observations: Vec::new(),
@@ -172,7 +172,7 @@ impl<P: Protocol> Sim<P> {
 
     /// Sets the path provider (a topology).
     pub fn paths(&mut self, paths: impl Paths + 'static) -> &mut Self {
-        self.core.network.paths = Box::new(paths);
+        self.core.network.paths = Provider::Custom(Box::new(paths));
         self
     }
 
@@ -186,7 +186,7 @@ impl<P: Protocol> Sim<P> {
             .validate()
             .map_err(|e| SimError::Distribution(e.0))?;
         check_probability("loss", loss)?;
-        self.core.network.paths = Box::new(UniformPaths(Path { latency, loss }));
+        self.core.network.paths = Provider::Uniform(Path { latency, loss });
         Ok(self)
     }
 
@@ -503,8 +503,9 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    /// The state of a running node and a context for it.
-    #[inline]
+    /// The state of a running node and a context for it. Inlined always: every
+    /// delivery and timer goes through here.
+    #[inline(always)]
     fn handler(&mut self, node: NodeId) -> (&P, &mut P::State, Ctx<'_, P>) {
         let local_now = self.core.nodes[node.index()].clock.local(self.core.now);
         let state = self.states[node.index()].as_mut().unwrap_or_else(|| {

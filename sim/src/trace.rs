@@ -88,7 +88,8 @@ impl TraceHash {
     pub fn word(&mut self, v: u64) {
         self.0 = (self.0.rotate_left(23) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
-    /// Mixes a string in (length first, then 8-byte little-endian chunks).
+    /// Mixes a string in (length first, then 8-byte little-endian chunks, the last
+    /// one zero-padded).
     #[inline]
     pub fn text(&mut self, s: &str) {
         let bytes = s.as_bytes();
@@ -98,10 +99,22 @@ impl TraceHash {
             self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
         }
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(buf));
+        let n = rest.len();
+        if n > 0 {
+            // The tail zero-padded to a little-endian word: the same value as copying
+            // it into a zeroed buffer, but from two overlapping loads, with no call
+            // to memcpy and no loop (most names are under 8 bytes: the common case).
+            // Overlapping bytes land on their own positions, so OR-ing is exact.
+            let w = if n >= 4 {
+                let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+                let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+                u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
+            } else {
+                u64::from(rest[0])
+                    | (u64::from(rest[n / 2]) << (8 * (n / 2)))
+                    | (u64::from(rest[n - 1]) << (8 * (n - 1)))
+            };
+            self.word(w);
         }
     }
     /// The hash value, finalised (the state itself is left untouched).
@@ -133,66 +146,87 @@ impl<'a> Detail<'a> {
         }
     }
 
-    /// The kind of thing described ("heartbeat", "vote_request").
-    pub fn name(&mut self, name: &str) -> &mut Self {
-        self.hash.text(name);
+    /// Writes ` key=value` when a sink wants text. Out of line and cold: without a
+    /// sink (the common case) a field costs one hash word and one branch.
+    #[cold]
+    #[inline(never)]
+    fn field(&mut self, key: &str, value: &dyn core::fmt::Display) {
         self.sep();
         if let Some(t) = self.text.as_deref_mut() {
-            t.push_str(name);
+            let _ = write!(t, "{key}={value}");
+        }
+    }
+
+    /// Writes ` value` as is when a sink wants text; see [`Detail::field`].
+    #[cold]
+    #[inline(never)]
+    fn bare_text(&mut self, value: &str) {
+        self.sep();
+        if let Some(t) = self.text.as_deref_mut() {
+            t.push_str(value);
+        }
+    }
+
+    /// The kind of thing described ("heartbeat", "vote_request").
+    #[inline]
+    pub fn name(&mut self, name: &str) -> &mut Self {
+        self.hash.text(name);
+        if self.text.is_some() {
+            self.bare_text(name);
         }
         self
     }
     /// An unsigned field.
+    #[inline]
     pub fn u64(&mut self, key: &str, value: u64) -> &mut Self {
         self.hash.word(value);
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
     /// A signed field.
+    #[inline]
     pub fn i64(&mut self, key: &str, value: i64) -> &mut Self {
         self.hash.word(value as u64);
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
     /// A boolean field.
+    #[inline]
     pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
         self.hash.word(u64::from(value));
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
     /// A node field, printed as `n3`.
+    #[inline]
     pub fn node(&mut self, key: &str, value: NodeId) -> &mut Self {
         self.hash.word(u64::from(value.0));
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
     /// A duration field, printed with units.
+    #[inline]
     pub fn duration(&mut self, key: &str, value: SimDuration) -> &mut Self {
         self.hash.word(value.as_nanos());
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
     /// A time field, printed with units.
+    #[inline]
     pub fn time(&mut self, key: &str, value: SimTime) -> &mut Self {
         self.hash.word(value.as_nanos());
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
@@ -200,18 +234,16 @@ impl<'a> Detail<'a> {
     /// paths.
     pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
         self.hash.text(value);
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            let _ = write!(t, "{key}={value}");
+        if self.text.is_some() {
+            self.field(key, &value);
         }
         self
     }
     /// Free text, appended as is (fault descriptions). Hashes the text.
     pub fn text(&mut self, value: &str) -> &mut Self {
         self.hash.text(value);
-        self.sep();
-        if let Some(t) = self.text.as_deref_mut() {
-            t.push_str(value);
+        if self.text.is_some() {
+            self.bare_text(value);
         }
         self
     }
@@ -410,10 +442,11 @@ impl Trace {
         h.word(verb as u64);
         if self.sink.is_none() && self.tail.is_none() {
             describe(&mut Detail::new(h, None));
-            return;
+        } else {
+            self.emit_text(time, seq, node, verb, describe);
         }
         self.text.clear();
-        describe(&mut Detail::new(h, Some(&mut self.text)));
+        describe(&mut Detail::new(&mut self.hash, Some(&mut self.text)));
         let record = Record {
             time,
             seq,
@@ -423,6 +456,20 @@ impl Trace {
         };
         if let Some(sink) = self.sink.as_deref_mut() {
             sink.record(&record);
+    }
+
+    /// The rest of `emit` when a sink or a tail wants text: the same hash words, and
+    /// the record. Out of line, so that a run without them inlines only the hashing.
+    #[cold]
+    #[inline(never)]
+    fn emit_text(
+        &mut self,
+        time: SimTime,
+        seq: u64,
+        node: Option<NodeId>,
+        verb: Verb,
+        describe: impl FnOnce(&mut Detail<'_>),
+    ) {
         }
         if let Some(tail) = self.tail.as_mut() {
             tail.record(&record);

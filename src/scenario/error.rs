@@ -26,11 +26,7 @@ impl Location {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        let source_line = text[line_start..]
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let source_line = text[line_start..].lines().next().unwrap_or("").to_string();
         Location {
             file: file.to_path_buf(),
             line,

@@ -1,10 +1,37 @@
 //! The scenario file: what a user writes to describe a system, its faults and the
-//! properties it must keep. Loading parses, validates and resolves names to nodes.
+//! properties it must keep. Loading parses ([`schema`]), then validates and resolves
+//! names to nodes here, so that a loaded [`Scenario`] can always run. Every rejection
+//! is a [`ScenarioError`] with the file, line, column and field.
 
+pub mod checks;
 mod error;
+pub mod network;
+pub mod plan;
+pub mod schema;
+pub mod selector;
+pub mod units;
+mod validate;
 
+pub use checks::Check;
 pub use error::{Location, ScenarioError};
+pub use network::Network;
+pub use plan::FaultPlan;
+pub use selector::{NodeLabels, Selector};
+
+use hasim_sim::{ScheduledFault, SimDuration, SimTime};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+/// A group of nodes running one role of the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// The role.
+    pub role: String,
+    /// Its nodes, as contiguous ids.
+    pub nodes: Range<u32>,
+    /// The `params` table as written.
+    pub params: toml::Table,
+}
 
 /// A loaded, validated scenario.
 #[derive(Clone, Debug)]
@@ -13,18 +40,85 @@ pub struct Scenario {
     pub name: String,
     /// One line: the claim the scenario makes.
     pub description: String,
-    /// The file it came from.
+    /// The file it came from, as given.
     pub path: PathBuf,
     /// Hash of the file's bytes, 16 hex digits.
     pub hash: String,
     /// The default seed.
     pub seed: u64,
+    /// How long the run lasts in simulated time.
+    pub duration: SimDuration,
+    /// The most events a run may process.
+    pub event_budget: u64,
+    /// The model every group runs.
+    pub model: String,
+    /// Every node: name, role, zone, rack; index = node id.
+    pub nodes: Vec<NodeLabels>,
+    /// The groups, in file order.
+    pub groups: Vec<Group>,
+    /// The network.
+    pub network: Network,
+    /// The faults.
+    pub faults: FaultPlan,
+    /// The checks, in file order.
+    pub checks: Vec<Check>,
 }
+
+/// The most nodes a scenario may declare (the engine handles more; this catches typos).
+pub const NODES_MAX: u32 = 100_000;
 
 impl Scenario {
     /// Loads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let _ = path;
-        todo!("scenario loading: being implemented")
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Scenario::parse(&text, path)
     }
+
+    /// Parses and validates scenario text; `path` is used in messages and the replay
+    /// command.
+    pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+        let file: schema::File = toml::from_str(text).map_err(|e| {
+            let at = Location::of(path, text, e.span());
+            let field = at.key_on_line();
+            ScenarioError::Syntax {
+                at,
+                field,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        validate::resolve(file, text, path).map_err(|bad| bad.into_error(path, text))
+    }
+
+    /// The concrete fault schedule of a run with `seed`.
+    pub fn schedule(&self, seed: u64) -> Vec<ScheduledFault> {
+        self.faults.schedule(&self.nodes, seed)
+    }
+
+    /// The end of the run.
+    pub fn horizon(&self) -> SimTime {
+        SimTime::ZERO.saturating_add(self.duration)
+    }
+
+    /// A node's name ("server-2"), or its id if out of range.
+    pub fn node_name(&self, node: hasim_sim::NodeId) -> String {
+        self.nodes
+            .get(node.index())
+            .map_or_else(|| node.to_string(), |n| n.name.clone())
+    }
+}
+
+/// Hash of a file's bytes as 16 hex digits (the trace's hash function: stable
+/// everywhere).
+pub fn file_hash(bytes: &[u8]) -> String {
+    let mut h = hasim_sim::trace::TraceHash::default();
+    h.word(bytes.len() as u64);
+    for chunk in bytes.chunks(8) {
+        let mut buf = [0u8; 8];
+        buf[..chunk.len()].copy_from_slice(chunk);
+        h.word(u64::from_le_bytes(buf));
+    }
+    format!("{:016x}", h.value())
 }

@@ -1,0 +1,34 @@
+//! `hasim list`: the models with their roles, parameters and defaults, properties
+//! and figures; the network and topology kinds; the fault kinds.
+
+use hasim::models;
+use std::fmt::Write;
+
+pub fn list() -> String {
+    let mut out = String::from("MODELS\n");
+    for m in models::all() {
+        let _ = writeln!(out, "\n  {}: {}", m.name, m.summary);
+        for r in (m.roles)() {
+            let _ = writeln!(out, "    role {}: {}", r.role, r.doc);
+            for p in r.params {
+                let _ = writeln!(out, "      {:<14} = {:<40} {}", p.name, p.default, p.doc);
+            }
+        }
+        let _ = writeln!(out, "    properties (invariant / eventually / sometimes):");
+        for p in (m.properties)() {
+            let _ = writeln!(out, "      {:<20} {}", p.name, p.doc);
+        }
+        let _ = writeln!(out, "    figures:");
+        for f in (m.figures)() {
+            let _ = writeln!(out, "      {:<20} {}", f.name, f.doc);
+        }
+    }
+    out.push_str(
+        "\nTOPOLOGIES\n  uniform (default): one latency distribution and loss between every pair\n  zones: [network] zones with [[network.zone]] and [[network.between]] overrides\n  [topology] (hasim-topologies): not available in this build yet\n",
+    );
+    out.push_str("\nLATENCY DISTRIBUTIONS\n  constant {value}, uniform {min, max}, exponential {mean}, normal {mean, sd},\n  lognormal {median, sigma}, pareto {scale, shape}, weibull {scale, shape}\n");
+    out.push_str(
+        "\nFAULT KINDS ([[fault]] kind = ...)\n  crash (restart_after), restart, pause (lasts), resume, partition (lasts), heal,\n  isolate (lasts), rejoin, cut (source, lasts), uncut, link_down (source, lasts), link_up,\n  loss_spike (loss, lasts), latency_spike (extra, lasts), spike_end, clock_jump (by),\n  clock_drift (ppm, lasts), disk_fault (lose_unsynced, write_delay, lasts), disk_heal\n  targets: a node name, role:R, zone:Z, rack:K, all, random, minority (among = selector)\n\nGENERATORS\n  [faults.random]: crash {mtbf, mttr}, pause / partition {every, lasts, shape},\n    loss_spike {every, lasts, loss}, latency_spike {every, lasts, extra}, clock_jump {every, max}\n  [faults.swarm]: kinds, every = [min, max], lasts = [min, max]; the mix is drawn per seed\n",
+    );
+    out
+}

@@ -1,0 +1,82 @@
+//! `hasim replay`: the same run as `hasim run` for one seed, with its concrete fault
+//! schedule printed (in the schedule-file format, so it can be edited and fed back
+//! with `--schedule`) and the full trace written to a file or stderr.
+
+use super::Failure;
+use clap::Args;
+use hasim::runner::{self, RunOptions, VERSION};
+use hasim::scenario::Scenario;
+use hasim::{report, schedule};
+use std::path::PathBuf;
+
+/// Arguments of `hasim replay`.
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// The seed to replay.
+    #[arg(long)]
+    pub seed: u64,
+    /// Replay this (possibly edited) schedule instead of the generated one.
+    #[arg(long, value_name = "FILE")]
+    pub schedule: Option<PathBuf>,
+    /// Write the trace as JSON lines here (default: human-readable, to stderr).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub trace: Option<PathBuf>,
+    /// The hasim version that produced the replay command; warns if it differs.
+    #[arg(long, value_name = "VERSION")]
+    pub expect_version: Option<String>,
+    /// The scenario hash that produced the replay command; warns if the file changed.
+    #[arg(long, value_name = "HASH")]
+    pub expect_hash: Option<String>,
+}
+
+pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
+    let scenario = Scenario::load(&args.scenario)?;
+    if let Some(v) = &args.expect_version {
+        if v != VERSION {
+            eprintln!("warning: this run was recorded with hasim {v}; this is hasim {VERSION}, so the replay may differ");
+        }
+    }
+    if let Some(h) = &args.expect_hash {
+        if h != &scenario.hash {
+            eprintln!(
+                "warning: {} has changed since the run was recorded (hash {h}, now {}); the replay may differ",
+                args.scenario.display(),
+                scenario.hash
+            );
+        }
+    }
+    let schedule = match &args.schedule {
+        Some(path) => schedule::load(path, &scenario)?,
+        None => scenario.schedule(args.seed),
+    };
+    println!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
+    let opts = RunOptions {
+        seed: args.seed,
+        trace_path: args.trace.clone(),
+        trace_tail: super::run::TAIL,
+        schedule: Some(schedule),
+    };
+    if args.trace.is_none() {
+        stderr_trace(&scenario, &opts)?;
+    }
+    let result = runner::run(&scenario, &opts)?;
+    print!("{}", report::summary(&scenario, &result));
+    if result.passed() {
+        Ok(())
+    } else {
+        Err(Failure::Violated)
+    }
+}
+
+/// Writes the human-readable trace to stderr by running once with a printing sink.
+fn stderr_trace(scenario: &Scenario, opts: &RunOptions) -> Result<(), Failure> {
+    let records = runner::trace_records(scenario, opts)?;
+    let mut err = std::io::stderr().lock();
+    use std::io::Write;
+    for r in records {
+        let _ = writeln!(err, "{r}");
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! `hasim run`: one seed, a summary table (or JSON), and optionally a determinism
+//! check that runs the seed twice and names the first diverging trace record.
+
+use super::Failure;
+use clap::Args;
+use hasim::report;
+use hasim::runner::{self, RunOptions};
+use hasim::scenario::Scenario;
+use std::path::PathBuf;
+
+/// Arguments of `hasim run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// The seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Write every trace record as JSON lines to this file.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub trace: Option<PathBuf>,
+    /// Print the result as one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Run the seed twice and fail if the traces differ.
+    #[arg(long)]
+    pub check_determinism: bool,
+}
+
+/// Trace records kept and shown with a violation.
+pub const TAIL: usize = 20;
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let opts = RunOptions {
+        seed: args.seed.unwrap_or(scenario.seed),
+        trace_path: args.trace.clone(),
+        trace_tail: TAIL,
+        schedule: None,
+    };
+    if args.check_determinism {
+        determinism(&scenario, &opts)?;
+    }
+    let result = runner::run(&scenario, &opts)?;
+    if args.json {
+        let line = serde_json::to_string_pretty(&result)
+            .map_err(|e| Failure::Input(format!("error: cannot print JSON: {e}")))?;
+        println!("{line}");
+    } else {
+        print!("{}", report::summary(&scenario, &result));
+    }
+    if result.passed() {
+        Ok(())
+    } else {
+        Err(Failure::Violated)
+    }
+}
+
+/// Runs the seed twice; fails loudly at the first differing record.
+pub fn determinism(scenario: &Scenario, opts: &RunOptions) -> Result<(), Failure> {
+    match runner::check_determinism(scenario, opts)? {
+        None => {
+            eprintln!(
+                "determinism: seed {} ran twice with identical traces",
+                opts.seed
+            );
+            Ok(())
+        }
+        Some(d) => {
+            eprintln!(
+                "NOT DETERMINISTIC: seed {} of {}: the two runs first differ at trace record #{}\n  first run:  {}\n  second run: {}",
+                opts.seed,
+                scenario.path.display(),
+                d.index,
+                d.first.as_deref().unwrap_or("(run had ended)"),
+                d.second.as_deref().unwrap_or("(run had ended)")
+            );
+            Err(Failure::Violated)
+        }
+    }
+}

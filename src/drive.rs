@@ -1,0 +1,207 @@
+//! Builds and runs the monomorphised `Sim<P>` of one model for one scenario and
+//! schedule, and turns the run into figures: the generic ones every model gets
+//! (events, drops, faults, per-node uptime from the engine's timelines) plus the
+//! model's own.
+
+use crate::models::{FigureDoc, GroupParams, Model, Predicate, PropertyDoc, Unit};
+use crate::runner::RunError;
+use crate::scenario::{Check, Scenario};
+use crate::sinks::Tee;
+use hasim_sim::{
+    always, eventually, sometimes, Outcome, Protocol, ScheduledFault, Sim, SimTime, Status,
+    TraceSink,
+};
+use std::collections::BTreeMap;
+
+/// What to run.
+pub struct Plan {
+    /// The seed.
+    pub seed: u64,
+    /// The concrete fault schedule.
+    pub schedule: Vec<ScheduledFault>,
+    /// Sinks to attach (none: only the hash is computed, which is fastest).
+    pub sinks: Vec<Box<dyn TraceSink>>,
+}
+
+/// What a run produced, before checks are judged.
+pub struct Ran {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Simulated time at the end.
+    pub end: SimTime,
+    /// Events processed.
+    pub events: u64,
+    /// Trace hash.
+    pub trace_hash: u64,
+    /// Every figure.
+    pub figures: BTreeMap<String, f64>,
+}
+
+/// Per-node uptime figures are reported up to this many nodes.
+const NODE_FIGURES_MAX: usize = 32;
+
+/// Figures every model reports.
+pub fn generic_figures() -> Vec<FigureDoc> {
+    let f = |name, unit, doc| FigureDoc { name, unit, doc };
+    vec![
+        f("events", Unit::Count, "events processed"),
+        f(
+            "messages_dropped",
+            Unit::Count,
+            "messages lost to loss, partitions, cuts or dead targets",
+        ),
+        f(
+            "faults",
+            Unit::Count,
+            "entries in the concrete fault schedule",
+        ),
+        f(
+            "uptime_mean",
+            Unit::Fraction,
+            "mean fraction of the run that nodes were up",
+        ),
+        f(
+            "uptime_min",
+            Unit::Fraction,
+            "the least-up node's fraction of the run",
+        ),
+        f(
+            "uptime.*",
+            Unit::Fraction,
+            "each node's fraction of the run up (up to 32 nodes), e.g. uptime.server-1",
+        ),
+    ]
+}
+
+/// Properties every model can check.
+pub fn generic_properties() -> Vec<PropertyDoc> {
+    vec![
+        PropertyDoc {
+            name: "all_up",
+            doc: "every node is running",
+        },
+        PropertyDoc {
+            name: "majority_up",
+            doc: "more than half of the nodes are running (after start-up)",
+        },
+    ]
+}
+
+fn generic_property<P: Protocol>(name: &str) -> Option<Predicate<P>> {
+    match name {
+        "all_up" => Some(Box::new(|w| {
+            let down = w.views.iter().filter(|v| v.is_none()).count();
+            if down == 0 {
+                Ok(())
+            } else {
+                Err(format!("{down} of {} nodes are not running", w.views.len()))
+            }
+        })),
+        "majority_up" => Some(Box::new(|w| {
+            let up = w.views.iter().filter(|v| v.is_some()).count();
+            // Nodes start one event at a time at zero; judge from after start-up.
+            if w.now == SimTime::ZERO || up * 2 > w.views.len() {
+                Ok(())
+            } else {
+                Err(format!("only {up} of {} nodes are running", w.views.len()))
+            }
+        })),
+        _ => None,
+    }
+}
+
+/// The engine property name for a check: its text, so a violation maps to its check.
+pub fn property_name(check: &Check) -> String {
+    check.to_string()
+}
+
+/// Runs model `M` on `scenario` with `plan`.
+pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
+    let groups: Vec<GroupParams<'_>> = scenario
+        .groups
+        .iter()
+        .map(|g| GroupParams {
+            role: &g.role,
+            nodes: g.nodes.clone(),
+            params: &g.params,
+        })
+        .collect();
+    let nodes = scenario.nodes.len() as u32;
+    let protocol = M::build(nodes, &groups).map_err(|e| RunError::Model(e.message))?;
+    let mut properties = Vec::new();
+    for check in &scenario.checks {
+        let Some(name) = check.property() else {
+            continue;
+        };
+        let predicate = generic_property::<M::Protocol>(name)
+            .or_else(|| M::property(&protocol, name))
+            .ok_or_else(|| {
+                RunError::Model(format!("the {} model has no property {name:?}", M::NAME))
+            })?;
+        properties.push((property_name(check), check.clone(), predicate));
+    }
+    let mut sim = Sim::new(protocol, nodes, plan.seed);
+    sim.paths(scenario.network.paths());
+    sim.duplicate(scenario.network.duplicate)
+        .map_err(RunError::Sim)?;
+    sim.horizon(scenario.horizon())
+        .event_budget(scenario.event_budget)
+        .keep_observations(false);
+    let faults = plan.schedule.len();
+    sim.faults(plan.schedule).map_err(RunError::Sim)?;
+    for (name, check, predicate) in properties {
+        match check {
+            Check::Invariant { .. } => sim.property(always(&name, predicate)),
+            Check::Eventually { within, .. } => sim.property(eventually(&name, within, predicate)),
+            _ => sim.property(sometimes(&name, predicate)),
+        };
+    }
+    if !plan.sinks.is_empty() {
+        sim.trace_sink(Tee(plan.sinks));
+    }
+    let outcome = sim.run();
+    let end = sim.now();
+    let mut figures = BTreeMap::new();
+    figures.insert("events".to_string(), sim.events() as f64);
+    figures.insert(
+        "messages_dropped".to_string(),
+        sim.metrics().counter("messages_dropped") as f64,
+    );
+    figures.insert("faults".to_string(), faults as f64);
+    let span = end.saturating_since(SimTime::ZERO);
+    let uptimes: Vec<f64> = (0..nodes)
+        .map(|n| {
+            let up = sim
+                .timeline(hasim_sim::NodeId(n))
+                .time_in(Status::Up, SimTime::ZERO, end);
+            if span.is_zero() {
+                1.0
+            } else {
+                up.as_secs_f64() / span.as_secs_f64()
+            }
+        })
+        .collect();
+    if !uptimes.is_empty() {
+        figures.insert(
+            "uptime_mean".to_string(),
+            uptimes.iter().sum::<f64>() / uptimes.len() as f64,
+        );
+        figures.insert(
+            "uptime_min".to_string(),
+            uptimes.iter().copied().fold(1.0, f64::min),
+        );
+    }
+    if uptimes.len() <= NODE_FIGURES_MAX {
+        for (n, u) in scenario.nodes.iter().zip(&uptimes) {
+            figures.insert(format!("uptime.{}", n.name), *u);
+        }
+    }
+    M::report(&sim, &mut figures);
+    Ok(Ran {
+        outcome,
+        end,
+        events: sim.events(),
+        trace_hash: sim.trace_hash(),
+        figures,
+    })
+}

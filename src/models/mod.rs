@@ -1,0 +1,201 @@
+//! The model registry: the one place that maps a scenario's `protocol = "NAME"` to a
+//! protocol from hasim-protocols, its parameters, the properties it can check and the
+//! figures it reports.
+//!
+//! Adding a model is a single, local change: write `src/models/NAME.rs` implementing
+//! [`Model`], and add one `entry::<...>()` line to [`all`].
+
+mod ping;
+
+use crate::drive;
+use crate::runner::RunError;
+use crate::scenario::Scenario;
+use hasim_sim::{Protocol, Sim, World};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// How a figure is measured, to print and compare it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A fraction in [0, 1], printed as a percentage.
+    Fraction,
+    /// Seconds, printed with units.
+    Seconds,
+    /// A count or a plain number.
+    Count,
+}
+
+/// A figure a model reports.
+#[derive(Clone, Debug)]
+pub struct FigureDoc {
+    /// Its name in results and checks. A trailing `.*` means one per node.
+    pub name: &'static str,
+    /// Its unit.
+    pub unit: Unit,
+    /// What it measures.
+    pub doc: &'static str,
+}
+
+/// A named property a model can check (as an invariant, a liveness or a coverage
+/// check; the scenario decides which).
+#[derive(Clone, Debug)]
+pub struct PropertyDoc {
+    /// Its name in `[[check]]`.
+    pub name: &'static str,
+    /// What holds when it holds.
+    pub doc: &'static str,
+}
+
+/// One parameter of a role, with its default as TOML.
+#[derive(Clone, Debug)]
+pub struct ParamDoc {
+    /// The key in `params`.
+    pub name: String,
+    /// The default, as it would be written in TOML.
+    pub default: String,
+    /// What it sets.
+    pub doc: &'static str,
+}
+
+/// A role a model knows.
+#[derive(Clone, Debug)]
+pub struct RoleDoc {
+    /// The name in `[[group]] role = ...`.
+    pub role: &'static str,
+    /// What nodes of this role do.
+    pub doc: &'static str,
+    /// Its parameters.
+    pub params: Vec<ParamDoc>,
+}
+
+/// One group's part of the layout, as a model sees it.
+#[derive(Clone, Debug)]
+pub struct GroupParams<'a> {
+    /// The role.
+    pub role: &'a str,
+    /// Its nodes (contiguous ids).
+    pub nodes: Range<u32>,
+    /// The `params` table as written.
+    pub params: &'a toml::Table,
+}
+
+/// Parameters a model rejected: which group, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamError {
+    /// Index of the group in the file.
+    pub group: usize,
+    /// Whether the role itself is the problem (else the params).
+    pub role: bool,
+    /// What was expected.
+    pub message: String,
+}
+
+/// A predicate over the world after an event, boxed so a model can hand it out by name.
+pub type Predicate<P> = Box<dyn FnMut(&World<'_, P>) -> Result<(), String>>;
+
+/// A protocol as the runner sees it. See the module documentation.
+pub trait Model {
+    /// The protocol it runs.
+    type Protocol: Protocol;
+    /// `protocol = "NAME"` in a scenario.
+    const NAME: &'static str;
+    /// One line for `hasim list`.
+    const SUMMARY: &'static str;
+    /// The roles it knows, with parameters and defaults.
+    fn roles() -> Vec<RoleDoc>;
+    /// The figures it reports (beyond the generic ones).
+    fn figures() -> Vec<FigureDoc>;
+    /// The properties it can check (beyond the generic ones).
+    fn properties() -> Vec<PropertyDoc>;
+    /// Builds the configuration for `nodes` nodes from the groups.
+    fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Self::Protocol, ParamError>;
+    /// The predicate of a named property, for this configuration.
+    fn property(protocol: &Self::Protocol, name: &str) -> Option<Predicate<Self::Protocol>>;
+    /// Adds the model's figures, after the run.
+    fn report(sim: &Sim<Self::Protocol>, figures: &mut BTreeMap<String, f64>);
+}
+
+/// A registered model: monomorphised functions behind plain pointers.
+pub struct ModelEntry {
+    /// Its name.
+    pub name: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Its roles.
+    pub roles: fn() -> Vec<RoleDoc>,
+    /// Every figure it reports, generic ones included.
+    pub figures: fn() -> Vec<FigureDoc>,
+    /// Every property it can check, generic ones included.
+    pub properties: fn() -> Vec<PropertyDoc>,
+    /// Checks the layout and parameters without running.
+    pub validate: fn(u32, &[GroupParams<'_>]) -> Result<(), ParamError>,
+    /// Runs a scenario with a concrete schedule.
+    pub run: fn(&Scenario, drive::Plan) -> Result<drive::Ran, RunError>,
+}
+
+/// Every model, in the order `hasim list` shows them.
+pub fn all() -> Vec<ModelEntry> {
+    vec![entry::<ping::PingModel>()]
+}
+
+/// The model named `name`.
+pub fn find(name: &str) -> Option<ModelEntry> {
+    all().into_iter().find(|m| m.name == name)
+}
+
+fn entry<M: Model>() -> ModelEntry {
+    ModelEntry {
+        name: M::NAME,
+        summary: M::SUMMARY,
+        roles: M::roles,
+        figures: || {
+            let mut f = drive::generic_figures();
+            f.extend(M::figures());
+            f
+        },
+        properties: || {
+            let mut p = drive::generic_properties();
+            p.extend(M::properties());
+            p
+        },
+        validate: |nodes, groups| M::build(nodes, groups).map(|_| ()),
+        run: drive::run::<M>,
+    }
+}
+
+/// Deserialises a role's parameters from its `params` table (unknown keys rejected by
+/// the parameter struct's `deny_unknown_fields`).
+pub fn params<T: DeserializeOwned>(group: usize, table: &toml::Table) -> Result<T, ParamError> {
+    T::deserialize(toml::Value::Table(table.clone())).map_err(|e| ParamError {
+        group,
+        role: false,
+        message: e.message().trim().to_string(),
+    })
+}
+
+/// Documents a parameter struct from its `Default`, so defaults shown by `hasim list`
+/// can never drift from the code. `docs` gives one line per field.
+pub fn param_docs<T: Serialize + Default>(docs: &[(&str, &'static str)]) -> Vec<ParamDoc> {
+    let table = toml::Table::try_from(T::default()).unwrap_or_default();
+    docs.iter()
+        .map(|(name, doc)| ParamDoc {
+            name: name.to_string(),
+            default: table.get(*name).map_or("-".to_string(), |v| v.to_string()),
+            doc,
+        })
+        .collect()
+}
+
+/// The error for a role the model does not know.
+pub fn unknown_role(group: usize, role: &str, model: &str, known: &[&str]) -> ParamError {
+    ParamError {
+        group,
+        role: true,
+        message: format!(
+            "the {model} model has no role {role:?}; expected one of: {}",
+            known.join(", ")
+        ),
+    }
+}

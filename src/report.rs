@@ -1,0 +1,109 @@
+//! Human output: the summary table of a run, figures printed in their units
+//! (percentages, durations, counts), columns that line up.
+
+use crate::models::{self, Unit};
+use crate::runner::RunResult;
+use crate::scenario::Scenario;
+use hasim_sim::SimDuration;
+use std::fmt::Write;
+
+/// The unit of a figure of `model` (a count when unknown).
+pub fn unit_of(model: &str, figure: &str) -> Unit {
+    models::find(model)
+        .and_then(|m| {
+            (m.figures)().into_iter().find(|f| {
+                f.name == figure
+                    || f.name
+                        .strip_suffix('*')
+                        .is_some_and(|p| figure.starts_with(p))
+            })
+        })
+        .map_or(Unit::Count, |f| f.unit)
+}
+
+/// A figure's value in its unit: "99.95%", "12.3ms", "1234".
+pub fn format_value(unit: Unit, value: f64) -> String {
+    match unit {
+        Unit::Fraction => format!("{:.3}%", value * 100.0),
+        Unit::Seconds => {
+            // Round to the microsecond: figures come from histograms with ~1.6 % error.
+            let d = SimDuration::from_secs_f64(value);
+            SimDuration::from_micros(d.as_nanos().saturating_add(500) / 1000).to_string()
+        }
+        Unit::Count if value.fract() == 0.0 && value.abs() < 1e15 => format!("{}", value as i64),
+        Unit::Count => format!("{value:.4}"),
+    }
+}
+
+/// The summary table of one run.
+pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
+    let mut rows: Vec<(String, String)> = vec![
+        (
+            "scenario".into(),
+            format!("{} ({})", r.scenario, scenario.path.display()),
+        ),
+        ("description".into(), scenario.description.clone()),
+        ("seed".into(), r.seed.to_string()),
+        ("outcome".into(), r.outcome.clone()),
+        (
+            "simulated time".into(),
+            SimDuration::from_secs_f64(r.sim_time_s).to_string(),
+        ),
+        ("events".into(), r.events.to_string()),
+    ];
+    let mut out = String::new();
+    let width = 24;
+    for (k, v) in rows.drain(..) {
+        let _ = writeln!(out, "{k:<width$} {v}");
+    }
+    let _ = writeln!(out, "\nfigures");
+    for (name, value) in &r.figures {
+        let unit = unit_of(&scenario.model, name);
+        let _ = writeln!(
+            out,
+            "  {name:<w$} {:>12}",
+            format_value(unit, *value),
+            w = width - 2
+        );
+    }
+    if !r.checks.is_empty() {
+        let _ = writeln!(out, "\nchecks");
+        for c in &r.checks {
+            let verdict = if c.passed { "pass" } else { "FAIL" };
+            let measured = match (c.measured, figure_of(&c.name)) {
+                (Some(m), Some(fig)) => format!(
+                    "measured {}",
+                    format_value(unit_of(&scenario.model, fig), m)
+                ),
+                (None, Some(_)) => "not measured".to_string(),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  {verdict}  {:<40} {measured}", c.name);
+        }
+    }
+    if let Some(v) = &r.violation {
+        let _ = writeln!(out, "\nviolation: {v}");
+        if !r.trace_tail.is_empty() {
+            let _ = writeln!(out, "last trace records:");
+            for line in &r.trace_tail {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+    }
+    let _ = writeln!(out);
+    for (k, v) in [
+        ("trace hash", r.trace_hash.clone()),
+        ("hasim version", r.hasim_version.clone()),
+        ("scenario hash", r.scenario_hash.clone()),
+        ("replay", r.replay.clone()),
+    ] {
+        let _ = writeln!(out, "{k:<width$} {v}");
+    }
+    out
+}
+
+/// The figure an objective check names ("availability >= 99%" → "availability").
+fn figure_of(check: &str) -> Option<&str> {
+    let first = check.split_whitespace().next()?;
+    (!matches!(first, "always" | "eventually" | "sometimes")).then_some(first)
+}

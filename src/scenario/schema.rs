@@ -1,0 +1,277 @@
+//! The scenario file as written: serde types that mirror the TOML one to one, with
+//! spans kept on every value a later check may reject. Unknown fields are errors
+//! everywhere. Meaning (nodes, selectors, checks) is resolved in the parent module.
+
+use super::units::{FixedDist, MeanDist, Probability, ValidDist};
+use hasim_sim::generator::PartitionShape;
+use hasim_sim::{SignedDuration, SimDuration, SimTime};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub scenario: Header,
+    #[serde(default)]
+    pub network: NetworkSpec,
+    /// A topology from hasim-topologies; kept as a table until that crate's spec lands.
+    pub topology: Option<Spanned<toml::Table>>,
+    #[serde(default, rename = "group")]
+    pub groups: Vec<GroupSpec>,
+    #[serde(default, rename = "fault")]
+    pub faults: Vec<Spanned<FaultSpec>>,
+    /// `[faults.random]` and `[faults.swarm]`.
+    #[serde(default, rename = "faults")]
+    pub generators: GeneratorsSpec,
+    #[serde(default, rename = "check")]
+    pub checks: Vec<Spanned<toml::Table>>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub duration: Spanned<SimDuration>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Stops a runaway model; default 50 million events.
+    pub event_budget: Option<Spanned<u64>>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// `[network]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Default one-way latency between any two nodes.
+    pub latency: Option<ValidDist>,
+    /// Default loss probability.
+    pub loss: Option<Probability>,
+    /// Probability that a message is delivered twice.
+    pub duplicate: Option<Probability>,
+    /// Declared zones (groups may also name zones; `zone = "spread"` uses these).
+    #[serde(default)]
+    pub zones: Vec<Spanned<String>>,
+    /// `[[network.zone]]`: latency and loss inside one zone.
+    #[serde(default, rename = "zone")]
+    pub zone_overrides: Vec<ZoneOverride>,
+    /// `[[network.between]]`: latency and loss between two zones.
+    #[serde(default)]
+    pub between: Vec<BetweenOverride>,
+}
+
+/// `[[network.zone]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneOverride {
+    pub zone: Spanned<String>,
+    pub latency: Option<ValidDist>,
+    pub loss: Option<Probability>,
+}
+
+/// `[[network.between]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BetweenOverride {
+    pub zones: Spanned<[Spanned<String>; 2]>,
+    pub latency: Option<ValidDist>,
+    pub loss: Option<Probability>,
+}
+
+/// `[[group]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    pub role: Spanned<String>,
+    #[serde(default = "default_count")]
+    pub count: Spanned<u32>,
+    /// A zone name, or "spread" to place nodes round robin over `network.zones`.
+    pub zone: Option<Spanned<String>>,
+    /// A rack label (selectors can name it: "rack:r1").
+    pub rack: Option<Spanned<String>>,
+    pub protocol: Spanned<String>,
+    pub params: Option<Spanned<toml::Table>>,
+}
+
+fn default_count() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+
+/// Every fault kind a scenario can schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    Crash,
+    Restart,
+    Pause,
+    Resume,
+    Partition,
+    Heal,
+    Isolate,
+    Rejoin,
+    Cut,
+    Uncut,
+    LinkDown,
+    LinkUp,
+    LossSpike,
+    LatencySpike,
+    SpikeEnd,
+    ClockJump,
+    ClockDrift,
+    DiskFault,
+    DiskHeal,
+}
+
+/// `[[fault]]`: one explicit fault; fields beyond `at` and `kind` depend on the kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    pub at: Spanned<SimTime>,
+    pub kind: Spanned<FaultKind>,
+    /// Which nodes: a node name, "role:R", "zone:Z", "rack:K", "all", "random",
+    /// "minority".
+    pub target: Option<Spanned<String>>,
+    /// For cut and link faults: the other end.
+    pub source: Option<Spanned<String>>,
+    /// Where "random" and "minority" draw from (default: all nodes).
+    pub among: Option<Spanned<String>>,
+    /// Crash, then restart this much later.
+    pub restart_after: Option<Spanned<SimDuration>>,
+    /// The fault is undone this much later (resume, heal, rejoin, uncut, ...).
+    pub lasts: Option<Spanned<SimDuration>>,
+    pub loss: Option<Spanned<Probability>>,
+    pub extra: Option<Spanned<SimDuration>>,
+    pub by: Option<Spanned<SignedDuration>>,
+    pub ppm: Option<Spanned<f64>>,
+    pub lose_unsynced: Option<Spanned<bool>>,
+    pub write_delay: Option<Spanned<SimDuration>>,
+}
+
+/// `[faults]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratorsSpec {
+    pub random: Option<Spanned<RandomSpec>>,
+    pub swarm: Option<Spanned<SwarmSpec>>,
+}
+
+/// `[faults.random]`: per-kind random processes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomSpec {
+    pub start: Option<Spanned<SimTime>>,
+    pub end: Option<Spanned<SimTime>>,
+    pub crash: Option<CrashSpec>,
+    pub pause: Option<EpisodeSpec>,
+    pub partition: Option<PartitionSpec>,
+    pub loss_spike: Option<LossSpikeSpec>,
+    pub latency_spike: Option<LatencySpikeSpec>,
+    pub clock_jump: Option<ClockJumpSpec>,
+}
+
+/// Crash/restart per target node.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrashSpec {
+    pub mtbf: MeanDist,
+    pub mttr: Option<MeanDist>,
+    pub target: Option<Spanned<String>>,
+}
+
+/// Episodes on single nodes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeSpec {
+    pub every: MeanDist,
+    pub lasts: FixedDist,
+    pub target: Option<Spanned<String>>,
+}
+
+/// Partition episodes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionSpec {
+    pub every: MeanDist,
+    pub lasts: FixedDist,
+    #[serde(default = "default_shape")]
+    pub shape: PartitionShape,
+    pub target: Option<Spanned<String>>,
+}
+
+fn default_shape() -> PartitionShape {
+    PartitionShape::Minority
+}
+
+/// Loss spike episodes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossSpikeSpec {
+    pub every: MeanDist,
+    pub lasts: FixedDist,
+    pub loss: Probability,
+    pub target: Option<Spanned<String>>,
+}
+
+/// Latency spike episodes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySpikeSpec {
+    pub every: MeanDist,
+    pub lasts: FixedDist,
+    pub extra: SimDuration,
+    pub target: Option<Spanned<String>>,
+}
+
+/// Clock jumps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockJumpSpec {
+    pub every: MeanDist,
+    pub max: SimDuration,
+    pub target: Option<Spanned<String>>,
+}
+
+/// The kinds a swarm may draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SwarmKind {
+    Crash,
+    Pause,
+    Partition,
+    LossSpike,
+    LatencySpike,
+    ClockJump,
+}
+
+impl SwarmKind {
+    pub const ALL: [SwarmKind; 6] = [
+        SwarmKind::Crash,
+        SwarmKind::Pause,
+        SwarmKind::Partition,
+        SwarmKind::LossSpike,
+        SwarmKind::LatencySpike,
+        SwarmKind::ClockJump,
+    ];
+}
+
+/// `[faults.swarm]`: the kinds and their rates are drawn from the seed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwarmSpec {
+    pub start: Option<Spanned<SimTime>>,
+    pub end: Option<Spanned<SimTime>>,
+    /// The kinds the swarm draws from (default: all of them).
+    pub kinds: Option<Vec<SwarmKind>>,
+    /// Range of mean gaps between faults of a kind, drawn log-uniformly.
+    pub every: Option<Spanned<[SimDuration; 2]>>,
+    /// Range of episode lengths (and repair times), drawn log-uniformly per kind.
+    pub lasts: Option<Spanned<[SimDuration; 2]>>,
+    pub target: Option<Spanned<String>>,
+}

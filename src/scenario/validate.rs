@@ -1,0 +1,723 @@
+//! From the file as written to a [`Scenario`] that can always run: node names and
+//! placement, the model and its parameters, the network, selectors, faults,
+//! generators and checks are each checked here, with the span of what is wrong.
+
+use super::checks::{BoundUnit, Check};
+use super::error::{Location, ScenarioError};
+use super::network::Network;
+use super::plan::{ExplicitFault, FaultPlan, Swarm};
+use super::schema::{self, FaultKind, FaultSpec, SwarmKind};
+use super::selector::{NodeLabels, Selector};
+use super::{file_hash, Group, Scenario, NODES_MAX};
+use crate::models::{self, GroupParams, Unit};
+use hasim_sim::generator::{CrashProcess, EpisodeProcess};
+use hasim_sim::{Generator, NodeId, Path, SimDuration, SimTime};
+use std::ops::Range;
+use toml::Spanned;
+
+/// A semantic error before it is placed in the file.
+pub(super) struct Bad {
+    span: Option<Range<usize>>,
+    field: String,
+    message: String,
+}
+
+impl Bad {
+    fn at<T>(spanned: &Spanned<T>, field: impl Into<String>, message: impl Into<String>) -> Bad {
+        Bad {
+            span: Some(spanned.span()),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(super) fn into_error(self, path: &std::path::Path, text: &str) -> ScenarioError {
+        ScenarioError::Invalid {
+            at: Location::of(path, text, self.span),
+            field: self.field,
+            message: self.message,
+        }
+    }
+}
+
+/// The default event budget: far above any sensible run of the bundled models.
+const EVENT_BUDGET: u64 = 50_000_000;
+
+pub(super) fn resolve(
+    file: schema::File,
+    text: &str,
+    path: &std::path::Path,
+) -> Result<Scenario, Bad> {
+    let h = &file.scenario;
+    if h.name.get_ref().trim().is_empty() {
+        return Err(Bad::at(
+            &h.name,
+            "scenario.name",
+            "expected a non-empty name",
+        ));
+    }
+    if h.duration.get_ref().is_zero() {
+        return Err(Bad::at(
+            &h.duration,
+            "scenario.duration",
+            "expected a duration above zero, such as \"60s\"",
+        ));
+    }
+    let event_budget = match &h.event_budget {
+        Some(b) if *b.get_ref() == 0 => {
+            return Err(Bad::at(
+                b,
+                "scenario.event_budget",
+                "expected at least 1 event",
+            ))
+        }
+        Some(b) => *b.get_ref(),
+        None => EVENT_BUDGET,
+    };
+    if let Some(t) = &file.topology {
+        // Hook for hasim-topologies: once its `[topology]` spec type lands, parse it
+        // here and hand its `Paths` to the engine instead of the zone matrix.
+        return Err(Bad::at(
+            t,
+            "topology",
+            "topologies are not available yet in this build; describe the network with [network] and its zone overrides",
+        ));
+    }
+    let (nodes, groups, model) = layout(&file)?;
+    let network = network(&file.network, &nodes)?;
+    let checks = checks(&file.checks, &model)?;
+    let liveness_bound = checks
+        .iter()
+        .filter_map(|c| match c {
+            Check::Eventually { within, .. } => Some(*within),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(SimDuration::ZERO);
+    let faults = faults(&file, &nodes, *h.duration.get_ref(), liveness_bound)?;
+    Ok(Scenario {
+        name: h.name.get_ref().clone(),
+        description: h.description.clone(),
+        path: path.to_path_buf(),
+        hash: file_hash(text.as_bytes()),
+        seed: h.seed,
+        duration: *h.duration.get_ref(),
+        event_budget,
+        model: model.name.to_string(),
+        nodes,
+        groups,
+        network,
+        faults,
+        checks,
+    })
+}
+
+fn layout(file: &schema::File) -> Result<(Vec<NodeLabels>, Vec<Group>, models::ModelEntry), Bad> {
+    let Some(first) = file.groups.first() else {
+        return Err(Bad {
+            span: None,
+            field: "group".into(),
+            message: "expected at least one [[group]] of nodes".into(),
+        });
+    };
+    let model_name = first.protocol.get_ref();
+    let model = models::find(model_name).ok_or_else(|| {
+        let known: Vec<&str> = models::all().iter().map(|m| m.name).collect();
+        Bad::at(
+            &first.protocol,
+            "group[0].protocol",
+            format!(
+                "unknown model {model_name:?}; expected one of: {}",
+                known.join(", ")
+            ),
+        )
+    })?;
+    let declared: Vec<String> = file
+        .network
+        .zones
+        .iter()
+        .map(|z| z.get_ref().clone())
+        .collect();
+    let mut nodes: Vec<NodeLabels> = Vec::new();
+    let mut groups = Vec::new();
+    let mut total: u32 = 0;
+    for (i, g) in file.groups.iter().enumerate() {
+        let field = |f: &str| format!("group[{i}].{f}");
+        if g.protocol.get_ref() != model_name {
+            return Err(Bad::at(&g.protocol, field("protocol"), format!(
+                "every group must run the same model (group[0] runs {model_name:?}); composing models is not supported yet"
+            )));
+        }
+        let role = g.role.get_ref().trim();
+        if role.is_empty() || !role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(Bad::at(
+                &g.role,
+                field("role"),
+                "expected a role name of letters, digits and _",
+            ));
+        }
+        let count = *g.count.get_ref();
+        if count == 0 {
+            return Err(Bad::at(
+                &g.count,
+                field("count"),
+                "expected at least 1 node",
+            ));
+        }
+        total = total.saturating_add(count);
+        if total > NODES_MAX {
+            return Err(Bad::at(
+                &g.count,
+                field("count"),
+                format!("at most {NODES_MAX} nodes in all"),
+            ));
+        }
+        let zone_of = |k: u32| -> Result<Option<String>, Bad> {
+            match &g.zone {
+                None => Ok(None),
+                Some(z) if z.get_ref() == "spread" => {
+                    if declared.is_empty() {
+                        return Err(Bad::at(
+                            z,
+                            field("zone"),
+                            "\"spread\" places nodes over [network] zones, but none are declared",
+                        ));
+                    }
+                    Ok(Some(declared[k as usize % declared.len()].clone()))
+                }
+                Some(z) if !declared.is_empty() && !declared.contains(z.get_ref()) => Err(Bad::at(
+                    z,
+                    field("zone"),
+                    format!(
+                        "unknown zone {:?}; [network] zones declares: {}",
+                        z.get_ref(),
+                        declared.join(", ")
+                    ),
+                )),
+                Some(z) => Ok(Some(z.get_ref().clone())),
+            }
+        };
+        let first_id = nodes.len() as u32;
+        let already = nodes.iter().filter(|n| n.role == role).count() as u32;
+        for k in 0..count {
+            nodes.push(NodeLabels {
+                name: format!("{role}-{}", already + k + 1),
+                role: role.to_string(),
+                zone: zone_of(k)?,
+                rack: g.rack.as_ref().map(|r| r.get_ref().clone()),
+            });
+        }
+        groups.push(Group {
+            role: role.to_string(),
+            nodes: first_id..first_id + count,
+            params: g
+                .params
+                .as_ref()
+                .map(|p| p.get_ref().clone())
+                .unwrap_or_default(),
+        });
+    }
+    let params: Vec<GroupParams<'_>> = groups
+        .iter()
+        .map(|g| GroupParams {
+            role: &g.role,
+            nodes: g.nodes.clone(),
+            params: &g.params,
+        })
+        .collect();
+    if let Err(e) = (model.validate)(total, &params) {
+        let g = &file.groups[e.group];
+        let bad = match (&g.params, e.role) {
+            (Some(p), false) => Bad::at(p, format!("group[{}].params", e.group), e.message),
+            _ => Bad::at(&g.role, format!("group[{}].role", e.group), e.message),
+        };
+        return Err(bad);
+    }
+    Ok((nodes, groups, model))
+}
+
+fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, Bad> {
+    let mut net = Network::uniform(nodes.len());
+    if let Some(l) = spec.latency {
+        net.default.latency = l.0;
+    }
+    net.default.loss = spec.loss.map_or(0.0, |p| p.0);
+    net.duplicate = spec.duplicate.map_or(0.0, |p| p.0);
+    for z in &spec.zones {
+        if net.zones.contains(z.get_ref()) {
+            return Err(Bad::at(
+                z,
+                "network.zones",
+                format!("zone {:?} is declared twice", z.get_ref()),
+            ));
+        }
+        net.zones.push(z.get_ref().clone());
+    }
+    for n in nodes {
+        if let Some(z) = &n.zone {
+            if !net.zones.contains(z) {
+                net.zones.push(z.clone());
+            }
+        }
+    }
+    let no_zone = net.zones.len() as u16;
+    net.zone_of = nodes
+        .iter()
+        .map(|n| {
+            n.zone.as_ref().map_or(no_zone, |z| {
+                net.zones.iter().position(|x| x == z).unwrap_or(0) as u16
+            })
+        })
+        .collect();
+    let index = |z: &Spanned<String>, field: &str| -> Result<u16, Bad> {
+        net.zones
+            .iter()
+            .position(|x| x == z.get_ref())
+            .map(|i| i as u16)
+            .ok_or_else(|| {
+                Bad::at(
+                    z,
+                    field,
+                    format!(
+                        "unknown zone {:?}; known zones: {}",
+                        z.get_ref(),
+                        if net.zones.is_empty() {
+                            "none (declare [network] zones or give groups a zone)".to_string()
+                        } else {
+                            net.zones.join(", ")
+                        }
+                    ),
+                )
+            })
+    };
+    let path = |latency: Option<crate::scenario::units::ValidDist>,
+                loss: Option<crate::scenario::units::Probability>| Path {
+        latency: latency.map_or(net.default.latency, |d| d.0),
+        loss: loss.map_or(net.default.loss, |p| p.0),
+    };
+    let mut overrides = Vec::new();
+    for (i, o) in spec.zone_overrides.iter().enumerate() {
+        let z = index(&o.zone, &format!("network.zone[{i}].zone"))?;
+        overrides.push(((z, z), path(o.latency, o.loss)));
+    }
+    for (i, o) in spec.between.iter().enumerate() {
+        let [a, b] = o.zones.get_ref();
+        let field = format!("network.between[{i}].zones");
+        let (za, zb) = (index(a, &field)?, index(b, &field)?);
+        if za == zb {
+            return Err(Bad::at(
+                &o.zones,
+                field,
+                "expected two different zones (use [[network.zone]] for traffic inside one zone)",
+            ));
+        }
+        overrides.push(((za, zb), path(o.latency, o.loss)));
+    }
+    net.overrides = overrides;
+    Ok(net)
+}
+
+fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<Vec<Check>, Bad> {
+    let figures = (model.figures)();
+    let properties = (model.properties)();
+    let mut out = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let check = Check::parse(spec.get_ref()).map_err(|(key, message)| {
+            let field = key.map_or(format!("check[{i}]"), |k| format!("check[{i}].{k}"));
+            Bad::at(spec, field, message)
+        })?;
+        match &check {
+            Check::Objective { figure, unit, .. } => {
+                let doc = figures.iter().find(|f| {
+                    f.name == figure
+                        || f.name
+                            .strip_suffix('*')
+                            .is_some_and(|p| figure.starts_with(p))
+                });
+                let Some(doc) = doc else {
+                    let names: Vec<&str> = figures.iter().map(|f| f.name).collect();
+                    return Err(Bad::at(
+                        spec,
+                        format!("check[{i}].{figure}"),
+                        format!(
+                            "the {} model reports no figure {figure:?}; expected one of: {}",
+                            model.name,
+                            names.join(", ")
+                        ),
+                    ));
+                };
+                let fits = matches!(
+                    (doc.unit, unit),
+                    (_, BoundUnit::Number)
+                        | (Unit::Fraction, BoundUnit::Percent)
+                        | (Unit::Seconds, BoundUnit::Duration)
+                );
+                if !fits {
+                    let want = match doc.unit {
+                        Unit::Fraction => "a percentage such as \">= 99.9%\" (or a fraction)",
+                        Unit::Seconds => "a duration such as \"<= 200ms\" (or seconds)",
+                        Unit::Count => "a plain number such as \"<= 10\"",
+                    };
+                    return Err(Bad::at(
+                        spec,
+                        format!("check[{i}].{figure}"),
+                        format!("{figure} is compared with {want}"),
+                    ));
+                }
+            }
+            other => {
+                let name = other.property().unwrap_or_default();
+                if !properties.iter().any(|p| p.name == name) {
+                    let names: Vec<&str> = properties.iter().map(|p| p.name).collect();
+                    return Err(Bad::at(
+                        spec,
+                        format!("check[{i}]"),
+                        format!(
+                            "the {} model has no property {name:?}; expected one of: {}",
+                            model.name,
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        out.push(check);
+    }
+    Ok(out)
+}
+
+fn selector(
+    s: &Spanned<String>,
+    field: String,
+    nodes: &[NodeLabels],
+    random_ok: bool,
+) -> Result<Selector, Bad> {
+    let sel = Selector::parse(s.get_ref()).map_err(|m| Bad::at(s, field.clone(), m))?;
+    if sel.is_random() && !random_ok {
+        return Err(Bad::at(s, field, format!("\"{sel}\" draws at random; here a fixed selector is expected (a node name, role:, zone:, rack: or all)")));
+    }
+    sel.check(nodes).map_err(|m| Bad::at(s, field, m))?;
+    Ok(sel)
+}
+
+fn faults(
+    file: &schema::File,
+    nodes: &[NodeLabels],
+    duration: SimDuration,
+    bound: SimDuration,
+) -> Result<FaultPlan, Bad> {
+    let horizon = SimTime::ZERO.saturating_add(duration);
+    let mut plan = FaultPlan::default();
+    for (i, spec) in file.faults.iter().enumerate() {
+        let f = explicit(spec.get_ref(), i, nodes)?;
+        if f.at >= horizon {
+            return Err(Bad::at(
+                &spec.get_ref().at,
+                format!("fault[{i}].at"),
+                format!("the fault is at or after the end of the run ({duration})"),
+            ));
+        }
+        if f.end().saturating_add(bound) > horizon {
+            return Err(Bad::at(spec, format!("fault[{i}]"), format!(
+                "the run must last past the last fault ({}) plus the liveness bound ({bound}), but it ends at {duration}", f.end()
+            )));
+        }
+        plan.explicit.push(f);
+    }
+    let all: Vec<NodeId> = (0..nodes.len() as u32).map(NodeId).collect();
+    let targets = |t: &Option<Spanned<String>>, field: &str| -> Result<Vec<NodeId>, Bad> {
+        match t {
+            None => Ok(all.clone()),
+            Some(s) => {
+                let sel = selector(s, field.to_string(), nodes, false)?;
+                Ok(sel.resolve(nodes, &all, &mut hasim_sim::Seed(0).stream("unused")))
+            }
+        }
+    };
+    let window = |start: &Option<Spanned<SimTime>>,
+                  end: &Option<Spanned<SimTime>>,
+                  at: &Range<usize>,
+                  field: &str|
+     -> Result<(SimTime, SimTime), Bad> {
+        let s = start.as_ref().map_or(SimTime::ZERO, |s| *s.get_ref());
+        let latest = SimTime::ZERO.saturating_add(duration.saturating_sub(bound));
+        let e = end.as_ref().map_or(latest, |e| *e.get_ref());
+        let span = end.as_ref().map_or(at.clone(), |e| e.span());
+        if e > latest {
+            return Err(Bad { span: Some(span), field: format!("{field}.end"), message: format!(
+                "faults must end by {latest}: the run lasts {duration} and the longest liveness bound is {bound}"
+            ) });
+        }
+        if s >= e {
+            return Err(Bad {
+                span: Some(span),
+                field: format!("{field}.start"),
+                message: format!("start ({s}) must come before end ({e})"),
+            });
+        }
+        Ok((s, e))
+    };
+    if let (Some(r), Some(s)) = (&file.generators.random, &file.generators.swarm) {
+        let _ = r;
+        return Err(Bad::at(
+            s,
+            "faults.swarm",
+            "use either [faults.random] or [faults.swarm], not both",
+        ));
+    }
+    if let Some(spec) = &file.generators.random {
+        let r = spec.get_ref();
+        let (start, end) = window(&r.start, &r.end, &spec.span(), "faults.random")?;
+        let mut g = Generator {
+            start,
+            end,
+            ..Generator::default()
+        };
+        if let Some(c) = &r.crash {
+            g.crash = Some(CrashProcess {
+                time_to_failure: c.mtbf.0,
+                time_to_repair: c.mttr.map(|d| d.0),
+                targets: targets(&c.target, "faults.random.crash.target")?,
+            });
+        }
+        let episode = |every: &crate::scenario::units::MeanDist,
+                       lasts: &crate::scenario::units::FixedDist,
+                       t: &Option<Spanned<String>>,
+                       field: &str|
+         -> Result<EpisodeProcess, Bad> {
+            Ok(EpisodeProcess {
+                every: every.0,
+                lasts: lasts.0,
+                targets: targets(t, field)?,
+            })
+        };
+        if let Some(p) = &r.pause {
+            g.pause = Some(episode(
+                &p.every,
+                &p.lasts,
+                &p.target,
+                "faults.random.pause.target",
+            )?);
+        }
+        if let Some(p) = &r.partition {
+            g.partition = Some((
+                episode(
+                    &p.every,
+                    &p.lasts,
+                    &p.target,
+                    "faults.random.partition.target",
+                )?,
+                p.shape,
+            ));
+        }
+        if let Some(p) = &r.loss_spike {
+            g.loss_spike = Some((
+                episode(
+                    &p.every,
+                    &p.lasts,
+                    &p.target,
+                    "faults.random.loss_spike.target",
+                )?,
+                p.loss.0,
+            ));
+        }
+        if let Some(p) = &r.latency_spike {
+            g.latency_spike = Some((
+                episode(
+                    &p.every,
+                    &p.lasts,
+                    &p.target,
+                    "faults.random.latency_spike.target",
+                )?,
+                p.extra,
+            ));
+        }
+        if let Some(p) = &r.clock_jump {
+            let lasts = crate::scenario::units::FixedDist(hasim_sim::Distribution::constant(
+                SimDuration::ZERO,
+            ));
+            g.clock_jump = Some((
+                episode(
+                    &p.every,
+                    &lasts,
+                    &p.target,
+                    "faults.random.clock_jump.target",
+                )?,
+                p.max,
+            ));
+        }
+        plan.random = Some(g);
+    }
+    if let Some(spec) = &file.generators.swarm {
+        let s = spec.get_ref();
+        let (start, end) = window(&s.start, &s.end, &spec.span(), "faults.swarm")?;
+        let range = |r: &Option<Spanned<[SimDuration; 2]>>,
+                     default: (u64, u64),
+                     field: &str|
+         -> Result<(SimDuration, SimDuration), Bad> {
+            match r {
+                None => Ok((
+                    SimDuration::from_millis(default.0),
+                    SimDuration::from_millis(default.1),
+                )),
+                Some(r) => {
+                    let [a, b] = *r.get_ref();
+                    if a.is_zero() || a > b {
+                        return Err(Bad::at(r, field, "expected [min, max] with 0 < min <= max"));
+                    }
+                    Ok((a, b))
+                }
+            }
+        };
+        plan.swarm = Some(Swarm {
+            start,
+            end,
+            kinds: s.kinds.clone().unwrap_or_else(|| SwarmKind::ALL.to_vec()),
+            every: range(&s.every, (5_000, 60_000), "faults.swarm.every")?,
+            lasts: range(&s.lasts, (500, 10_000), "faults.swarm.lasts")?,
+            targets: targets(&s.target, "faults.swarm.target")?,
+        });
+    }
+    Ok(plan)
+}
+
+/// Which optional fields each kind takes, and which it requires.
+fn fields_of(kind: FaultKind) -> (&'static [&'static str], &'static [&'static str]) {
+    use FaultKind::*;
+    match kind {
+        Crash => (&["target", "among", "restart_after"], &["target"]),
+        Restart | Resume | Rejoin | DiskHeal => (&["target", "among"], &["target"]),
+        Pause | Isolate | Partition => (&["target", "among", "lasts"], &["target"]),
+        Heal => (&[], &[]),
+        Cut | LinkDown => (
+            &["source", "target", "among", "lasts"],
+            &["source", "target"],
+        ),
+        Uncut | LinkUp => (&["source", "target", "among"], &["source", "target"]),
+        LossSpike => (&["target", "among", "loss", "lasts"], &["loss"]),
+        LatencySpike => (&["target", "among", "extra", "lasts"], &["extra"]),
+        SpikeEnd => (&["target", "among"], &[]),
+        ClockJump => (&["target", "among", "by"], &["target", "by"]),
+        ClockDrift => (&["target", "among", "ppm", "lasts"], &["target", "ppm"]),
+        DiskFault => (
+            &["target", "among", "lose_unsynced", "write_delay", "lasts"],
+            &["target"],
+        ),
+    }
+}
+
+fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<ExplicitFault, Bad> {
+    let kind = *spec.kind.get_ref();
+    let name = format!("{kind:?}");
+    let present: [(&str, Option<Range<usize>>); 11] = [
+        ("target", spec.target.as_ref().map(|s| s.span())),
+        ("source", spec.source.as_ref().map(|s| s.span())),
+        ("among", spec.among.as_ref().map(|s| s.span())),
+        (
+            "restart_after",
+            spec.restart_after.as_ref().map(|s| s.span()),
+        ),
+        ("lasts", spec.lasts.as_ref().map(|s| s.span())),
+        ("loss", spec.loss.as_ref().map(|s| s.span())),
+        ("extra", spec.extra.as_ref().map(|s| s.span())),
+        ("by", spec.by.as_ref().map(|s| s.span())),
+        ("ppm", spec.ppm.as_ref().map(|s| s.span())),
+        (
+            "lose_unsynced",
+            spec.lose_unsynced.as_ref().map(|s| s.span()),
+        ),
+        ("write_delay", spec.write_delay.as_ref().map(|s| s.span())),
+    ];
+    let (allowed, required) = fields_of(kind);
+    let kind_name = snake(&name);
+    for (field, span) in &present {
+        if let Some(span) = span {
+            if !allowed.contains(field) {
+                let takes = if allowed.is_empty() {
+                    "no other fields".to_string()
+                } else {
+                    allowed.join(", ")
+                };
+                return Err(Bad {
+                    span: Some(span.clone()),
+                    field: format!("fault[{i}].{field}"),
+                    message: format!(
+                        "a {kind_name} fault does not take `{field}`; it takes {takes}"
+                    ),
+                });
+            }
+        }
+    }
+    for field in required {
+        if present.iter().any(|(f, s)| f == field && s.is_none()) {
+            return Err(Bad::at(
+                &spec.kind,
+                format!("fault[{i}].{field}"),
+                format!("a {kind_name} fault needs `{field}`"),
+            ));
+        }
+    }
+    let sel = |s: &Option<Spanned<String>>, f: &str| -> Result<Option<Selector>, Bad> {
+        s.as_ref()
+            .map(|s| selector(s, format!("fault[{i}].{f}"), nodes, true))
+            .transpose()
+    };
+    let lasts = spec.restart_after.as_ref().or(spec.lasts.as_ref());
+    if let Some(l) = lasts {
+        if l.get_ref().is_zero() {
+            return Err(Bad::at(
+                l,
+                format!("fault[{i}]"),
+                "expected a duration above zero",
+            ));
+        }
+    }
+    if let Some(p) = &spec.ppm {
+        if !(p.get_ref().is_finite() && *p.get_ref() > -1e6) {
+            return Err(Bad::at(
+                p,
+                format!("fault[{i}].ppm"),
+                "expected a finite drift above -1000000 ppm",
+            ));
+        }
+    }
+    Ok(ExplicitFault {
+        at: *spec.at.get_ref(),
+        kind,
+        target: sel(&spec.target, "target")?,
+        source: sel(&spec.source, "source")?,
+        among: sel(&spec.among, "among")?,
+        lasts: lasts.map(|l| *l.get_ref()),
+        loss: spec.loss.as_ref().map_or(0.0, |l| l.get_ref().0),
+        extra: spec
+            .extra
+            .as_ref()
+            .map_or(SimDuration::ZERO, |e| *e.get_ref()),
+        by: spec
+            .by
+            .as_ref()
+            .map_or_else(Default::default, |b| *b.get_ref()),
+        ppm: spec.ppm.as_ref().map_or(0.0, |p| *p.get_ref()),
+        lose_unsynced: spec.lose_unsynced.as_ref().is_some_and(|b| *b.get_ref()),
+        write_delay: spec
+            .write_delay
+            .as_ref()
+            .map_or(SimDuration::ZERO, |w| *w.get_ref()),
+    })
+}
+
+/// "LossSpike" → "loss_spike".
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

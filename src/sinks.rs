@@ -1,0 +1,126 @@
+//! The trace sinks the runner attaches: a JSON-lines file, the `RUST_LOG` bridge to
+//! `tracing`, the tail kept for violations, and per-record fingerprints for the
+//! determinism check. Each is shared through `Rc<RefCell<..>>` so the runner can read
+//! it back after the engine owned it for the run.
+
+use hasim_sim::trace::TraceHash;
+use hasim_sim::{Record, RingSink, TraceSink};
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+/// Sends every record to several sinks.
+pub struct Tee(pub Vec<Box<dyn TraceSink>>);
+
+impl TraceSink for Tee {
+    fn record(&mut self, record: &Record) {
+        for s in &mut self.0 {
+            s.record(record);
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut result = Ok(());
+        for s in &mut self.0 {
+            if let Err(e) = s.flush() {
+                result = Err(e);
+            }
+        }
+        result
+    }
+}
+
+/// A sink the runner keeps a handle to.
+pub struct Shared<S>(pub Rc<RefCell<S>>);
+
+impl<S: TraceSink> TraceSink for Shared<S> {
+    fn record(&mut self, record: &Record) {
+        self.0.borrow_mut().record(record);
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+/// JSON lines to a file; the first write error is kept for the runner to report
+/// (the engine ignores flush results so that I/O cannot change an outcome).
+pub struct FileSink {
+    out: std::io::BufWriter<std::fs::File>,
+    /// The first error, if writing failed.
+    pub error: Option<std::io::Error>,
+}
+
+impl FileSink {
+    /// A sink writing to `file`.
+    pub fn new(file: std::fs::File) -> Self {
+        FileSink {
+            out: std::io::BufWriter::new(file),
+            error: None,
+        }
+    }
+}
+
+impl TraceSink for FileSink {
+    fn record(&mut self, record: &Record) {
+        if self.error.is_none() {
+            if let Err(e) = writeln!(self.out, "{}", record.to_json_line()) {
+                self.error = Some(e);
+            }
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.error.is_none() {
+            if let Err(e) = self.out.flush() {
+                self.error = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Forwards records to `tracing` (target `hasim::trace`), stamped with simulated
+/// time and node name, for `RUST_LOG=hasim::trace=debug`.
+pub struct LogSink {
+    /// Node names by id.
+    pub names: Vec<String>,
+}
+
+impl TraceSink for LogSink {
+    fn record(&mut self, r: &Record) {
+        let node = r
+            .node
+            .and_then(|n| self.names.get(n.index()))
+            .map_or("-", |s| s.as_str());
+        tracing::debug!(target: "hasim::trace", t = %r.time, node, seq = r.seq, "{} {}", r.verb.name(), r.detail);
+    }
+}
+
+/// Whether `RUST_LOG` asks for trace records.
+pub fn log_enabled() -> bool {
+    tracing::enabled!(target: "hasim::trace", tracing::Level::DEBUG)
+}
+
+/// The last N records.
+pub type Tail = RingSink;
+
+/// A hash of every record, to find where two runs first differ; optionally keeps the
+/// record at one index.
+#[derive(Default)]
+pub struct Fingerprints {
+    /// One hash per record.
+    pub hashes: Vec<u64>,
+    /// Keep the record with this index.
+    pub capture: Option<usize>,
+    /// The captured record.
+    pub captured: Option<Record>,
+}
+
+impl TraceSink for Fingerprints {
+    fn record(&mut self, record: &Record) {
+        if self.capture == Some(self.hashes.len()) {
+            self.captured = Some(record.clone());
+        }
+        let mut h = TraceHash::default();
+        h.text(&record.to_json_line());
+        self.hashes.push(h.value());
+    }
+}
