@@ -58,15 +58,15 @@ impl Clock {
     #[inline]
     pub fn global_at(&self, now: SimTime, deadline: SimTime) -> SimTime {
         let want = i128::from(deadline.as_nanos());
-        if self.local_raw(now) >= want {
-            return now;
-        }
         if self.drift_ppb == 0 {
             // Without drift the mapping is a shift, exact both ways: the general steps
             // below reduce to this (a deadline already reached clamps to `now`).
             let t = (i128::from(self.base_global) + want - self.base_local)
                 .clamp(0, i128::from(u64::MAX)) as u64;
             return SimTime::from_nanos(t.max(now.as_nanos()));
+        }
+        if self.local_raw(now) >= want {
+            return now;
         }
         let ahead = want - self.base_local; // local nanoseconds past the base
         let elapsed = if self.drift_ppb == 0 {

@@ -445,17 +445,6 @@ impl Trace {
         } else {
             self.emit_text(time, seq, node, verb, describe);
         }
-        self.text.clear();
-        describe(&mut Detail::new(&mut self.hash, Some(&mut self.text)));
-        let record = Record {
-            time,
-            seq,
-            node,
-            verb,
-            detail: core::mem::take(&mut self.text),
-        };
-        if let Some(sink) = self.sink.as_deref_mut() {
-            sink.record(&record);
     }
 
     /// The rest of `emit` when a sink or a tail wants text: the same hash words, and
@@ -470,6 +459,17 @@ impl Trace {
         verb: Verb,
         describe: impl FnOnce(&mut Detail<'_>),
     ) {
+        self.text.clear();
+        describe(&mut Detail::new(&mut self.hash, Some(&mut self.text)));
+        let record = Record {
+            time,
+            seq,
+            node,
+            verb,
+            detail: core::mem::take(&mut self.text),
+        };
+        if let Some(sink) = self.sink.as_deref_mut() {
+            sink.record(&record);
         }
         if let Some(tail) = self.tail.as_mut() {
             tail.record(&record);
