@@ -193,7 +193,8 @@ impl Topology {
     }
 
     fn add_named(&mut self, name: &str) -> NodeIndex {
-        self.add_switch(name).expect("builders name switches uniquely");
+        self.add_switch(name)
+            .expect("builders name switches uniquely");
         self.switch_index(name).expect("just added")
     }
 
@@ -222,10 +223,12 @@ impl Topology {
             .enumerate()
             .map(|(h, loc)| {
                 let rack = loc.rack.as_deref().unwrap_or_default();
-                let switch = rack_switch.get(rack).ok_or_else(|| TopologyError::UnknownSite {
-                    site: format!("rack:{rack}"),
-                    known: "the racks of the spec that made the placement".to_string(),
-                })?;
+                let switch = rack_switch
+                    .get(rack)
+                    .ok_or_else(|| TopologyError::UnknownSite {
+                        site: format!("rack:{rack}"),
+                        known: "the racks of the spec that made the placement".to_string(),
+                    })?;
                 Ok((t.hosts[h], *switch))
             })
             .collect::<Result<_, TopologyError>>()?;

@@ -57,6 +57,6 @@ pub use routing::{Route, DEFAULT_CACHE_BUDGET};
 pub use shared::SharedTopology;
 pub use spec::{
     EdgeSpec, EdgesSpec, LinkSpec, RegionSpec, TopologySpec, TreeSpec, ZonesSpec, MAX_HOSTS,
-    MAX_MESH_HOSTS, MAX_RING_HOSTS, MAX_RACKS, MAX_TREE_LEAVES, MAX_ZONES,
+    MAX_MESH_HOSTS, MAX_RACKS, MAX_RING_HOSTS, MAX_TREE_LEAVES, MAX_ZONES,
 };
 pub use topology::Topology;

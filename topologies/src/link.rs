@@ -109,7 +109,9 @@ pub(crate) fn check_link(
     if !latency.mean_secs().is_finite() {
         return Err(TopologyError::BadLatency {
             field: field.to_string(),
-            reason: "the distribution has no finite mean (a pareto needs shape > 1); routing needs one".to_string(),
+            reason:
+                "the distribution has no finite mean (a pareto needs shape > 1); routing needs one"
+                    .to_string(),
         });
     }
     if !(0.0..=1.0).contains(&loss) {

@@ -31,7 +31,12 @@ impl Topology {
 
     /// The hosts in one place, or `None` if the topology does not declare it.
     pub fn hosts_in(&self, scope: &Scope) -> Option<Vec<NodeId>> {
-        if !self.layout.names(scope.level).iter().any(|n| **n == *scope.name) {
+        if !self
+            .layout
+            .names(scope.level)
+            .iter()
+            .any(|n| **n == *scope.name)
+        {
             return None;
         }
         Some(

@@ -83,10 +83,19 @@ impl Racks {
         let names: Vec<&str> = match level {
             Level::Region => self.regions.iter().map(|r| &**r).collect(),
             Level::Zone => self.zones.iter().map(|z| &*z.name).collect(),
-            Level::Rack => self.racks.iter().filter_map(|r| r.rack.as_deref()).collect(),
+            Level::Rack => self
+                .racks
+                .iter()
+                .filter_map(|r| r.rack.as_deref())
+                .collect(),
         };
-        let mut text = names.iter().take(20).map(|n| format!("{}:{n}", level.name()));
-        let mut list = text.next().unwrap_or_else(|| format!("no {}s", level.name()));
+        let mut text = names
+            .iter()
+            .take(20)
+            .map(|n| format!("{}:{n}", level.name()));
+        let mut list = text
+            .next()
+            .unwrap_or_else(|| format!("no {}s", level.name()));
         for n in text {
             list.push_str(", ");
             list.push_str(&n);

@@ -9,9 +9,9 @@ use serde::de::{self, Deserializer, Visitor};
 pub fn parse(text: &str) -> Result<f64, String> {
     let text = text.trim();
     let number = |s: &str| {
-        s.trim()
-            .parse::<f64>()
-            .map_err(|_| format!("\"{text}\" is not a probability; expected 0.001, \"1/1000\" or \"0.1%\""))
+        s.trim().parse::<f64>().map_err(|_| {
+            format!("\"{text}\" is not a probability; expected 0.001, \"1/1000\" or \"0.1%\"")
+        })
     };
     if let Some((n, d)) = text.split_once('/') {
         let (n, d) = (number(n)?, number(d)?);

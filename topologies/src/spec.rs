@@ -340,11 +340,19 @@ impl ZonesSpec {
             return Err(count("zones", zones.len() as u64, "at most 1000 zones"));
         }
         if !(1..=MAX_RACKS).contains(&self.racks) {
-            return Err(count("racks", self.racks.into(), "1 to 10000 racks per zone"));
+            return Err(count(
+                "racks",
+                self.racks.into(),
+                "1 to 10000 racks per zone",
+            ));
         }
         check_link("host_latency", &self.host_latency, self.host_loss)?;
         check_link("rack_latency", &self.rack_latency, self.rack_loss)?;
-        check_link("inter_zone_latency", &self.inter_zone_latency, self.inter_zone_loss)?;
+        check_link(
+            "inter_zone_latency",
+            &self.inter_zone_latency,
+            self.inter_zone_loss,
+        )?;
         check_link(
             "inter_region_latency",
             &self.inter_region_latency,
@@ -394,7 +402,10 @@ impl EdgesSpec {
                     endpoint: link.a.to_string(),
                 });
             }
-            let pair = (link.a.clone().min(link.b.clone()), link.a.clone().max(link.b.clone()));
+            let pair = (
+                link.a.clone().min(link.b.clone()),
+                link.a.clone().max(link.b.clone()),
+            );
             if !pairs.insert(pair) {
                 return Err(TopologyError::DuplicateLink {
                     a: link.a.to_string(),
@@ -402,7 +413,11 @@ impl EdgesSpec {
                 });
             }
             let latency = link.latency.unwrap_or(self.latency);
-            check_link(&format!("links[{i}]"), &latency, link.loss.unwrap_or(self.loss))?;
+            check_link(
+                &format!("links[{i}]"),
+                &latency,
+                link.loss.unwrap_or(self.loss),
+            )?;
         }
         match linked.iter().position(|l| !l) {
             Some(host) => Err(TopologyError::HostWithoutLink { host: host as u32 }),

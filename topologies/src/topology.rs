@@ -131,10 +131,9 @@ impl Topology {
                 .get(*h as usize)
                 .copied()
                 .ok_or(TopologyError::UnknownHost { host: *h }),
-            Endpoint::Switch(name) => {
-                self.switch_index(name)
-                    .ok_or_else(|| TopologyError::UnknownSwitch { name: name.clone() })
-            }
+            Endpoint::Switch(name) => self
+                .switch_index(name)
+                .ok_or_else(|| TopologyError::UnknownSwitch { name: name.clone() }),
         }
     }
 
@@ -174,7 +173,9 @@ impl Topology {
 
     /// The link joining two elements, if any.
     pub fn link(&self, a: &Endpoint, b: &Endpoint) -> Option<&Link> {
-        let e = self.graph.find_edge(self.vertex(a).ok()?, self.vertex(b).ok()?)?;
+        let e = self
+            .graph
+            .find_edge(self.vertex(a).ok()?, self.vertex(b).ok()?)?;
         self.graph.edge_weight(e)
     }
 
