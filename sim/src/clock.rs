@@ -48,7 +48,7 @@ impl Clock {
     }
 
     /// The local reading at global time `t`. A clock set before zero reads zero.
-    #[inline]
+    #[inline(always)]
     pub fn local(&self, t: SimTime) -> SimTime {
         SimTime::from_nanos(self.local_raw(t).clamp(0, i128::from(u64::MAX)) as u64)
     }

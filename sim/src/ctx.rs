@@ -165,7 +165,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
 impl<P: Protocol> Core<P> {
     /// Routes one copy of a message: drop with a reason, or queue its delivery.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn route(&mut self, source: NodeId, target: NodeId, msg: P::Msg) {
         match self.network.route(source, target, &mut self.net_rng) {
             Ok(latency) => {
