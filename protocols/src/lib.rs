@@ -5,7 +5,10 @@
 //! Each module's opening comment says what the model abstracts away.
 //!
 //! ## Map of the modules
+//! - [`balancing`]: clients, load balancers and backends: policies, health checks,
+//!   outlier ejection, retries, redundant balancers, autoscaling, capacity search.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
+pub mod balancing;
 pub mod ping;

@@ -1,0 +1,1 @@
+//! Behaviour under faults: placeholder filled below.

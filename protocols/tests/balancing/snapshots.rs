@@ -1,0 +1,1 @@
+//! Snapshots: placeholder filled below.
