@@ -1,5 +1,5 @@
-//! The event queue: one binary heap keyed by (time, insertion sequence) packed into a
-//! single u128, with payloads stored inline in the entries so a pop moves one value
+//! The event queue: one binary heap keyed by (time, insertion sequence), compared as
+//! a single u128, with payloads stored inline in the entries so a pop moves one value
 //! and touches no other memory. Equal-time events pop in insertion order.
 
 use crate::id::NodeId;
@@ -29,14 +29,26 @@ pub(crate) enum Event<M> {
     Fault { index: u32 },
 }
 
+/// The key is kept as two u64 halves rather than one u128 field: a u128 field would
+/// align every entry to 16 bytes and pad it, and the heap moves whole entries. The
+/// halves are joined into one u128 for comparing, which compiles to the same two-word
+/// compare.
 struct Entry<M> {
-    key: u128,
+    time: u64,
+    seq: u64,
     event: Event<M>,
+}
+
+impl<M> Entry<M> {
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
 }
 
 impl<M> PartialEq for Entry<M> {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key() == other.key()
     }
 }
 impl<M> Eq for Entry<M> {}
@@ -49,7 +61,7 @@ impl<M> Ord for Entry<M> {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         // BinaryHeap is a max-heap; the earliest key must come out first.
-        other.key.cmp(&self.key)
+        other.key().cmp(&self.key())
     }
 }
 
@@ -72,7 +84,8 @@ impl<M> Queue<M> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Entry {
-            key: (u128::from(at.as_nanos()) << 64) | u128::from(seq),
+            time: at.as_nanos(),
+            seq,
             event,
         });
         seq
@@ -80,20 +93,14 @@ impl<M> Queue<M> {
 
     #[inline]
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        self.heap
-            .peek()
-            .map(|e| SimTime::from_nanos((e.key >> 64) as u64))
+        self.heap.peek().map(|e| SimTime::from_nanos(e.time))
     }
 
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(SimTime, u64, Event<M>)> {
-        self.heap.pop().map(|e| {
-            (
-                SimTime::from_nanos((e.key >> 64) as u64),
-                e.key as u64,
-                e.event,
-            )
-        })
+        self.heap
+            .pop()
+            .map(|e| (SimTime::from_nanos(e.time), e.seq, e.event))
     }
 
     pub(crate) fn len(&self) -> usize {
