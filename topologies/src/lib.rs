@@ -36,9 +36,11 @@
 //! - `partition`: host groups per region, zone or rack.
 //! - `shared`: [`SharedTopology`], for switch faults during a run.
 //! - `probability`: loss written as `0.001`, `"1/1000"` or `"0.1%"`.
+//! - [`catalog`]: the kinds, their parameters and defaults, as data for `hasim list`.
 //! - `error`: [`TopologyError`].
 
 mod build;
+pub mod catalog;
 mod error;
 mod link;
 mod location;

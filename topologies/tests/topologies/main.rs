@@ -6,6 +6,8 @@ mod builders;
 mod engine;
 /// Partitions by region, zone and rack.
 mod partition;
+/// The README's `[topology]` examples.
+mod readme;
 /// Path latency, loss, rerouting, disconnection and the route cache.
 mod routing;
 /// Scale: a 10,000-host zones topology without an N x N table.
