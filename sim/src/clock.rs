@@ -43,7 +43,10 @@ impl Clock {
         if self.drift_ppb == 0 {
             self.base_local + elapsed
         } else {
-            self.base_local + elapsed + elapsed * i128::from(self.drift_ppb) / BILLION
+            // Floor, not truncation: with negative drift, truncating towards zero
+            // would round the reading up, so a clock could read a deadline one
+            // nanosecond before `global_at` says it does.
+            self.base_local + elapsed + (elapsed * i128::from(self.drift_ppb)).div_euclid(BILLION)
         }
     }
 
@@ -77,7 +80,7 @@ impl Clock {
             (ahead * BILLION + rate - 1) / rate
         };
         let mut t = (i128::from(self.base_global) + elapsed).clamp(0, i128::from(u64::MAX)) as u64;
-        // Integer division in local_raw truncates; step forward until the reading holds.
+        // Guards the ceiling above against rounding; step forward until the reading holds.
         while self.local_raw(SimTime::from_nanos(t)) < want && t < u64::MAX {
             t += 1;
         }

@@ -353,6 +353,17 @@ impl TraceSink for VecSink {
     }
 }
 
+/// A shared sink: the run writes through one handle while the caller keeps another to
+/// read the records afterwards (`take_trace_sink` hands back only a trait object).
+impl<T: TraceSink> TraceSink for std::rc::Rc<std::cell::RefCell<T>> {
+    fn record(&mut self, record: &Record) {
+        self.borrow_mut().record(record);
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.borrow_mut().flush()
+    }
+}
+
 /// Keeps the last `capacity` records (the tail shown with a violation).
 #[derive(Debug)]
 pub struct RingSink {

@@ -1,0 +1,93 @@
+//! Limits: a run that would go on forever is stopped by the event budget or the
+//! horizon, and says which; a run whose queue drains reports completion.
+
+use crate::probe::{at_ms, at_secs, got, ms, Ping, Probe, Tag};
+use hasim_sim::{Distribution, NodeId, Outcome, Sim, SimTime};
+
+const N0: NodeId = NodeId(0);
+
+/// n0 pings itself, and answers every ping with the next one, forever.
+fn forever() -> Probe {
+    Probe::new()
+        .on_start(|ctx, _| ctx.send(ctx.id(), Ping(1)))
+        .on_message(|ctx, _, n| ctx.send(ctx.id(), Ping(n + 1)))
+}
+
+#[test]
+fn the_event_budget_stops_a_runaway_protocol() {
+    let mut sim = Sim::new(forever(), 1, 1);
+    sim.event_budget(1000).horizon(SimTime::MAX);
+    assert_eq!(sim.run(), Outcome::BudgetExhausted);
+    // The start plus 999 deliveries, each 1ms after the last.
+    assert_eq!(sim.events(), 1000);
+    assert_eq!(got(&sim, N0).last(), Some(&(at_ms(999), N0, 999)));
+    assert_eq!(sim.now(), at_ms(999));
+}
+
+#[test]
+fn the_budget_stops_a_livelock_that_never_advances_time() {
+    // Zero latency: time stands still, so only the budget can end this.
+    let mut sim = Sim::new(forever(), 1, 1);
+    sim.uniform_network(Distribution::constant(ms(0)), 0.0)
+        .unwrap()
+        .event_budget(500);
+    assert_eq!(sim.run(), Outcome::BudgetExhausted);
+    assert_eq!(sim.now(), SimTime::ZERO);
+    assert_eq!(got(&sim, N0).len(), 499);
+}
+
+#[test]
+fn the_horizon_stops_a_protocol_that_never_ends() {
+    let mut sim = Sim::new(forever(), 1, 1);
+    sim.horizon(at_ms(500));
+    assert_eq!(sim.run(), Outcome::HorizonReached);
+    assert_eq!(sim.now(), at_ms(500));
+    // Events at the horizon itself still run; nothing after it does.
+    let got = got(&sim, N0);
+    assert_eq!(got.len(), 500);
+    assert_eq!(got.last(), Some(&(at_ms(500), N0, 500)));
+    assert!(sim.pending() > 0, "the next ping is still queued");
+}
+
+#[test]
+fn the_horizon_stops_a_self_rearming_timer() {
+    let probe = Probe::new()
+        .on_start(|ctx, _| {
+            ctx.set_timer(ms(10), Tag(1));
+        })
+        .on_timer(|ctx, tag| {
+            ctx.set_timer(ms(10), tag);
+        });
+    let mut sim = Sim::new(probe, 1, 1);
+    sim.horizon(at_secs(1));
+    assert_eq!(sim.run(), Outcome::HorizonReached);
+    assert_eq!(crate::probe::fired(&sim, N0).len(), 100);
+}
+
+#[test]
+fn a_drained_queue_completes_before_the_horizon() {
+    let probe = Probe::new()
+        .on_start(|ctx, _| ctx.send(ctx.id(), Ping(1)))
+        .on_message(|ctx, _, n| {
+            if n < 3 {
+                ctx.send(ctx.id(), Ping(n + 1));
+            }
+        });
+    let mut sim = Sim::new(probe, 1, 1);
+    assert_eq!(sim.run(), Outcome::Completed);
+    assert_eq!(sim.events(), 4);
+    assert_eq!(sim.pending(), 0);
+    assert_eq!(sim.now(), at_ms(3));
+}
+
+#[test]
+fn an_ended_run_stays_ended() {
+    let mut sim = Sim::new(forever(), 1, 1);
+    sim.event_budget(100);
+    assert_eq!(sim.run(), Outcome::BudgetExhausted);
+    let (events, hash) = (sim.events(), sim.trace_hash());
+    assert_eq!(sim.run(), Outcome::BudgetExhausted);
+    assert_eq!(sim.run_until(SimTime::MAX), Outcome::BudgetExhausted);
+    assert_eq!((sim.events(), sim.trace_hash()), (events, hash));
+    assert_eq!(sim.outcome(), Some(&Outcome::BudgetExhausted));
+}
