@@ -13,7 +13,7 @@
 //! - [`schedule`]: the schedule file that `replay` prints and reads back.
 //! - [`report`]: the human summary table; figures in their units.
 //! - [`atomic`]: output files written to a temporary file, then renamed.
-//! - `sweep`: many seeds in parallel, shards and merges (owned by the sweep work).
+//! - [`sweep`]: many seeds in parallel, shards and merges, the aggregate across seeds.
 //! - `cli`: the `hasim` command line (clap), the one place errors are reported.
 
 pub mod atomic;
@@ -24,3 +24,4 @@ pub mod runner;
 pub mod scenario;
 pub mod schedule;
 pub mod sinks;
+pub mod sweep;

@@ -1,0 +1,177 @@
+//! The aggregate of a sweep: what many seeds say together. For each figure its
+//! distribution across seeds (see `stats`), for each check how many seeds violated
+//! it, how runs ended, and the failing seeds with their replay commands.
+//!
+//! It is a pure function of the header and the results in seed order, so a sweep, its
+//! shards merged, and a results file read back all give the same aggregate.
+
+use super::output::Header;
+use super::seeds::{SeedRange, Shard};
+use super::stats::{self, Summary};
+use crate::runner::RunResult;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The outcome recorded for a run whose model panicked.
+pub const PANICKED: &str = "panicked";
+/// The outcome recorded for a seed whose two runs differed under
+/// `--check-determinism`.
+pub const NONDETERMINISTIC: &str = "nondeterministic";
+
+/// A sweep summarised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The model it runs.
+    pub model: String,
+    /// Hash of the scenario file.
+    pub scenario_hash: String,
+    /// The hasim version that ran it.
+    pub hasim_version: String,
+    /// The seed range of the sweep.
+    pub seeds: SeedRange,
+    /// The shard, for a shard's own aggregate.
+    pub shard: Option<Shard>,
+    /// Seeds run.
+    pub runs: u64,
+    /// Whether every seed of the range (or shard) ran.
+    pub complete: bool,
+    /// Seeds on which every check held and nothing was violated.
+    pub passed: u64,
+    /// Seeds that failed: a violated check, a panic, a divergence.
+    pub failed: u64,
+    /// How runs ended: completed, horizon_reached, violated, panicked, ...
+    pub outcomes: BTreeMap<String, u64>,
+    /// Each figure across the seeds that reported it (finite values only).
+    pub figures: BTreeMap<String, Summary>,
+    /// Each check, in the scenario's order.
+    pub checks: Vec<CheckTally>,
+    /// Every failing seed, in seed order.
+    pub failing: Vec<FailingSeed>,
+}
+
+/// How one check fared across seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckTally {
+    /// The check as written.
+    pub name: String,
+    /// What it expects.
+    pub expected: String,
+    /// Seeds on which it failed.
+    pub violated: u64,
+    /// Seeds that judged it (a panicked run judges nothing).
+    pub judged: u64,
+}
+
+/// A seed that failed, and how to see it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailingSeed {
+    /// The seed.
+    pub seed: u64,
+    /// How the run ended.
+    pub outcome: String,
+    /// Why it failed, in one line.
+    pub reason: String,
+    /// The command that replays it.
+    pub replay: String,
+}
+
+impl Aggregate {
+    /// The exit code the sweep stands for: 0 every check held on every seed that ran,
+    /// 1 any seed failed.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.failed > 0)
+    }
+}
+
+/// Why `result` failed, or `None` when it passed.
+pub fn failure_reason(result: &RunResult) -> Option<String> {
+    if let Some(violation) = &result.violation {
+        return Some(first_line(violation));
+    }
+    let failed: Vec<_> = result.checks.iter().filter(|c| !c.passed).collect();
+    let first = failed.first()?;
+    let measured = match first.measured {
+        Some(m) => format!("measured {m}"),
+        None => "not measured".to_string(),
+    };
+    let more = match failed.len() {
+        1 => String::new(),
+        n => format!(" (and {} more checks)", n - 1),
+    };
+    Some(format!("check failed: {}: {measured}{more}", first.name))
+}
+
+fn first_line(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("").to_string();
+    if lines.next().is_some() {
+        format!("{first} …")
+    } else {
+        first
+    }
+}
+
+/// Aggregates `results` (sorted by seed) of the sweep that `header` describes.
+pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
+    let mut outcomes = BTreeMap::new();
+    let mut values: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut checks: Vec<CheckTally> = Vec::new();
+    let mut failing = Vec::new();
+    for result in results {
+        *outcomes.entry(result.outcome.clone()).or_insert(0) += 1;
+        for (name, &value) in &result.figures {
+            let seen = values.entry(name.as_str()).or_default();
+            if value.is_finite() {
+                seen.push(value);
+            }
+        }
+        for check in &result.checks {
+            let tally = match checks.iter().position(|t| t.name == check.name) {
+                Some(i) => &mut checks[i],
+                None => {
+                    checks.push(CheckTally {
+                        name: check.name.clone(),
+                        expected: check.expected.clone(),
+                        violated: 0,
+                        judged: 0,
+                    });
+                    checks.last_mut().expect("just pushed")
+                }
+            };
+            tally.judged += 1;
+            tally.violated += u64::from(!check.passed);
+        }
+        if let Some(reason) = failure_reason(result) {
+            failing.push(FailingSeed {
+                seed: result.seed,
+                outcome: result.outcome.clone(),
+                reason,
+                replay: result.replay.clone(),
+            });
+        }
+    }
+    let figures = values
+        .into_iter()
+        .filter_map(|(name, v)| Some((name.to_string(), stats::summarize(&v)?)))
+        .collect();
+    let runs = results.len() as u64;
+    let failed = failing.len() as u64;
+    Aggregate {
+        scenario: header.scenario.clone(),
+        model: header.model.clone(),
+        scenario_hash: header.scenario_hash.clone(),
+        hasim_version: header.hasim_version.clone(),
+        seeds: header.seeds,
+        shard: header.shard,
+        runs,
+        complete: header.complete,
+        passed: runs - failed,
+        failed,
+        outcomes,
+        figures,
+        checks,
+        failing,
+    }
+}

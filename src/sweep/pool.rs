@@ -1,0 +1,93 @@
+//! The worker pool: runs a sweep's seeds on J threads, each run single-threaded.
+//!
+//! Work is handed out dynamically: an atomic counter gives each idle worker the next
+//! seed index, so a slow seed holds up one worker and not a whole pre-assigned batch.
+//! Results come back sorted by index, so what a sweep writes does not depend on J or
+//! on which worker finished first.
+//!
+//! Stopping (Ctrl-C) is cooperative: a worker asks `stop` before it takes an
+//! index and never takes one it will not run. So the finished indices are always a
+//! prefix 0..M of the plan, runs in flight complete, and a stopped sweep has no holes.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Runs `work(i)` for i in 0..count on `jobs` threads (at least one) until done or
+/// `stop()` says so; returns the finished results in index order, a prefix of 0..count.
+pub fn run_indexed<T, F>(
+    count: u64,
+    jobs: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+    work: F,
+) -> Vec<T>
+where
+    T: Send,
+    F: Fn(u64) -> T + Sync,
+{
+    let next = AtomicU64::new(0);
+    let jobs = jobs.max(1).min(count.max(1) as usize);
+    let mut finished: Vec<(u64, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    // Relaxed suffices: the counter only has to hand out each index
+                    // once, and a stop only has to be seen eventually.
+                    while !stop() {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= count {
+                            break;
+                        }
+                        mine.push((i, work(i)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(mine) => mine,
+                // A panic outside a run is a bug in hasim: surface it unchanged.
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    });
+    finished.sort_unstable_by_key(|&(i, _)| i);
+    debug_assert!(finished
+        .iter()
+        .enumerate()
+        .all(|(k, &(i, _))| k as u64 == i));
+    finished.into_iter().map(|(_, t)| t).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+    #[test]
+    fn results_come_back_in_order_whatever_the_jobs() {
+        let never = || false;
+        let one = run_indexed(100, 1, &never, |i| i * i);
+        for jobs in [2, 3, 8, 500] {
+            assert_eq!(run_indexed(100, jobs, &never, |i| i * i), one);
+        }
+        assert_eq!(one.len(), 100);
+        assert!(run_indexed(0, 4, &never, |i| i).is_empty());
+    }
+
+    #[test]
+    fn stopping_leaves_a_prefix_without_holes() {
+        let stop = AtomicBool::new(false);
+        let ran = AtomicUsize::new(0);
+        let done = run_indexed(1000, 3, &|| stop.load(Ordering::SeqCst), |i| {
+            if ran.fetch_add(1, Ordering::SeqCst) == 20 {
+                stop.store(true, Ordering::SeqCst);
+            }
+            i
+        });
+        assert!(done.len() >= 21 && done.len() < 1000, "{}", done.len());
+        assert_eq!(done.len(), ran.load(Ordering::SeqCst));
+        assert_eq!(done, (0..done.len() as u64).collect::<Vec<_>>());
+    }
+}

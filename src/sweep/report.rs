@@ -1,0 +1,136 @@
+//! The aggregate as a human table on stdout: lined-up columns, figures in their units
+//! (percentages, durations, counts), the check tallies, and the failing seeds with
+//! their replay commands (the first few; the JSON and the results file have all).
+
+use super::aggregate::Aggregate;
+use crate::models::Unit;
+use crate::report::{format_value, unit_of};
+use std::fmt::Write;
+
+/// How many failing seeds the table lists before saying how many more there are.
+pub const FAILING_SHOWN: usize = 10;
+
+/// A value in `unit`, for the table.
+fn value(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Count if v.fract() != 0.0 => format!("{v:.3}"),
+        _ => format_value(unit, v),
+    }
+}
+
+/// Lines up `rows` under `head`: the first column to the left, the others to the right.
+fn table(head: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&head).chain(rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+            if i == 0 {
+                let _ = write!(line, "  {cell:<w$}");
+            } else {
+                let _ = write!(line, "  {cell:>w$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The aggregate as text.
+pub fn render(a: &Aggregate) -> String {
+    let mut out = String::new();
+    let part = match a.shard {
+        Some(shard) => format!(", shard {shard}"),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "sweep of {} (model {}), seeds {}{part}",
+        a.scenario, a.model, a.seeds
+    );
+    let _ = writeln!(
+        out,
+        "hasim {}, scenario hash {}",
+        a.hasim_version, a.scenario_hash
+    );
+    let ended: Vec<String> = a.outcomes.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let _ = writeln!(
+        out,
+        "{} runs{}: {} passed, {} failed ({})",
+        a.runs,
+        if a.complete { "" } else { " (INCOMPLETE)" },
+        a.passed,
+        a.failed,
+        ended.join(", ")
+    );
+
+    if !a.figures.is_empty() {
+        let rows: Vec<Vec<String>> = a
+            .figures
+            .iter()
+            .map(|(name, s)| {
+                let unit = unit_of(&a.model, name);
+                vec![
+                    name.clone(),
+                    s.n.to_string(),
+                    value(unit, s.mean),
+                    match s.ci95_half_width() {
+                        Some(h) => format!("±{}", value(unit, h)),
+                        None => "-".to_string(),
+                    },
+                    value(unit, s.p50),
+                    value(unit, s.p90),
+                    value(unit, s.p99),
+                    value(unit, s.min),
+                    value(unit, s.max),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table(
+            &[
+                "figure", "seeds", "mean", "95% CI", "p50", "p90", "p99", "min", "max",
+            ],
+            &rows,
+        ));
+    }
+
+    if !a.checks.is_empty() {
+        let rows: Vec<Vec<String>> = a
+            .checks
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    format!("{} of {}", c.violated, c.judged),
+                    if c.violated == 0 { "held" } else { "VIOLATED" }.to_string(),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table(&["check", "seeds violated", ""], &rows));
+    }
+
+    if !a.failing.is_empty() {
+        let _ = writeln!(out, "\nfailing seeds ({}):", a.failing.len());
+        for f in a.failing.iter().take(FAILING_SHOWN) {
+            let _ = writeln!(out, "  seed {} ({}): {}", f.seed, f.outcome, f.reason);
+            let _ = writeln!(out, "    {}", f.replay);
+        }
+        if a.failing.len() > FAILING_SHOWN {
+            let _ = writeln!(
+                out,
+                "  … and {} more (all are in --json and in the results file)",
+                a.failing.len() - FAILING_SHOWN
+            );
+        }
+    }
+    out
+}
