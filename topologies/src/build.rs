@@ -155,8 +155,7 @@ impl Topology {
         t
     }
 
-    /// A tree of switches with `n` hosts spread over its bottom level. The spec must
-    /// be valid (see [`TopologySpec::validate`]).
+    /// A tree of switches with `n` hosts spread over its bottom level (validated first).
     pub fn tree(n: usize, spec: &TreeSpec) -> Result<Topology, TopologyError> {
         TopologySpec::Tree(spec.clone()).build_spread(n)
     }

@@ -66,8 +66,8 @@ pub enum TopologyError {
     NoLinks,
     /// A link from an element to itself.
     SelfLink {
-        /// Position in `links`.
-        index: usize,
+        /// Position in `links`, when the link came from a spec.
+        index: Option<usize>,
         /// The endpoint, as written.
         endpoint: String,
     },
@@ -159,9 +159,10 @@ impl fmt::Display for TopologyError {
                 write!(f, "topology: {what} \"{name}\" is declared more than once")
             }
             NoLinks => f.write_str("topology kind \"edges\" needs a non-empty `links` list"),
-            SelfLink { index, endpoint } => {
-                write!(f, "topology.links[{index}]: links {endpoint} to itself")
+            SelfLink { index: Some(i), endpoint } => {
+                write!(f, "topology.links[{i}]: links {endpoint} to itself")
             }
+            SelfLink { index: None, endpoint } => write!(f, "a link from {endpoint} to itself"),
             DuplicateLink { a, b } => write!(f, "topology.links: {a} and {b} are joined twice"),
             HostWithoutLink { host } => write!(
                 f,

@@ -52,8 +52,9 @@ pub struct Link {
 const MAX_WEIGHT: u64 = 1 << 50;
 
 impl Link {
-    /// An up link. A distribution without a finite mean (a Pareto with shape <= 1)
-    /// routes as the slowest possible link; specs reject it before it gets here.
+    /// An up link. Loss is clamped to [0, 1]. A distribution without a finite mean (a
+    /// Pareto with shape <= 1) routes as the slowest possible link; specs reject both
+    /// before they get here.
     pub fn new(latency: Distribution, loss: f64) -> Self {
         let mean = latency.mean_secs() * 1e9;
         let weight = if mean.is_finite() && mean >= 0.0 {

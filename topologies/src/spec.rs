@@ -398,7 +398,7 @@ impl EdgesSpec {
             }
             if link.a == link.b {
                 return Err(TopologyError::SelfLink {
-                    index: i,
+                    index: Some(i),
                     endpoint: link.a.to_string(),
                 });
             }

@@ -98,7 +98,7 @@ impl Topology {
         let (va, vb) = (self.vertex(a)?, self.vertex(b)?);
         if va == vb {
             return Err(TopologyError::SelfLink {
-                index: 0,
+                index: None,
                 endpoint: a.to_string(),
             });
         }
