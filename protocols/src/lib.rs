@@ -7,8 +7,11 @@
 //! ## Map of the modules
 //! - [`balancing`]: clients, load balancers and backends: policies, health checks,
 //!   outlier ejection, retries, redundant balancers, autoscaling, capacity search.
+//! - [`detection`]: failure detectors (fixed heartbeats, phi accrual, SWIM, Prometheus
+//!   alerting) and the figures that judge them: detection time, mistakes, cost.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
 pub mod balancing;
+pub mod detection;
 pub mod ping;
