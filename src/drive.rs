@@ -87,20 +87,22 @@ pub fn generic_properties() -> Vec<PropertyDoc> {
     ]
 }
 
-fn generic_property<P: Protocol>(name: &str) -> Option<Predicate<P>> {
+/// `invariant`: judged as a safety property. Nodes start one event at a time at time
+/// zero, so safety over "who is up" is judged from after that instant.
+fn generic_property<P: Protocol>(name: &str, invariant: bool) -> Option<Predicate<P>> {
+    let starting = move |now: SimTime| invariant && now == SimTime::ZERO;
     match name {
-        "all_up" => Some(Box::new(|w| {
+        "all_up" => Some(Box::new(move |w| {
             let down = w.views.iter().filter(|v| v.is_none()).count();
-            if down == 0 {
+            if down == 0 || starting(w.now) {
                 Ok(())
             } else {
                 Err(format!("{down} of {} nodes are not running", w.views.len()))
             }
         })),
-        "majority_up" => Some(Box::new(|w| {
+        "majority_up" => Some(Box::new(move |w| {
             let up = w.views.iter().filter(|v| v.is_some()).count();
-            // Nodes start one event at a time at zero; judge from after start-up.
-            if w.now == SimTime::ZERO || up * 2 > w.views.len() {
+            if up * 2 > w.views.len() || starting(w.now) {
                 Ok(())
             } else {
                 Err(format!("only {up} of {} nodes are running", w.views.len()))
@@ -133,7 +135,8 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         let Some(name) = check.property() else {
             continue;
         };
-        let predicate = generic_property::<M::Protocol>(name)
+        let invariant = matches!(check, Check::Invariant { .. });
+        let predicate = generic_property::<M::Protocol>(name, invariant)
             .or_else(|| M::property(&protocol, name))
             .ok_or_else(|| {
                 RunError::Model(format!("the {} model has no property {name:?}", M::NAME))

@@ -90,7 +90,14 @@ impl TraceSink for LogSink {
             .node
             .and_then(|n| self.names.get(n.index()))
             .map_or("-", |s| s.as_str());
-        tracing::debug!(target: "hasim::trace", t = %r.time, node, seq = r.seq, "{} {}", r.verb.name(), r.detail);
+        tracing::debug!(
+            target: "hasim::trace",
+            "t={} node={node} #{} {} {}",
+            r.time,
+            r.seq,
+            r.verb.name(),
+            r.detail
+        );
     }
 }
 

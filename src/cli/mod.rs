@@ -2,7 +2,7 @@
 //! place where errors become messages and exit codes: 0 every check held, 1 a check
 //! was violated, 2 bad input.
 //!
-//! The sweep work adds `Sweep` and `Merge` variants here, calling into `crate::sweep`.
+//! `sweep` and `merge` live in `hasim::sweep`, which reports its own errors.
 
 mod list;
 mod replay;
@@ -35,6 +35,10 @@ pub enum Command {
     },
     /// List the models (with roles, parameters and defaults), topologies and fault kinds.
     List,
+    /// Run a scenario over many seeds in parallel (or one shard of them); aggregate.
+    Sweep(hasim::sweep::SweepArgs),
+    /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
+    Merge(hasim::sweep::MergeArgs),
 }
 
 /// A failure, classified by exit code.
@@ -69,6 +73,9 @@ pub fn main() -> ExitCode {
             print!("{}", list::list());
             Ok(())
         }
+        // Sweeps report their own errors and may exit 130 (interrupted).
+        Command::Sweep(args) => return ExitCode::from(hasim::sweep::sweep(args)),
+        Command::Merge(args) => return ExitCode::from(hasim::sweep::merge(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -81,7 +81,11 @@ impl Selector {
         let known = |mut values: Vec<String>| {
             values.sort();
             values.dedup();
-            format!("expected one of: {}", values.join(", "))
+            if values.is_empty() {
+                "there are none".to_string()
+            } else {
+                format!("expected one of: {}", values.join(", "))
+            }
         };
         match self {
             Selector::Node(n) if !nodes.iter().any(|x| &x.name == n) => Err(format!(

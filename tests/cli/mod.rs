@@ -1,0 +1,252 @@
+//! Runs the built `hasim` binary and checks outputs and exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn hasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hasim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the hasim binary runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn run_quickstart_exits_0_with_a_summary() {
+    let o = hasim(&["run", "scenarios/quickstart.toml"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    for needle in [
+        "trace hash",
+        "availability",
+        "replay",
+        "hasim replay scenarios/quickstart.toml --seed 1",
+        "pass",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+}
+
+#[test]
+fn run_json_is_a_run_result() {
+    let o = hasim(&["run", "scenarios/quickstart.toml", "--json", "--seed", "7"]);
+    assert_eq!(o.status.code(), Some(0));
+    let r: hasim::runner::RunResult = serde_json::from_slice(&o.stdout).expect("JSON RunResult");
+    assert_eq!(r.seed, 7);
+    assert_eq!(r.trace_hash.len(), 16);
+}
+
+#[test]
+fn a_violated_check_exits_1() {
+    let dir = temp_dir("violated");
+    let path = dir.join("strict.toml");
+    let source = std::fs::read_to_string("scenarios/quickstart.toml")
+        .unwrap()
+        .replace("availability = \">= 85%\"", "availability = \">= 99.99%\"");
+    std::fs::write(&path, source).unwrap();
+    let o = hasim(&["run", path.to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL  availability >= 99.99%"), "{out}");
+}
+
+#[test]
+fn a_violated_invariant_exits_1_with_the_trace_tail() {
+    let dir = temp_dir("invariant");
+    let path = dir.join("all_up.toml");
+    let source = std::fs::read_to_string("scenarios/quickstart.toml")
+        .unwrap()
+        .replace(
+            "invariant = \"ok_within_timeout\"",
+            "invariant = \"all_up\"",
+        );
+    std::fs::write(&path, source).unwrap();
+    let o = hasim(&["run", path.to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("violation: property 'always all_up' violated at 10s"),
+        "{out}"
+    );
+    assert!(out.contains("last trace records"), "{out}");
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let o = hasim(&["run", "tests/bad_scenarios/unknown_field.toml"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("unknown_field.toml:"), "{err}");
+    let o = hasim(&["run", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = hasim(&["run"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "clap's usage error is bad input too"
+    );
+}
+
+#[test]
+fn check_validates_only() {
+    let o = hasim(&["check", "scenarios/quickstart.toml"]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.contains("ok"), "{out}");
+    let o = hasim(&["check", "tests/bad_scenarios/probability_above_one.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn list_shows_models_parameters_and_fault_kinds() {
+    let o = hasim(&["list"]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    for needle in [
+        "ping",
+        "role client",
+        "timeout",
+        "\"200ms\"",
+        "crash",
+        "minority",
+        "availability",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+}
+
+#[test]
+fn check_determinism_passes() {
+    let o = hasim(&["run", "scenarios/quickstart.toml", "--check-determinism"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(err.contains("identical traces"), "{err}");
+}
+
+#[test]
+fn trace_file_is_json_lines_and_replay_round_trips_the_schedule() {
+    let dir = temp_dir("replay");
+    let trace = dir.join("trace.jsonl");
+    let o = hasim(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let r: hasim::runner::RunResult = serde_json::from_slice(&o.stdout).unwrap();
+    let lines = std::fs::read_to_string(&trace).unwrap();
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert!(first.get("verb").is_some());
+
+    // replay prints the schedule; fed back, it gives the same trace hash.
+    let o = hasim(&[
+        "replay",
+        "scenarios/quickstart.toml",
+        "--seed",
+        "1",
+        "--trace",
+        dir.join("replay.jsonl").to_str().unwrap(),
+    ]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    let schedule: String = out.split("\nscenario ").next().unwrap().to_string();
+    assert!(schedule.contains("kind = \"crash\""), "{schedule}");
+    let file = dir.join("schedule.toml");
+    std::fs::write(&file, &schedule).unwrap();
+    let o = hasim(&[
+        "replay",
+        "scenarios/quickstart.toml",
+        "--seed",
+        "1",
+        "--schedule",
+        file.to_str().unwrap(),
+        "--trace",
+        dir.join("again.jsonl").to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains(&r.trace_hash), "{out}");
+
+    // An edited schedule (the partition removed) replays differently.
+    let edited = schedule
+        .replace("kind = \"partition\"", "kind = \"heal\"")
+        .replace("groups = [[2]]", "");
+    std::fs::write(&file, edited).unwrap();
+    let o = hasim(&[
+        "replay",
+        "scenarios/quickstart.toml",
+        "--seed",
+        "1",
+        "--schedule",
+        file.to_str().unwrap(),
+        "--trace",
+        dir.join("edited.jsonl").to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(!out.contains(&r.trace_hash), "{out}");
+}
+
+#[test]
+fn replay_warns_on_another_version_or_an_edited_file() {
+    let o = hasim(&[
+        "replay",
+        "scenarios/quickstart.toml",
+        "--seed",
+        "1",
+        "--expect-version",
+        "0.0.1",
+        "--expect-hash",
+        "0000000000000000",
+        "--trace",
+        temp_dir("warn").join("t.jsonl").to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(err.contains("recorded with hasim 0.0.1"), "{err}");
+    assert!(
+        err.contains("has changed since the run was recorded"),
+        "{err}"
+    );
+}
+
+#[test]
+fn replay_without_a_trace_file_prints_the_trace_to_stderr() {
+    let o = hasim(&["replay", "scenarios/quickstart.toml", "--seed", "3"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(err.contains("crash"), "trace on stderr");
+}
+
+#[test]
+fn rust_log_stamps_trace_lines_with_simulated_time_and_node() {
+    let o = Command::new(env!("CARGO_BIN_EXE_hasim"))
+        .args(["run", "scenarios/quickstart.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "hasim::trace=debug")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.lines()
+            .any(|l| l.contains("t=10s") && l.contains("node=server-2") && l.contains("crash")),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+}

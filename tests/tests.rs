@@ -1,0 +1,11 @@
+//! The root package's one integration-test binary. Each module tests one face of
+//! hasim from the outside.
+
+/// A corpus of bad scenarios and their error messages (insta snapshots).
+mod bad_scenarios;
+/// The `hasim` binary: every command and exit code.
+mod cli;
+/// Random scenarios, valid and mutated: no panic, no hang.
+mod scenario_fuzz;
+/// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
+mod scenarios;
