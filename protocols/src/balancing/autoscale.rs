@@ -36,13 +36,15 @@ pub struct Autoscaler {
 }
 
 impl Autoscaler {
-    /// A controller with `desired` replicas all serving, over `backends` nodes.
-    pub fn new(desired: u32, backends: u32) -> Autoscaler {
+    /// A controller with `desired` replicas all serving, over `backends` nodes. The
+    /// starting count counts as recommended `now`, as if the deployment had just been
+    /// created with it, so the first low reading cannot scale down at once.
+    pub fn new(desired: u32, backends: u32, now: SimTime) -> Autoscaler {
         Autoscaler {
             desired,
             serving: desired,
             loads: vec![None; backends as usize],
-            recommendations: VecDeque::new(),
+            recommendations: VecDeque::from([(now, desired)]),
         }
     }
 
@@ -147,7 +149,7 @@ mod tests {
             replicas_max: 8,
             ..AutoscaleParams::default()
         };
-        let mut a = Autoscaler::new(2, 8);
+        let mut a = Autoscaler::new(2, 8, SimTime::ZERO);
         a.load(0, 1.0);
         a.load(1, 1.0);
         assert_eq!(a.decide(&p, at(15)), Some((2, 4)));

@@ -56,7 +56,11 @@ impl Balancer {
         let autoscaler = match (&p.autoscale, index) {
             (Some(a), 0) => {
                 ctx.set_timer(a.sync_period, Timer::Sync);
-                Some(Autoscaler::new(durable.desired.unwrap_or(p.backends), n))
+                Some(Autoscaler::new(
+                    durable.desired.unwrap_or(p.backends),
+                    n,
+                    ctx.now(),
+                ))
             }
             _ => None,
         };

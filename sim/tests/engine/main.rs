@@ -24,5 +24,5 @@ mod budget;
 mod properties;
 // The fault generator: reproducible, per-kind streams, windows, restarts by the end.
 mod faults;
-// Insta snapshots of a small run's full trace and of a generated schedule.
+// Insta snapshots of a small run's full trace and a generated schedule; JSON lines.
 mod snapshot;

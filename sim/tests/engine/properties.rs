@@ -210,3 +210,32 @@ fn the_first_violated_property_is_reported() {
         ("fewer than seven", at_ms(7))
     );
 }
+
+#[test]
+fn a_violation_carries_the_last_trace_records_when_asked() {
+    let fewer_than_five = || {
+        always(
+            "fewer than five",
+            |w: &hasim_sim::World<'_, Probe>| match w.views[0] {
+                Some(h) if h >= 5 => Err(format!("handled {h}")),
+                _ => Ok(()),
+            },
+        )
+    };
+    let mut run = sim(counter(u64::MAX), vec![]);
+    run.property(fewer_than_five()).trace_tail(3);
+    let sink = record_trace(&mut run);
+    let v = violation(run.run());
+    // The three records before the violation's own: the fatal delivery, its
+    // observation, and the send it made.
+    let records = sink.borrow().0.clone();
+    assert_eq!(v.tail, records[records.len() - 4..records.len() - 1]);
+    assert!(v.tail.iter().all(|r| r.time == at_ms(5)));
+
+    // Keeping a tail changes nothing in the run itself.
+    let mut plain = sim(counter(u64::MAX), vec![]);
+    plain.property(fewer_than_five());
+    let plain_v = violation(plain.run());
+    assert!(plain_v.tail.is_empty());
+    assert_eq!(plain.trace_hash(), run.trace_hash());
+}

@@ -1,6 +1,7 @@
 //! Snapshots: the full trace of a small run with faults of several kinds, and a
 //! generated fault schedule, pinned with insta, so any change in what the engine does
-//! (event order, drop reasons, timer instants, random draws, the hash) shows as a diff.
+//! (event order, drop reasons, timer instants, random draws, the hash) shows as a diff;
+//! and the JSON-lines form of a trace, field for field against the records.
 
 use crate::probe::{at_ms, fault, ms, record_trace, trace_lines, Entry, Ping, Probe, Tag};
 use hasim_sim::generator::{CrashProcess, EpisodeProcess, PartitionShape};
@@ -103,4 +104,50 @@ fn generated_schedule() {
         .map(|f| f.to_string())
         .collect();
     insta::assert_snapshot!("generated_schedule", schedule.join("\n"));
+}
+
+/// A writer the test keeps a handle on, for the JSON-lines sink to write into.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn json_lines_carry_every_record_field_for_field() {
+    let run = |sink: &mut dyn FnMut(&mut Sim<Probe>)| {
+        let mut sim = Sim::new(crate::probe::chatter(), 3, 5);
+        sim.horizon(at_ms(300));
+        sink(&mut sim);
+        sim.run();
+        sim.trace_hash()
+    };
+    let bytes = Shared::default();
+    let json_hash = run(&mut |sim| {
+        sim.trace_sink(hasim_sim::JsonLinesSink::new(bytes.clone()));
+    });
+    let mut records = None;
+    let vec_hash = run(&mut |sim| records = Some(record_trace(sim)));
+    assert_eq!(json_hash, vec_hash);
+    let records = records.unwrap().borrow().0.clone();
+    let text = String::from_utf8(bytes.0.borrow().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(records.len() > 50, "only {} records", records.len());
+    assert_eq!(lines.len(), records.len());
+    for (line, record) in lines.iter().zip(&records) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["time_ns"], record.time.as_nanos());
+        assert_eq!(v["seq"], record.seq);
+        assert_eq!(v["node"], serde_json::json!(record.node.map(|n| n.0)));
+        assert_eq!(v["verb"], record.verb.name());
+        assert_eq!(v["detail"], record.detail.as_str());
+        assert_eq!(*line, record.to_json_line());
+    }
 }
