@@ -5,6 +5,7 @@
 
 pub mod checks;
 mod error;
+mod fault_specs;
 pub mod network;
 pub mod plan;
 pub mod schema;

@@ -1,0 +1,334 @@
+//! Validation of the fault plan: explicit `[[fault]]` entries (which fields each
+//! kind takes and needs, selectors, times against the run's end and the liveness
+//! bound) and the `[faults.random]` / `[faults.swarm]` generators.
+
+use super::plan::{ExplicitFault, FaultPlan, Swarm};
+use super::schema::{self, FaultKind, FaultSpec, SwarmKind};
+use super::selector::{NodeLabels, Selector};
+use super::validate::{selector, Bad};
+use hasim_sim::generator::{CrashProcess, EpisodeProcess};
+use hasim_sim::{Generator, NodeId, SimDuration, SimTime};
+use std::ops::Range;
+use toml::Spanned;
+
+pub(super) fn faults(
+    file: &schema::File,
+    nodes: &[NodeLabels],
+    duration: SimDuration,
+    bound: SimDuration,
+) -> Result<FaultPlan, Bad> {
+    let horizon = SimTime::ZERO.saturating_add(duration);
+    let mut plan = FaultPlan::default();
+    for (i, spec) in file.faults.iter().enumerate() {
+        let f = explicit(spec.get_ref(), i, nodes)?;
+        if f.at >= horizon {
+            return Err(Bad::at(
+                &spec.get_ref().at,
+                format!("fault[{i}].at"),
+                format!("the fault is at or after the end of the run ({duration})"),
+            ));
+        }
+        if f.end().saturating_add(bound) > horizon {
+            return Err(Bad::at(spec, format!("fault[{i}]"), format!(
+                "the run must last past the last fault ({}) plus the liveness bound ({bound}), but it ends at {duration}", f.end()
+            )));
+        }
+        plan.explicit.push(f);
+    }
+    let all: Vec<NodeId> = (0..nodes.len() as u32).map(NodeId).collect();
+    let targets = |t: &Option<Spanned<String>>, field: &str| -> Result<Vec<NodeId>, Bad> {
+        match t {
+            None => Ok(all.clone()),
+            Some(s) => {
+                let sel = selector(s, field.to_string(), nodes, false)?;
+                Ok(sel.resolve(nodes, &all, &mut hasim_sim::Seed(0).stream("unused")))
+            }
+        }
+    };
+    let window = |start: &Option<Spanned<SimTime>>,
+                  end: &Option<Spanned<SimTime>>,
+                  at: &Range<usize>,
+                  field: &str|
+     -> Result<(SimTime, SimTime), Bad> {
+        let s = start.as_ref().map_or(SimTime::ZERO, |s| *s.get_ref());
+        let latest = SimTime::ZERO.saturating_add(duration.saturating_sub(bound));
+        let e = end.as_ref().map_or(latest, |e| *e.get_ref());
+        let span = end.as_ref().map_or(at.clone(), |e| e.span());
+        if e > latest {
+            return Err(Bad { span: Some(span), field: format!("{field}.end"), message: format!(
+                "faults must end by {latest}: the run lasts {duration} and the longest liveness bound is {bound}"
+            ) });
+        }
+        if s >= e {
+            return Err(Bad {
+                span: Some(span),
+                field: format!("{field}.start"),
+                message: format!("start ({s}) must come before end ({e})"),
+            });
+        }
+        Ok((s, e))
+    };
+    if let (Some(r), Some(s)) = (&file.generators.random, &file.generators.swarm) {
+        let _ = r;
+        return Err(Bad::at(
+            s,
+            "faults.swarm",
+            "use either [faults.random] or [faults.swarm], not both",
+        ));
+    }
+    if let Some(spec) = &file.generators.random {
+        let r = spec.get_ref();
+        let (start, end) = window(&r.start, &r.end, &spec.span(), "faults.random")?;
+        let mut g = Generator {
+            start,
+            end,
+            ..Generator::default()
+        };
+        if let Some(c) = &r.crash {
+            g.crash = Some(CrashProcess {
+                time_to_failure: c.mtbf.0,
+                time_to_repair: c.mttr.map(|d| d.0),
+                targets: targets(&c.target, "faults.random.crash.target")?,
+            });
+        }
+        let episode = |every: &crate::scenario::units::MeanDist,
+                       lasts: &crate::scenario::units::FixedDist,
+                       t: &Option<Spanned<String>>,
+                       field: &str|
+         -> Result<EpisodeProcess, Bad> {
+            Ok(EpisodeProcess {
+                every: every.0,
+                lasts: lasts.0,
+                targets: targets(t, field)?,
+            })
+        };
+        if let Some(p) = &r.pause {
+            g.pause = Some(episode(
+                &p.every,
+                &p.lasts,
+                &p.target,
+                "faults.random.pause.target",
+            )?);
+        }
+        if let Some(p) = &r.partition {
+            g.partition = Some((
+                episode(
+                    &p.every,
+                    &p.lasts,
+                    &p.target,
+                    "faults.random.partition.target",
+                )?,
+                p.shape,
+            ));
+        }
+        if let Some(p) = &r.loss_spike {
+            g.loss_spike = Some((
+                episode(
+                    &p.every,
+                    &p.lasts,
+                    &p.target,
+                    "faults.random.loss_spike.target",
+                )?,
+                p.loss.0,
+            ));
+        }
+        if let Some(p) = &r.latency_spike {
+            g.latency_spike = Some((
+                episode(
+                    &p.every,
+                    &p.lasts,
+                    &p.target,
+                    "faults.random.latency_spike.target",
+                )?,
+                p.extra,
+            ));
+        }
+        if let Some(p) = &r.clock_jump {
+            let lasts = crate::scenario::units::FixedDist(hasim_sim::Distribution::constant(
+                SimDuration::ZERO,
+            ));
+            g.clock_jump = Some((
+                episode(
+                    &p.every,
+                    &lasts,
+                    &p.target,
+                    "faults.random.clock_jump.target",
+                )?,
+                p.max,
+            ));
+        }
+        plan.random = Some(g);
+    }
+    if let Some(spec) = &file.generators.swarm {
+        let s = spec.get_ref();
+        let (start, end) = window(&s.start, &s.end, &spec.span(), "faults.swarm")?;
+        let range = |r: &Option<Spanned<[SimDuration; 2]>>,
+                     default: (u64, u64),
+                     field: &str|
+         -> Result<(SimDuration, SimDuration), Bad> {
+            match r {
+                None => Ok((
+                    SimDuration::from_millis(default.0),
+                    SimDuration::from_millis(default.1),
+                )),
+                Some(r) => {
+                    let [a, b] = *r.get_ref();
+                    if a.is_zero() || a > b {
+                        return Err(Bad::at(r, field, "expected [min, max] with 0 < min <= max"));
+                    }
+                    Ok((a, b))
+                }
+            }
+        };
+        plan.swarm = Some(Swarm {
+            start,
+            end,
+            kinds: s.kinds.clone().unwrap_or_else(|| SwarmKind::ALL.to_vec()),
+            every: range(&s.every, (5_000, 60_000), "faults.swarm.every")?,
+            lasts: range(&s.lasts, (500, 10_000), "faults.swarm.lasts")?,
+            targets: targets(&s.target, "faults.swarm.target")?,
+        });
+    }
+    Ok(plan)
+}
+
+/// Which optional fields each kind takes, and which it requires.
+fn fields_of(kind: FaultKind) -> (&'static [&'static str], &'static [&'static str]) {
+    use FaultKind::*;
+    match kind {
+        Crash => (&["target", "among", "restart_after"], &["target"]),
+        Restart | Resume | Rejoin | DiskHeal => (&["target", "among"], &["target"]),
+        Pause | Isolate | Partition => (&["target", "among", "lasts"], &["target"]),
+        Heal => (&[], &[]),
+        Cut | LinkDown => (
+            &["source", "target", "among", "lasts"],
+            &["source", "target"],
+        ),
+        Uncut | LinkUp => (&["source", "target", "among"], &["source", "target"]),
+        LossSpike => (&["target", "among", "loss", "lasts"], &["loss"]),
+        LatencySpike => (&["target", "among", "extra", "lasts"], &["extra"]),
+        SpikeEnd => (&["target", "among"], &[]),
+        ClockJump => (&["target", "among", "by"], &["target", "by"]),
+        ClockDrift => (&["target", "among", "ppm", "lasts"], &["target", "ppm"]),
+        DiskFault => (
+            &["target", "among", "lose_unsynced", "write_delay", "lasts"],
+            &["target"],
+        ),
+    }
+}
+
+fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<ExplicitFault, Bad> {
+    let kind = *spec.kind.get_ref();
+    let name = format!("{kind:?}");
+    let present: [(&str, Option<Range<usize>>); 11] = [
+        ("target", spec.target.as_ref().map(|s| s.span())),
+        ("source", spec.source.as_ref().map(|s| s.span())),
+        ("among", spec.among.as_ref().map(|s| s.span())),
+        (
+            "restart_after",
+            spec.restart_after.as_ref().map(|s| s.span()),
+        ),
+        ("lasts", spec.lasts.as_ref().map(|s| s.span())),
+        ("loss", spec.loss.as_ref().map(|s| s.span())),
+        ("extra", spec.extra.as_ref().map(|s| s.span())),
+        ("by", spec.by.as_ref().map(|s| s.span())),
+        ("ppm", spec.ppm.as_ref().map(|s| s.span())),
+        (
+            "lose_unsynced",
+            spec.lose_unsynced.as_ref().map(|s| s.span()),
+        ),
+        ("write_delay", spec.write_delay.as_ref().map(|s| s.span())),
+    ];
+    let (allowed, required) = fields_of(kind);
+    let kind_name = snake(&name);
+    for (field, span) in &present {
+        if let Some(span) = span {
+            if !allowed.contains(field) {
+                let takes = if allowed.is_empty() {
+                    "no other fields".to_string()
+                } else {
+                    allowed.join(", ")
+                };
+                return Err(Bad {
+                    span: Some(span.clone()),
+                    field: format!("fault[{i}].{field}"),
+                    message: format!(
+                        "a {kind_name} fault does not take `{field}`; it takes {takes}"
+                    ),
+                });
+            }
+        }
+    }
+    for field in required {
+        if present.iter().any(|(f, s)| f == field && s.is_none()) {
+            return Err(Bad::at(
+                &spec.kind,
+                format!("fault[{i}].{field}"),
+                format!("a {kind_name} fault needs `{field}`"),
+            ));
+        }
+    }
+    let sel = |s: &Option<Spanned<String>>, f: &str| -> Result<Option<Selector>, Bad> {
+        s.as_ref()
+            .map(|s| selector(s, format!("fault[{i}].{f}"), nodes, true))
+            .transpose()
+    };
+    let lasts = spec.restart_after.as_ref().or(spec.lasts.as_ref());
+    if let Some(l) = lasts {
+        if l.get_ref().is_zero() {
+            return Err(Bad::at(
+                l,
+                format!("fault[{i}]"),
+                "expected a duration above zero",
+            ));
+        }
+    }
+    if let Some(p) = &spec.ppm {
+        if !(p.get_ref().is_finite() && *p.get_ref() > -1e6) {
+            return Err(Bad::at(
+                p,
+                format!("fault[{i}].ppm"),
+                "expected a finite drift above -1000000 ppm",
+            ));
+        }
+    }
+    Ok(ExplicitFault {
+        at: *spec.at.get_ref(),
+        kind,
+        target: sel(&spec.target, "target")?,
+        source: sel(&spec.source, "source")?,
+        among: sel(&spec.among, "among")?,
+        lasts: lasts.map(|l| *l.get_ref()),
+        loss: spec.loss.as_ref().map_or(0.0, |l| l.get_ref().0),
+        extra: spec
+            .extra
+            .as_ref()
+            .map_or(SimDuration::ZERO, |e| *e.get_ref()),
+        by: spec
+            .by
+            .as_ref()
+            .map_or_else(Default::default, |b| *b.get_ref()),
+        ppm: spec.ppm.as_ref().map_or(0.0, |p| *p.get_ref()),
+        lose_unsynced: spec.lose_unsynced.as_ref().is_some_and(|b| *b.get_ref()),
+        write_delay: spec
+            .write_delay
+            .as_ref()
+            .map_or(SimDuration::ZERO, |w| *w.get_ref()),
+    })
+}
+
+/// "LossSpike" → "loss_spike".
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
