@@ -84,7 +84,8 @@ pub enum Fault {
         /// The groups; nodes in no group form one more.
         groups: Vec<Vec<NodeId>>,
     },
-    /// Removes every partition, isolation and one-way cut.
+    /// Ends the group partition. Isolation, one-way cuts and downed links are left
+    /// alone: each has its own undo (rejoin, uncut, link_up).
     Heal,
     /// Cuts one node off from all others, both ways.
     Isolate {
@@ -319,7 +320,7 @@ pub struct ScheduledFault {
 
 impl fmt::Display for ScheduledFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:>10}  {}", self.at.to_string(), self.fault)
+        write!(f, "{:>14}  {}", self.at.to_string(), self.fault)
     }
 }
 

@@ -235,10 +235,10 @@ impl Network {
         self.refresh();
     }
 
+    /// Ends the group partition. Isolation, one-way cuts and downed links have their
+    /// own undo, so that a partition episode ending cannot end an overlapping one.
     pub(crate) fn heal(&mut self) {
         self.groups.iter_mut().for_each(|g| *g = 0);
-        self.isolated.iter_mut().for_each(|i| *i = false);
-        self.cuts.clear();
         self.refresh();
     }
 

@@ -116,14 +116,57 @@ fn a_one_way_cut_blocks_only_its_direction() {
 }
 
 #[test]
-fn heal_also_ends_one_way_cuts() {
-    check(
-        Fault::Cut {
-            source: n(2),
-            target: n(3),
-        },
-        Fault::Heal,
-        all_but(&[(2, 3)]),
+fn heal_ends_partitions_but_not_cuts_or_isolation() {
+    // A random partition episode ends with heal; it must not also end an explicit cut
+    // or isolation that overlaps it. Those have their own undo.
+    let mut sim = rounds(
+        vec![
+            fault(
+                at_ms(110),
+                Fault::Cut {
+                    source: n(2),
+                    target: n(3),
+                },
+            ),
+            fault(at_ms(120), Fault::Isolate { node: n(0) }),
+            fault(
+                at_ms(150),
+                Fault::Partition {
+                    groups: vec![vec![n(1)]],
+                },
+            ),
+            fault(at_ms(250), Fault::Heal),
+            fault(
+                at_ms(350),
+                Fault::Uncut {
+                    source: n(2),
+                    target: n(3),
+                },
+            ),
+            fault(at_ms(350), Fault::Rejoin { node: n(0) }),
+        ],
+        4,
+    );
+    sim.run();
+    let isolated = [(0, 1), (0, 2), (0, 3), (1, 0), (2, 0), (3, 0)];
+    let mut during = isolated.to_vec();
+    during.extend([(2, 3), (1, 2), (1, 3), (2, 1), (3, 1)]);
+    assert_eq!(
+        reached(&sim, 2),
+        all_but(&during),
+        "cut, isolation and partition"
+    );
+    let mut after_heal = isolated.to_vec();
+    after_heal.push((2, 3));
+    assert_eq!(
+        reached(&sim, 3),
+        all_but(&after_heal),
+        "heal left the cut and isolation"
+    );
+    assert_eq!(
+        reached(&sim, 4),
+        all_pairs(),
+        "their own undo restored them"
     );
 }
 
