@@ -9,3 +9,5 @@ mod cli;
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
 mod scenarios;
+/// Sweeps: --jobs invariance, shards and merge, panics, determinism, statistics.
+mod sweep;
