@@ -209,6 +209,14 @@ fn bad_input_exits_2() {
         &["sweep", QUICKSTART, "--seeds", "0..3", "--shard", "4/3"],
         &["sweep", QUICKSTART, "--seeds", "0..3", "--jobs", "0"],
         &["sweep", "scenarios/no_such_file.toml", "--seeds", "0..3"],
+        &[
+            "sweep",
+            QUICKSTART,
+            "--seeds",
+            "0..3",
+            "--out",
+            "no/such/dir/r.jsonl",
+        ],
         &["merge", "Cargo.toml"],
     ] {
         let o = hasim(args);

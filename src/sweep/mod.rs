@@ -237,6 +237,16 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         jobs,
         check_determinism: args.check_determinism,
     };
+    if let Some(out) = &args.out {
+        // Find out now, not after an hour of runs, that the results have nowhere to go.
+        let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
+        if !dir.is_none_or(|d| d.is_dir()) {
+            return Err(format!(
+                "{}: the directory for the results does not exist",
+                out.display()
+            ));
+        }
+    }
     let stop = interrupt::flag();
     let bar = progress::bar(settings.plan.len(), args.quiet);
     let results = run_sweep(

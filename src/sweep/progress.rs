@@ -4,7 +4,7 @@
 //! outside and never reaches a run. The bar is hidden when stderr is not a terminal
 //! (CI logs, batch jobs, pipes) or with `--quiet`, so logs hold no control sequences.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 
 /// A bar for `len` seeds; hidden when `quiet` or when stderr is not a terminal.
@@ -14,9 +14,16 @@ pub fn bar(len: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "{bar:30.cyan/blue} {pos}/{len} seeds  {per_sec:.bold}  ETA {eta}  {msg}",
+        "{bar:30.cyan/blue} {pos}/{len} seeds  {rate:.bold}  ETA {eta}  {msg}",
     )
-    .map(|s| s.progress_chars("█▉▊▋▌▍▎▏ "))
+    .map(|s| {
+        s.progress_chars("█▉▊▋▌▍▎▏ ").with_key(
+            "rate",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} runs/s", state.per_sec());
+            },
+        )
+    })
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
