@@ -149,7 +149,7 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         .map_err(RunError::Sim)?;
     sim.horizon(scenario.horizon())
         .event_budget(scenario.event_budget)
-        .keep_observations(false);
+        .keep_observations(M::KEEPS_OBSERVATIONS);
     let faults = plan.schedule.len();
     sim.faults(plan.schedule).map_err(RunError::Sim)?;
     for (name, check, predicate) in properties {
