@@ -5,8 +5,6 @@
 mod bad_scenarios;
 /// The `hasim` binary: every command and exit code.
 mod cli;
-/// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
-mod detection;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
