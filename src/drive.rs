@@ -144,12 +144,12 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         properties.push((property_name(check), check.clone(), predicate));
     }
     let mut sim = Sim::new(protocol, nodes, plan.seed);
-    scenario.network.install(&mut sim);
+    sim.paths(scenario.network.paths());
     sim.duplicate(scenario.network.duplicate)
         .map_err(RunError::Sim)?;
     sim.horizon(scenario.horizon())
         .event_budget(scenario.event_budget)
-        .keep_observations(false);
+        .keep_observations(M::KEEPS_OBSERVATIONS);
     let faults = plan.schedule.len();
     sim.faults(plan.schedule).map_err(RunError::Sim)?;
     for (name, check, predicate) in properties {

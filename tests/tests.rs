@@ -3,8 +3,12 @@
 
 /// A corpus of bad scenarios and their error messages (insta snapshots).
 mod bad_scenarios;
+/// The balancing model from scenarios and the CLI: capacity planning, group layout.
+mod balancing;
 /// The `hasim` binary: every command and exit code.
 mod cli;
+/// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
+mod detection;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

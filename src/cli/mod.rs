@@ -4,6 +4,7 @@
 //!
 //! `sweep` and `merge` live in `hasim::sweep`, which reports its own errors.
 
+mod capacity;
 mod list;
 mod replay;
 mod run;
@@ -39,6 +40,8 @@ pub enum Command {
     Sweep(hasim::sweep::SweepArgs),
     /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
     Merge(hasim::sweep::MergeArgs),
+    /// Find the highest arrival rate at which a balancing scenario meets its checks.
+    Capacity(capacity::CapacityArgs),
 }
 
 /// A failure, classified by exit code.
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
+        Command::Capacity(args) => capacity::capacity(args),
         Command::Check { scenario } => check(&scenario),
         Command::List => {
             print!("{}", list::list());

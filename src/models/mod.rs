@@ -5,6 +5,8 @@
 //! Adding a model is a single, local change: write `src/models/NAME.rs` implementing
 //! [`Model`], and add one `entry::<...>()` line to [`all`].
 
+mod balancing;
+mod detection;
 mod ping;
 
 use crate::drive;
@@ -103,6 +105,9 @@ pub trait Model {
     const NAME: &'static str;
     /// One line for `hasim list`.
     const SUMMARY: &'static str;
+    /// Whether `report` reads the run's observations: only then are they kept in
+    /// memory for the whole run.
+    const KEEPS_OBSERVATIONS: bool = false;
     /// The roles it knows, with parameters and defaults.
     fn roles() -> Vec<RoleDoc>;
     /// The figures it reports (beyond the generic ones).
@@ -137,7 +142,14 @@ pub struct ModelEntry {
 
 /// Every model, in the order `hasim list` shows them.
 pub fn all() -> Vec<ModelEntry> {
-    vec![entry::<ping::PingModel>()]
+    vec![
+        entry::<ping::PingModel>(),
+        entry::<balancing::BalancingModel>(),
+        entry::<detection::DetectorModel<hasim_protocols::detection::Heartbeat>>(),
+        entry::<detection::DetectorModel<hasim_protocols::detection::PhiAccrual>>(),
+        entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
+        entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
+    ]
 }
 
 /// The model named `name`.

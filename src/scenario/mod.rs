@@ -10,7 +10,6 @@ pub mod network;
 pub mod plan;
 pub mod schema;
 pub mod selector;
-mod topology;
 pub mod units;
 mod validate;
 

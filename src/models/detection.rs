@@ -1,0 +1,498 @@
+//! Registry entries for the failure detectors (hasim_protocols::detection): `heartbeat`,
+//! `phi_accrual`, `swim` and `prometheus`, each run alone on every node as
+//! [`Standalone`], judged by the Chen–Toueg–Aguilera figures (detection time,
+//! mistakes, message cost) of [`DetectionReport`].
+//!
+//! One generic [`DetectorModel`] serves all four; what differs between them (name,
+//! parameters, who watches whom) is a [`Registered`] implementation each. A detector's
+//! parameters are one set for the whole run (a heartbeat's interval matters to the
+//! sender and the monitor alike), so a scenario writes them once, on any group.
+//!
+//! Roles follow the detectors' own notion of who watches whom, and the layout is
+//! checked against it: the central detectors (heartbeat and phi accrual with
+//! `monitors = "one"`, and Prometheus) watch from node 0, so the first group must be a
+//! single `monitor`, followed by `member`s; all-to-all heartbeats and phi accrual
+//! (`monitors = "all"`) and SWIM have `member`s only.
+
+use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, ParamDoc};
+use super::{ParamError, Predicate, PropertyDoc, RoleDoc, Unit};
+use hasim_protocols::detection::{
+    DetectionReport, Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual,
+    PhiAccrualParams, Prometheus, PrometheusParams, Standalone, Swim, SwimParams,
+};
+use hasim_sim::Sim;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+/// Who watches whom, as the roles of a scenario must show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Node 0 (the one `monitor`) watches every `member`.
+    Central,
+    /// Every `member` watches every other.
+    Peers,
+}
+
+/// What the registry needs to know about a detector beyond [`Detector`].
+pub trait Registered: Detector + Sized {
+    /// Its parameters, as a scenario writes them.
+    type Params: Serialize + DeserializeOwned + Default;
+    /// `protocol = "NAME"`.
+    const NAME: &'static str;
+    /// One line for `hasim list`.
+    const SUMMARY: &'static str;
+    /// What the monitor does, for the detectors that have one.
+    const MONITOR_DOC: &'static str;
+    /// What a member does.
+    const MEMBER_DOC: &'static str;
+    /// Whether it confirms failures (SWIM's Dead), so the `confirm_` figures exist.
+    const CONFIRMS: bool = false;
+    /// Its parameters, documented from their defaults.
+    fn param_docs() -> Vec<ParamDoc>;
+    /// The layout these parameters ask for.
+    fn layout(params: &Self::Params) -> Layout;
+    /// The detector, or why the parameters make no sense.
+    fn new(params: Self::Params) -> Result<Self, InvalidParams>;
+}
+
+/// The registry entry of detector `R`.
+pub struct DetectorModel<R>(PhantomData<R>);
+
+const MONITOR: &str = "monitor";
+const MEMBER: &str = "member";
+
+impl<R: Registered> Model for DetectorModel<R> {
+    type Protocol = Standalone<R>;
+    const NAME: &'static str = R::NAME;
+    const SUMMARY: &'static str = R::SUMMARY;
+    const KEEPS_OBSERVATIONS: bool = true;
+
+    fn roles() -> Vec<RoleDoc> {
+        let mut roles = Vec::new();
+        if !R::MONITOR_DOC.is_empty() {
+            roles.push(RoleDoc {
+                role: MONITOR,
+                doc: R::MONITOR_DOC,
+                params: Vec::new(),
+            });
+        }
+        roles.push(RoleDoc {
+            role: MEMBER,
+            doc: R::MEMBER_DOC,
+            params: R::param_docs(),
+        });
+        roles
+    }
+
+    fn figures() -> Vec<FigureDoc> {
+        figure_docs(R::CONFIRMS)
+    }
+
+    fn properties() -> Vec<PropertyDoc> {
+        vec![
+            PropertyDoc {
+                name: "none_suspected",
+                doc: "no running node suspects any node (use with eventually: every suspicion is withdrawn after the faults end)",
+            },
+            PropertyDoc {
+                name: "suspected",
+                doc: "some running node suspects some node (use with sometimes: the run exercised detection)",
+            },
+        ]
+    }
+
+    fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Standalone<R>, ParamError> {
+        let (group, p) = shared_params::<R::Params>(groups)?;
+        let layout = R::layout(&p);
+        check_layout(layout, groups, R::NAME, !R::MONITOR_DOC.is_empty())?;
+        if layout == Layout::Central && nodes < 2 {
+            return Err(ParamError {
+                group: 0,
+                role: true,
+                message: "the monitor needs at least one member to watch".to_string(),
+            });
+        }
+        R::new(p).map(Standalone).map_err(|e| ParamError {
+            group,
+            role: false,
+            message: e.0,
+        })
+    }
+
+    fn property(_: &Standalone<R>, name: &str) -> Option<Predicate<Standalone<R>>> {
+        match name {
+            "none_suspected" => Some(Box::new(|w| {
+                match w.views.iter().position(|v| v.is_some_and(|n| n > 0)) {
+                    Some(n) => Err(format!(
+                        "node {n} suspects {} nodes",
+                        w.views[n].unwrap_or(0)
+                    )),
+                    None => Ok(()),
+                }
+            })),
+            "suspected" => Some(Box::new(|w| {
+                if w.views.iter().any(|v| v.is_some_and(|n| n > 0)) {
+                    Ok(())
+                } else {
+                    Err("no running node suspects anyone".to_string())
+                }
+            })),
+            _ => None,
+        }
+    }
+
+    fn report(sim: &Sim<Standalone<R>>, figures: &mut BTreeMap<String, f64>) {
+        let measured = DetectionReport::of(sim).figures();
+        for doc in figure_docs(R::CONFIRMS) {
+            // The protocols crate names durations `_s`; here, as in every model, a
+            // figure's unit is in its documentation, so checks read `detection_first_mean`.
+            let source = match doc.unit {
+                Unit::Seconds => format!("{}_s", doc.name),
+                _ => doc.name.to_string(),
+            };
+            if let Some(v) = measured.get(&source) {
+                // + 0.0 turns the -0.0 of an empty f64 sum (no mistakes) into 0, which
+                // prints as 0% rather than -0.000%.
+                figures.insert(doc.name.to_string(), *v + 0.0);
+            }
+        }
+    }
+}
+
+/// The detector's one set of parameters, written on any group (or repeated
+/// identically), with the group it came from.
+fn shared_params<T: DeserializeOwned + Default>(
+    groups: &[GroupParams<'_>],
+) -> Result<(usize, T), ParamError> {
+    let mut written: Option<(usize, &toml::Table)> = None;
+    for (i, g) in groups.iter().enumerate() {
+        if g.params.is_empty() {
+            continue;
+        }
+        match written {
+            None => written = Some((i, g.params)),
+            Some((first, table)) if table != g.params => {
+                return Err(ParamError {
+                    group: i,
+                    role: false,
+                    message: format!(
+                        "a detector's parameters are one set shared by every node, and these differ from group[{first}]'s: write them once, on any one group"
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    match written {
+        Some((i, table)) => Ok((i, params(i, table)?)),
+        None => Ok((0, T::default())),
+    }
+}
+
+/// Checks that the roles match who watches whom.
+fn check_layout(
+    layout: Layout,
+    groups: &[GroupParams<'_>],
+    model: &str,
+    has_monitor: bool,
+) -> Result<(), ParamError> {
+    let known: &[&str] = if has_monitor {
+        &[MONITOR, MEMBER]
+    } else {
+        &[MEMBER]
+    };
+    let role_error = |group: usize, message: String| ParamError {
+        group,
+        role: true,
+        message,
+    };
+    // Prometheus has one server by nature; heartbeats and phi accrual can go all-to-all.
+    let all_to_all = if model == <Prometheus as Registered>::NAME {
+        ""
+    } else {
+        " (or set monitors = \"all\" for all-to-all monitoring among members)"
+    };
+    for (i, g) in groups.iter().enumerate() {
+        if !known.contains(&g.role) {
+            return Err(unknown_role(i, g.role, model, known));
+        }
+        match (layout, g.role == MONITOR) {
+            (Layout::Central, true) if i != 0 || g.nodes != (0..1) => {
+                return Err(role_error(i, format!(
+                    "the {model} monitor is node 0: it must be the first group, with count = 1{all_to_all}"
+                )));
+            }
+            (Layout::Peers, true) => {
+                return Err(role_error(i, "with monitors = \"all\" every member watches every other, so there is no monitor: make this group role = \"member\" (or set monitors = \"one\")".to_string()));
+            }
+            _ => {}
+        }
+    }
+    if layout == Layout::Central && groups.first().is_none_or(|g| g.role != MONITOR) {
+        return Err(role_error(0, format!(
+            "the {model} monitor is node 0: the first group must be role = \"monitor\" with count = 1{all_to_all}"
+        )));
+    }
+    Ok(())
+}
+
+/// The figures of a detector run; `confirms` adds SWIM's confirmation times.
+fn figure_docs(confirms: bool) -> Vec<FigureDoc> {
+    let f = |name, unit, doc| FigureDoc { name, unit, doc };
+    let mut docs = vec![
+        f(
+            "failures",
+            Unit::Count,
+            "failures of watched nodes: each crash or pause of a live node, until it is up again",
+        ),
+        f(
+            "failures_detected",
+            Unit::Count,
+            "failures some monitor suspected before they ended",
+        ),
+        f(
+            "failures_detected_all",
+            Unit::Count,
+            "failures every eligible monitor suspected (for SWIM: every live member)",
+        ),
+        f(
+            "detection_first_mean",
+            Unit::Seconds,
+            "mean time from a failure to the first monitor's suspicion",
+        ),
+        f(
+            "detection_first_min",
+            Unit::Seconds,
+            "shortest time to the first suspicion",
+        ),
+        f(
+            "detection_first_max",
+            Unit::Seconds,
+            "longest time to the first suspicion",
+        ),
+        f(
+            "detection_first_p50",
+            Unit::Seconds,
+            "median time to the first suspicion",
+        ),
+        f(
+            "detection_first_p99",
+            Unit::Seconds,
+            "99th percentile time to the first suspicion",
+        ),
+        f(
+            "detection_all_mean",
+            Unit::Seconds,
+            "mean time from a failure to suspicion by every eligible monitor",
+        ),
+        f(
+            "detection_all_max",
+            Unit::Seconds,
+            "longest time to suspicion by every eligible monitor",
+        ),
+    ];
+    if confirms {
+        docs.extend([
+            f(
+                "confirm_first_mean",
+                Unit::Seconds,
+                "mean time from a failure to the first confirmation (Dead)",
+            ),
+            f(
+                "confirm_first_max",
+                Unit::Seconds,
+                "longest time to the first confirmation",
+            ),
+            f(
+                "confirm_all_mean",
+                Unit::Seconds,
+                "mean time to confirmation by every eligible member",
+            ),
+            f(
+                "confirm_all_max",
+                Unit::Seconds,
+                "longest time to confirmation by every eligible member",
+            ),
+        ]);
+    }
+    docs.extend([
+        f("live_node_hours", Unit::Count, "hours watched nodes were live (up), summed over nodes"),
+        f("false_suspicions", Unit::Count, "maximal intervals in which some monitor suspected a live node (overlapping mistakes count once)"),
+        f("false_suspicions_by_monitors", Unit::Count, "false suspicions counted per monitor"),
+        f("false_suspicions_per_node_hour", Unit::Count, "false_suspicions / live_node_hours"),
+        f("false_suspicion_fraction", Unit::Fraction, "fraction of live time a node was wrongly suspected"),
+        f("false_suspicion_duration_mean", Unit::Seconds, "mean length of a false suspicion"),
+        f("false_suspicion_duration_max", Unit::Seconds, "longest false suspicion"),
+        f("messages", Unit::Count, "detector messages sent"),
+        f("messages_per_node_second", Unit::Count, "messages per node of the run per second of the run"),
+    ]);
+    docs
+}
+
+impl Registered for Heartbeat {
+    type Params = HeartbeatParams;
+    const NAME: &'static str = "heartbeat";
+    const SUMMARY: &'static str =
+        "fixed-interval heartbeats, push or pull, suspicion after a timeout or k missed";
+    const MONITOR_DOC: &'static str =
+        "node 0 with monitors = \"one\": watches every member (takes the members' params)";
+    const MEMBER_DOC: &'static str =
+        "watched: sends heartbeats (push) or acks pings (pull); with monitors = \"all\" also watches every other member";
+
+    fn param_docs() -> Vec<ParamDoc> {
+        param_docs::<HeartbeatParams>(&[
+            (
+                "mode",
+                "push (members send heartbeats) or pull (monitors ping, members ack)",
+            ),
+            ("interval", "time between heartbeats, or between pings"),
+            (
+                "rule",
+                "timeout (silence since the last heartbeat) or missed (k intervals)",
+            ),
+            (
+                "timeout",
+                "silence after which a member is suspected (rule timeout)",
+            ),
+            (
+                "missed",
+                "consecutive missed intervals before suspicion (rule missed)",
+            ),
+            (
+                "monitors",
+                "one (node 0 watches everyone) or all (all-to-all)",
+            ),
+        ])
+    }
+
+    fn layout(p: &HeartbeatParams) -> Layout {
+        monitors_layout(p.monitors)
+    }
+
+    fn new(p: HeartbeatParams) -> Result<Self, InvalidParams> {
+        Heartbeat::new(p)
+    }
+}
+
+impl Registered for PhiAccrual {
+    type Params = PhiAccrualParams;
+    const NAME: &'static str = "phi_accrual";
+    const SUMMARY: &'static str =
+        "phi accrual over push heartbeats: suspicion once phi of the silence exceeds a threshold";
+    const MONITOR_DOC: &'static str =
+        "node 0 with monitors = \"one\": watches every member (takes the members' params)";
+    const MEMBER_DOC: &'static str =
+        "watched: sends heartbeats; with monitors = \"all\" also watches every other member";
+
+    fn param_docs() -> Vec<ParamDoc> {
+        param_docs::<PhiAccrualParams>(&[
+            ("interval", "time between heartbeats"),
+            ("threshold", "phi above which a member is suspected"),
+            ("window", "inter-arrival samples kept"),
+            ("min_sd", "floor on the fitted standard deviation"),
+            (
+                "acceptable_pause",
+                "silence tolerated on top of the mean interval",
+            ),
+            (
+                "first_estimate",
+                "expected interval before any heartbeat arrived",
+            ),
+            (
+                "monitors",
+                "one (node 0 watches everyone) or all (all-to-all)",
+            ),
+        ])
+    }
+
+    fn layout(p: &PhiAccrualParams) -> Layout {
+        monitors_layout(p.monitors)
+    }
+
+    fn new(p: PhiAccrualParams) -> Result<Self, InvalidParams> {
+        PhiAccrual::new(p)
+    }
+}
+
+impl Registered for Swim {
+    type Params = SwimParams;
+    const NAME: &'static str = "swim";
+    const SUMMARY: &'static str =
+        "SWIM membership: ping, ping-req, suspicion, incarnations, gossip dissemination";
+    const MONITOR_DOC: &'static str = "";
+    const MEMBER_DOC: &'static str =
+        "probes one member per period, gossips suspicions and refutes its own";
+    const CONFIRMS: bool = true;
+
+    fn param_docs() -> Vec<ParamDoc> {
+        param_docs::<SwimParams>(&[
+            (
+                "period",
+                "the protocol period: one probe per member per period",
+            ),
+            (
+                "ping_timeout",
+                "wait for a direct ack before indirect probes",
+            ),
+            ("indirect_probes", "members asked to ping-req (k)"),
+            ("suspicion_timeout", "time Suspect before confirmed Dead"),
+            (
+                "retransmit_mult",
+                "each update rides on this × ⌈log10(n + 1)⌉ messages",
+            ),
+            ("piggyback_max", "most updates on one message"),
+            ("probe_order", "round_robin (shuffled) or random targets"),
+        ])
+    }
+
+    fn layout(_: &SwimParams) -> Layout {
+        Layout::Peers
+    }
+
+    fn new(p: SwimParams) -> Result<Self, InvalidParams> {
+        Swim::new(p)
+    }
+}
+
+impl Registered for Prometheus {
+    type Params = PrometheusParams;
+    const NAME: &'static str = "prometheus";
+    const SUMMARY: &'static str =
+        "Prometheus scrapes with an up == 0 alert rule (for:) delivered through Alertmanager";
+    const MONITOR_DOC: &'static str =
+        "node 0: the Prometheus server, scraping every member and alerting (takes the members' params)";
+    const MEMBER_DOC: &'static str = "a scrape target: answers scrapes";
+
+    fn param_docs() -> Vec<ParamDoc> {
+        param_docs::<PrometheusParams>(&[
+            ("scrape_interval", "time between scrapes of a target"),
+            (
+                "scrape_timeout",
+                "a scrape unanswered this long sets up = 0",
+            ),
+            ("evaluation_interval", "time between rule evaluations"),
+            ("for", "how long up == 0 must hold before the alert fires"),
+            (
+                "delivery_delay",
+                "from firing to the recovery machinery (group_wait)",
+            ),
+        ])
+    }
+
+    fn layout(_: &PrometheusParams) -> Layout {
+        Layout::Central
+    }
+
+    fn new(p: PrometheusParams) -> Result<Self, InvalidParams> {
+        Prometheus::new(p)
+    }
+}
+
+fn monitors_layout(m: Monitors) -> Layout {
+    match m {
+        Monitors::One => Layout::Central,
+        Monitors::All => Layout::Peers,
+    }
+}
