@@ -144,7 +144,7 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         properties.push((property_name(check), check.clone(), predicate));
     }
     let mut sim = Sim::new(protocol, nodes, plan.seed);
-    sim.paths(scenario.network.paths());
+    scenario.network.install(&mut sim);
     sim.duplicate(scenario.network.duplicate)
         .map_err(RunError::Sim)?;
     sim.horizon(scenario.horizon())

@@ -24,11 +24,21 @@ pub fn list() -> String {
         }
     }
     out.push_str(
-        "\nTOPOLOGIES\n  uniform (default): one latency distribution and loss between every pair\n  zones: [network] zones with [[network.zone]] and [[network.between]] overrides\n  [topology] (hasim-topologies): not available in this build yet\n",
+        "\nNETWORKS\n  uniform (default): [network] latency and loss between every pair\n  zones: [network] zones with [[network.zone]] and [[network.between]] overrides\n  [topology] kind = ...: a graph of links; latency and loss come from its links\n    ([network] keeps only duplicate); groups place nodes with zone = \"spread\",\n    \"a\", \"region:eu\" or rack = \"a/r1\"\n\nTOPOLOGIES ([topology] kind = ...)\n",
     );
+    for kind in hasim_topologies::catalog::KINDS {
+        let _ = writeln!(out, "\n  {}: {}", kind.name, kind.summary);
+        for p in kind.parameters {
+            let _ = writeln!(
+                out,
+                "      {:<20} = {:<40} {}",
+                p.name, p.default, p.meaning
+            );
+        }
+    }
     out.push_str("\nLATENCY DISTRIBUTIONS\n  constant {value}, uniform {min, max}, exponential {mean}, normal {mean, sd},\n  lognormal {median, sigma}, pareto {scale, shape}, weibull {scale, shape}\n");
     out.push_str(
-        "\nFAULT KINDS ([[fault]] kind = ...)\n  crash (restart_after), restart, pause (lasts), resume, partition (lasts), heal,\n  isolate (lasts), rejoin, cut (source, lasts), uncut, link_down (source, lasts), link_up,\n  loss_spike (loss, lasts), latency_spike (extra, lasts), spike_end, clock_jump (by),\n  clock_drift (ppm, lasts), disk_fault (lose_unsynced, write_delay, lasts), disk_heal\n  targets: a node name, role:R, zone:Z, rack:K, all, random, minority (among = selector)\n\nGENERATORS\n  [faults.random]: crash {mtbf, mttr}, pause / partition {every, lasts, shape},\n    loss_spike {every, lasts, loss}, latency_spike {every, lasts, extra}, clock_jump {every, max}\n  [faults.swarm]: kinds, every = [min, max], lasts = [min, max]; the mix is drawn per seed\n",
+        "\nFAULT KINDS ([[fault]] kind = ...)\n  crash (restart_after), restart, pause (lasts), resume, partition (lasts), heal,\n  isolate (lasts), rejoin, cut (source, lasts), uncut, link_down (source, lasts), link_up,\n  loss_spike (loss, lasts), latency_spike (extra, lasts), spike_end, clock_jump (by),\n  clock_drift (ppm, lasts), disk_fault (lose_unsynced, write_delay, lasts), disk_heal\n  partition: target (one side, the rest the other) or shape = regions | zones | racks (each its own side)\n  link_down / link_up from a node to itself: its access links, on a [topology] with switches\n  targets: a node name, role:R, region:R, zone:Z, rack:K, all, random, minority (among = selector)\n\nGENERATORS\n  [faults.random]: crash {mtbf, mttr}, pause / partition {every, lasts, shape},\n    loss_spike {every, lasts, loss}, latency_spike {every, lasts, extra}, clock_jump {every, max}\n  [faults.swarm]: kinds, every = [min, max], lasts = [min, max]; the mix is drawn per seed\n",
     );
     out
 }

@@ -2,12 +2,13 @@
 //! kind takes and needs, selectors, times against the run's end and the liveness
 //! bound) and the `[faults.random]` / `[faults.swarm]` generators.
 
-use super::plan::{ExplicitFault, FaultPlan, Swarm};
+use super::plan::{places, ExplicitFault, FaultPlan, Swarm};
 use super::schema::{self, FaultKind, FaultSpec, SwarmKind};
 use super::selector::{NodeLabels, Selector};
 use super::validate::{selector, Bad};
 use hasim_sim::generator::{CrashProcess, EpisodeProcess};
 use hasim_sim::{Generator, NodeId, SimDuration, SimTime};
+use hasim_topologies::Topology;
 use std::ops::Range;
 use toml::Spanned;
 
@@ -16,11 +17,12 @@ pub(super) fn faults(
     nodes: &[NodeLabels],
     duration: SimDuration,
     bound: SimDuration,
+    topology: Option<&Topology>,
 ) -> Result<FaultPlan, Bad> {
     let horizon = SimTime::ZERO.saturating_add(duration);
     let mut plan = FaultPlan::default();
     for (i, spec) in file.faults.iter().enumerate() {
-        let f = explicit(spec.get_ref(), i, nodes)?;
+        let f = explicit(spec.get_ref(), i, nodes, topology)?;
         if f.at >= horizon {
             return Err(Bad::at(
                 &spec.get_ref().at,
@@ -198,7 +200,9 @@ fn fields_of(kind: FaultKind) -> (&'static [&'static str], &'static [&'static st
     match kind {
         Crash => (&["target", "among", "restart_after"], &["target"]),
         Restart | Resume | Rejoin | DiskHeal => (&["target", "among"], &["target"]),
-        Pause | Isolate | Partition => (&["target", "among", "lasts"], &["target"]),
+        Pause | Isolate => (&["target", "among", "lasts"], &["target"]),
+        // `target` or `shape`: checked in `explicit`.
+        Partition => (&["target", "among", "lasts", "shape"], &[]),
         Heal => (&[], &[]),
         Cut | LinkDown => (
             &["source", "target", "among", "lasts"],
@@ -217,10 +221,15 @@ fn fields_of(kind: FaultKind) -> (&'static [&'static str], &'static [&'static st
     }
 }
 
-fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<ExplicitFault, Bad> {
+fn explicit(
+    spec: &FaultSpec,
+    i: usize,
+    nodes: &[NodeLabels],
+    topology: Option<&Topology>,
+) -> Result<ExplicitFault, Bad> {
     let kind = *spec.kind.get_ref();
     let name = format!("{kind:?}");
-    let present: [(&str, Option<Range<usize>>); 11] = [
+    let present: [(&str, Option<Range<usize>>); 12] = [
         ("target", spec.target.as_ref().map(|s| s.span())),
         ("source", spec.source.as_ref().map(|s| s.span())),
         ("among", spec.among.as_ref().map(|s| s.span())),
@@ -238,6 +247,7 @@ fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<Explicit
             spec.lose_unsynced.as_ref().map(|s| s.span()),
         ),
         ("write_delay", spec.write_delay.as_ref().map(|s| s.span())),
+        ("shape", spec.shape.as_ref().map(|s| s.span())),
     ];
     let (allowed, required) = fields_of(kind);
     let kind_name = snake(&name);
@@ -273,6 +283,9 @@ fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<Explicit
             .map(|s| selector(s, format!("fault[{i}].{f}"), nodes, true))
             .transpose()
     };
+    if kind == FaultKind::Partition {
+        partition_sides(spec, i, nodes)?;
+    }
     let lasts = spec.restart_after.as_ref().or(spec.lasts.as_ref());
     if let Some(l) = lasts {
         if l.get_ref().is_zero() {
@@ -292,12 +305,18 @@ fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<Explicit
             ));
         }
     }
+    let target = sel(&spec.target, "target")?;
+    let source = sel(&spec.source, "source")?;
+    if let (FaultKind::LinkDown | FaultKind::LinkUp, Some(s), Some(t)) = (kind, &source, &target) {
+        access_link(s, t, i, spec, nodes, topology)?;
+    }
     Ok(ExplicitFault {
         at: *spec.at.get_ref(),
         kind,
-        target: sel(&spec.target, "target")?,
-        source: sel(&spec.source, "source")?,
+        target,
+        source,
         among: sel(&spec.among, "among")?,
+        shape: spec.shape.as_ref().map(|s| s.get_ref().level()),
         lasts: lasts.map(|l| *l.get_ref()),
         loss: spec.loss.as_ref().map_or(0.0, |l| l.get_ref().0),
         extra: spec
@@ -315,6 +334,93 @@ fn explicit(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<Explicit
             .as_ref()
             .map_or(SimDuration::ZERO, |w| *w.get_ref()),
     })
+}
+
+/// A partition has `target` (one side; everyone else the other) or `shape` (every
+/// region, zone or rack its own side), and a shape must split something.
+fn partition_sides(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<(), Bad> {
+    let shape = match (&spec.target, &spec.shape) {
+        (None, None) => {
+            return Err(Bad::at(
+                &spec.kind,
+                format!("fault[{i}].target"),
+                "a partition fault needs `target` (one side) or `shape` (\"regions\", \"zones\" or \"racks\")",
+            ))
+        }
+        (Some(_), Some(shape)) => {
+            return Err(Bad::at(
+                shape,
+                format!("fault[{i}].shape"),
+                "give `target` or `shape`, not both",
+            ))
+        }
+        (None, Some(shape)) => shape,
+        (Some(_), None) => return Ok(()),
+    };
+    if let Some(among) = &spec.among {
+        return Err(Bad::at(
+            among,
+            format!("fault[{i}].among"),
+            "`among` narrows a random `target`; a `shape` partition has none",
+        ));
+    }
+    let level = shape.get_ref().level();
+    let sides = places(nodes, level).len();
+    if sides < 2 {
+        let how = match level {
+            hasim_topologies::Level::Region => {
+                "regions come from a zones [topology] that declares `regions`"
+            }
+            hasim_topologies::Level::Zone => {
+                "place the groups in zones (`zone`, with [network] zones or a [topology])"
+            }
+            hasim_topologies::Level::Rack => {
+                "give the groups racks (`rack`), or use a zones or tree [topology]"
+            }
+        };
+        let name = level.name();
+        return Err(Bad::at(
+            shape,
+            format!("fault[{i}].shape"),
+            format!(
+                "splitting by {name} needs nodes in at least two {name}s, found {sides}; {how}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A link fault from a node to itself takes that node's access links (to its
+/// switches) down; only a topology whose host has some can do that.
+fn access_link(
+    source: &Selector,
+    target: &Selector,
+    i: usize,
+    spec: &FaultSpec,
+    nodes: &[NodeLabels],
+    topology: Option<&Topology>,
+) -> Result<(), Bad> {
+    if source.is_random() || target.is_random() {
+        return Ok(());
+    }
+    let mut rng = hasim_sim::Seed(0).stream("unused");
+    let (s, t) = (
+        source.resolve(nodes, &[], &mut rng),
+        target.resolve(nodes, &[], &mut rng),
+    );
+    if s.len() != 1 || s != t {
+        return Ok(());
+    }
+    let has_access = topology.is_some_and(|t| t.clone().set_access(s[0], false));
+    if has_access {
+        return Ok(());
+    }
+    let Some(at) = &spec.target else {
+        return Ok(());
+    };
+    Err(Bad::at(at, format!("fault[{i}].target"), format!(
+        "a link from {target} to itself is its access link, which only a [topology] with switches (star, tree, zones, edges) has; use `isolate` to cut a node off"
+    )))
 }
 
 /// "LossSpike" → "loss_spike".

@@ -10,6 +10,7 @@ pub mod network;
 pub mod plan;
 pub mod schema;
 pub mod selector;
+mod topology;
 pub mod units;
 mod validate;
 

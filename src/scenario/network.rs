@@ -1,11 +1,13 @@
-//! The scenario's network resolved to paths: a default latency and loss, with
+//! The scenario's network resolved to paths: either a default latency and loss, with
 //! per-zone and inter-zone overrides as a small zone-by-zone matrix (never node by
-//! node, so large scenarios stay small).
+//! node, so large scenarios stay small), or a `[topology]` graph that routes each
+//! message hop by hop.
 
-use hasim_sim::{Distribution, NodeId, Path, Paths, SimDuration, Stream, Transit};
+use hasim_sim::{Distribution, NodeId, Path, Paths, Protocol, Sim, SimDuration, Stream, Transit};
+use hasim_topologies::Topology;
 
 /// The network of a scenario, resolved.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Network {
     /// Latency and loss where no override applies.
     pub default: Path,
@@ -17,6 +19,10 @@ pub struct Network {
     pub zone_of: Vec<u16>,
     /// Overrides: (zone a, zone b) → path, both directions stored.
     pub overrides: Vec<((u16, u16), Path)>,
+    /// The `[topology]` graph, built over the scenario's nodes. When present it gives
+    /// every path (latency and loss) and the fields above other than `duplicate` are
+    /// unused.
+    pub topology: Option<Topology>,
 }
 
 impl Network {
@@ -28,7 +34,17 @@ impl Network {
             zones: Vec::new(),
             zone_of: vec![0; nodes],
             overrides: Vec::new(),
+            topology: None,
         }
+    }
+
+    /// Hands the paths to the engine: a fresh copy of the topology (its route cache
+    /// and link states start clean every run), or the zone matrix.
+    pub fn install<P: Protocol>(&self, sim: &mut Sim<P>) {
+        match &self.topology {
+            Some(topology) => sim.paths(topology.clone()),
+            None => sim.paths(self.paths()),
+        };
     }
 
     /// The path provider for the engine.

@@ -11,6 +11,7 @@ use hasim_sim::{
     Distribution, Fault, Generator, NodeId, ScheduledFault, Seed, SignedDuration, SimDuration,
     SimTime, Stream,
 };
+use hasim_topologies::Level;
 
 /// One explicit fault, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +26,9 @@ pub struct ExplicitFault {
     pub source: Option<Selector>,
     /// Where random selectors draw from.
     pub among: Option<Selector>,
+    /// A partition along the placement instead of a target: every region, zone or
+    /// rack on its own side.
+    pub shape: Option<Level>,
     /// The fault is undone after this long (restart_after for a crash).
     pub lasts: Option<SimDuration>,
     /// Loss of a loss spike.
@@ -131,6 +135,12 @@ fn expand(
         }
     };
     let pairs = || -> Vec<(NodeId, NodeId)> {
+        // A link from a node to itself is its access link (its links to switches);
+        // validation allows it only on a topology whose hosts have one.
+        let link = matches!(f.kind, FaultKind::LinkDown | FaultKind::LinkUp);
+        if link && sources.len() == 1 && sources == targets {
+            return vec![(sources[0], sources[0])];
+        }
         let mut v = Vec::new();
         for &s in &sources {
             for &t in &targets {
@@ -177,12 +187,12 @@ fn expand(
             &mut push,
         ),
         FaultKind::Partition => {
-            push(
-                f.at,
-                Fault::Partition {
-                    groups: vec![targets.clone()],
-                },
-            );
+            let groups = match f.shape {
+                Some(level) => places(nodes, level),
+                // The targets on one side; the engine puts everyone else on the other.
+                None => vec![targets.clone()],
+            };
+            push(f.at, Fault::Partition { groups });
             if let Some(t) = undo_at {
                 push(t, Fault::Heal);
             }
@@ -239,6 +249,22 @@ fn expand(
             }
         }
     }
+}
+
+/// The nodes of each place at `level`, places in order of their first node. Nodes
+/// with no place there are left out; the engine puts them in one more group.
+pub fn places(nodes: &[NodeLabels], level: Level) -> Vec<Vec<NodeId>> {
+    let mut index: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut groups: Vec<Vec<NodeId>> = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let Some(place) = n.at(level) else { continue };
+        let g = *index.entry(place).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(NodeId(i as u32));
+    }
+    groups
 }
 
 /// A log-uniform draw in [low, high]: rates spread evenly over orders of magnitude.

@@ -15,7 +15,9 @@ pub struct File {
     pub scenario: Header,
     #[serde(default)]
     pub network: NetworkSpec,
-    /// A topology from hasim-topologies; kept as a table until that crate's spec lands.
+    /// `[topology]`: a hasim-topologies `TopologySpec`, kept as a table here so that
+    /// `scenario::topology` can name the field at fault (its tagged enum would lose
+    /// the positions of the fields inside it).
     pub topology: Option<Spanned<toml::Table>>,
     #[serde(default, rename = "group")]
     pub groups: Vec<GroupSpec>,
@@ -51,9 +53,9 @@ fn default_seed() -> u64 {
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     /// Default one-way latency between any two nodes.
-    pub latency: Option<ValidDist>,
+    pub latency: Option<Spanned<ValidDist>>,
     /// Default loss probability.
-    pub loss: Option<Probability>,
+    pub loss: Option<Spanned<Probability>>,
     /// Probability that a message is delivered twice.
     pub duplicate: Option<Probability>,
     /// Declared zones (groups may also name zones; `zone = "spread"` uses these).
@@ -92,9 +94,11 @@ pub struct GroupSpec {
     pub role: Spanned<String>,
     #[serde(default = "default_count")]
     pub count: Spanned<u32>,
-    /// A zone name, or "spread" to place nodes round robin over `network.zones`.
+    /// A zone name, or "spread" to place nodes round robin over `network.zones` (or
+    /// over the `[topology]`'s zones, where "region:R", "zone:Z" and "rack:K" work too).
     pub zone: Option<Spanned<String>>,
-    /// A rack label (selectors can name it: "rack:r1").
+    /// A rack label (selectors can name it: "rack:r1"); with a `[topology]`, one of
+    /// its racks ("a/r1").
     pub rack: Option<Spanned<String>>,
     pub protocol: Spanned<String>,
     pub params: Option<Spanned<toml::Table>>,
@@ -152,6 +156,29 @@ pub struct FaultSpec {
     pub ppm: Option<Spanned<f64>>,
     pub lose_unsynced: Option<Spanned<bool>>,
     pub write_delay: Option<Spanned<SimDuration>>,
+    /// For partitions instead of `target`: split along the structure, every region,
+    /// zone or rack cut off from every other.
+    pub shape: Option<Spanned<Structure>>,
+}
+
+/// A partition along the placement's structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Structure {
+    Regions,
+    Zones,
+    Racks,
+}
+
+impl Structure {
+    /// The level whose places become the partition's groups.
+    pub fn level(self) -> hasim_topologies::Level {
+        match self {
+            Structure::Regions => hasim_topologies::Level::Region,
+            Structure::Zones => hasim_topologies::Level::Zone,
+            Structure::Racks => hasim_topologies::Level::Rack,
+        }
+    }
 }
 
 /// `[faults]`.

@@ -1,8 +1,10 @@
 //! Target selectors: how a scenario names nodes without numbers. A node name
-//! ("replica-2"), a role ("role:replica"), a zone ("zone:a"), a rack ("rack:r1"),
-//! every node ("all"), one random node ("random") or a random minority ("minority").
-//! Random selectors draw from a stream forked from the run's seed, so they are
-//! deterministic per seed.
+//! ("replica-2"), a role ("role:replica"), a region ("region:eu"), a zone ("zone:a"),
+//! a rack ("rack:r1"), every node ("all"), one random node ("random") or a random
+//! minority ("minority"). Random selectors draw from a stream forked from the run's
+//! seed, so they are deterministic per seed. Places are read from [`NodeLabels`],
+//! the one record of where a node is: filled from `[network]` zones and group labels,
+//! or, with a `[topology]`, from its placement.
 
 use hasim_sim::{NodeId, Stream};
 
@@ -13,6 +15,8 @@ pub enum Selector {
     Node(String),
     /// Every node of a role.
     Role(String),
+    /// Every node in a region (needs a `[topology]` with regions).
+    Region(String),
     /// Every node in a zone.
     Zone(String),
     /// Every node in a rack.
@@ -32,10 +36,23 @@ pub struct NodeLabels {
     pub name: String,
     /// "replica".
     pub role: String,
+    /// The region, if the `[topology]` declares regions.
+    pub region: Option<String>,
     /// The zone, if placed in one.
     pub zone: Option<String>,
     /// The rack, if placed in one.
     pub rack: Option<String>,
+}
+
+impl NodeLabels {
+    /// The node's place at `level`, if it has one.
+    pub fn at(&self, level: hasim_topologies::Level) -> Option<&str> {
+        match level {
+            hasim_topologies::Level::Region => self.region.as_deref(),
+            hasim_topologies::Level::Zone => self.zone.as_deref(),
+            hasim_topologies::Level::Rack => self.rack.as_deref(),
+        }
+    }
 }
 
 impl Selector {
@@ -50,6 +67,8 @@ impl Selector {
             _ => {
                 if let Some(r) = labelled("role:") {
                     Selector::Role(r)
+                } else if let Some(r) = labelled("region:") {
+                    Selector::Region(r)
                 } else if let Some(z) = labelled("zone:") {
                     Selector::Zone(z)
                 } else if let Some(k) = labelled("rack:") {
@@ -60,11 +79,15 @@ impl Selector {
             }
         };
         match &sel {
-            Selector::Node(s) | Selector::Role(s) | Selector::Zone(s) | Selector::Rack(s)
+            Selector::Node(s)
+            | Selector::Role(s)
+            | Selector::Region(s)
+            | Selector::Zone(s)
+            | Selector::Rack(s)
                 if s.is_empty() || s.contains(':') =>
             {
                 Err(format!(
-                    "{text:?} is not a selector: expected a node name (\"replica-2\"), \"role:R\", \"zone:Z\", \"rack:K\", \"all\", \"random\" or \"minority\""
+                    "{text:?} is not a selector: expected a node name (\"replica-2\"), \"role:R\", \"region:R\", \"zone:Z\", \"rack:K\", \"all\", \"random\" or \"minority\""
                 ))
             }
             _ => Ok(sel),
@@ -96,6 +119,12 @@ impl Selector {
                 "unknown role {r:?}: {}",
                 known(nodes.iter().map(|x| x.role.clone()).collect())
             )),
+            Selector::Region(r) if !nodes.iter().any(|x| x.region.as_ref() == Some(r)) => {
+                Err(format!(
+                    "no node is in region {r:?}: {}",
+                    known(nodes.iter().filter_map(|x| x.region.clone()).collect())
+                ))
+            }
             Selector::Zone(z) if !nodes.iter().any(|x| x.zone.as_ref() == Some(z)) => Err(format!(
                 "no node is in zone {z:?}: {}",
                 known(nodes.iter().filter_map(|x| x.zone.clone()).collect())
@@ -126,6 +155,7 @@ impl Selector {
         match self {
             Selector::Node(name) => pick(&|n| &n.name == name),
             Selector::Role(role) => pick(&|n| &n.role == role),
+            Selector::Region(region) => pick(&|n| n.region.as_ref() == Some(region)),
             Selector::Zone(zone) => pick(&|n| n.zone.as_ref() == Some(zone)),
             Selector::Rack(rack) => pick(&|n| n.rack.as_ref() == Some(rack)),
             Selector::All => pick(&|_| true),
@@ -151,6 +181,7 @@ impl std::fmt::Display for Selector {
         match self {
             Selector::Node(n) => f.write_str(n),
             Selector::Role(r) => write!(f, "role:{r}"),
+            Selector::Region(r) => write!(f, "region:{r}"),
             Selector::Zone(z) => write!(f, "zone:{z}"),
             Selector::Rack(k) => write!(f, "rack:{k}"),
             Selector::All => f.write_str("all"),

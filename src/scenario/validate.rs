@@ -77,17 +77,18 @@ pub(super) fn resolve(
         Some(b) => *b.get_ref(),
         None => EVENT_BUDGET,
     };
-    if let Some(t) = &file.topology {
-        // Hook for hasim-topologies: once its `[topology]` spec type lands, parse it
-        // here and hand its `Paths` to the engine instead of the zone matrix.
-        return Err(Bad::at(
-            t,
-            "topology",
-            "topologies are not available yet in this build; describe the network with [network] and its zone overrides",
-        ));
-    }
-    let (nodes, groups, model) = layout(&file)?;
-    let network = network(&file.network, &nodes)?;
+    // With a [topology] its placement gives every node's region, zone and rack;
+    // without one, [network] zones and the groups' labels do.
+    let topology = file
+        .topology
+        .as_ref()
+        .map(|t| super::topology::Table::new(t, text));
+    let spec = topology.as_ref().map(|t| t.spec()).transpose()?;
+    let (mut nodes, groups, model) = layout(&file, spec.is_some())?;
+    let network = match (&topology, &spec) {
+        (Some(table), Some(spec)) => super::topology::network(table, spec, &file, &mut nodes)?,
+        _ => network(&file.network, &nodes)?,
+    };
     let checks = checks(&file.checks, &model)?;
     let liveness_bound = checks
         .iter()
@@ -97,7 +98,13 @@ pub(super) fn resolve(
         })
         .max()
         .unwrap_or(SimDuration::ZERO);
-    let faults = super::fault_specs::faults(&file, &nodes, *h.duration.get_ref(), liveness_bound)?;
+    let faults = super::fault_specs::faults(
+        &file,
+        &nodes,
+        *h.duration.get_ref(),
+        liveness_bound,
+        network.topology.as_ref(),
+    )?;
     Ok(Scenario {
         name: h.name.get_ref().clone(),
         description: h.description.clone(),
@@ -115,7 +122,12 @@ pub(super) fn resolve(
     })
 }
 
-fn layout(file: &schema::File) -> Result<(Vec<NodeLabels>, Vec<Group>, models::ModelEntry), Bad> {
+/// Names the nodes and checks the groups. With a topology (`placed_later`), zones
+/// and racks are left for `topology::network` to fill in from its placement.
+fn layout(
+    file: &schema::File,
+    placed_later: bool,
+) -> Result<(Vec<NodeLabels>, Vec<Group>, models::ModelEntry), Bad> {
     let Some(first) = file.groups.first() else {
         return Err(Bad {
             span: None,
@@ -177,6 +189,7 @@ fn layout(file: &schema::File) -> Result<(Vec<NodeLabels>, Vec<Group>, models::M
         }
         let zone_of = |k: u32| -> Result<Option<String>, Bad> {
             match &g.zone {
+                _ if placed_later => Ok(None),
                 None => Ok(None),
                 Some(z) if z.get_ref() == "spread" => {
                     if declared.is_empty() {
@@ -206,8 +219,13 @@ fn layout(file: &schema::File) -> Result<(Vec<NodeLabels>, Vec<Group>, models::M
             nodes.push(NodeLabels {
                 name: format!("{role}-{}", already + k + 1),
                 role: role.to_string(),
+                region: None,
                 zone: zone_of(k)?,
-                rack: g.rack.as_ref().map(|r| r.get_ref().clone()),
+                rack: g
+                    .rack
+                    .as_ref()
+                    .filter(|_| !placed_later)
+                    .map(|r| r.get_ref().clone()),
             });
         }
         groups.push(Group {
@@ -241,10 +259,10 @@ fn layout(file: &schema::File) -> Result<(Vec<NodeLabels>, Vec<Group>, models::M
 
 fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, Bad> {
     let mut net = Network::uniform(nodes.len());
-    if let Some(l) = spec.latency {
-        net.default.latency = l.0;
+    if let Some(l) = &spec.latency {
+        net.default.latency = l.get_ref().0;
     }
-    net.default.loss = spec.loss.map_or(0.0, |p| p.0);
+    net.default.loss = spec.loss.as_ref().map_or(0.0, |p| p.get_ref().0);
     net.duplicate = spec.duplicate.map_or(0.0, |p| p.0);
     for z in &spec.zones {
         if net.zones.contains(z.get_ref()) {
