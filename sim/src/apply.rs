@@ -136,14 +136,14 @@ impl<P: Protocol> Sim<P> {
                 None
             }
             Fault::ClockJump { node, by } => {
-                self.core.nodes[node.index()].clock.jump(now, by.0);
+                self.core.nodes[node.index()].change_clock(|c| c.jump(now, by.0));
                 self.rearm_timers(node);
                 record(self, Verb::Fault, Some(node));
                 None
             }
             Fault::ClockDrift { node, ppm } => {
                 let ppb = libm::round(ppm * 1000.0) as i64;
-                self.core.nodes[node.index()].clock.set_drift(now, ppb);
+                self.core.nodes[node.index()].change_clock(|c| c.set_drift(now, ppb));
                 self.rearm_timers(node);
                 record(self, Verb::Fault, Some(node));
                 None
@@ -174,10 +174,11 @@ impl<P: Protocol> Sim<P> {
     fn rearm_timers(&mut self, node: NodeId) {
         let now = self.core.now;
         let n = &mut self.core.nodes[node.index()];
+        let clock = *n.clock();
         for (slot, t) in n.timers.iter_mut().enumerate() {
             if t.tag.is_some() {
                 t.generation = t.generation.wrapping_add(1);
-                let at = n.clock.global_at(now, t.deadline);
+                let at = clock.global_at(now, t.deadline);
                 self.core.queue.push(
                     at,
                     Event::Timer {

@@ -84,7 +84,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         let node = &mut core.nodes[self.node.index()];
         let deadline = self.local_now.saturating_add(after);
         let (slot, generation) = node.arm(deadline, timer);
-        let at = node.clock.global_at(core.now, deadline);
+        let at = node.global_at(core.now, deadline);
         core.queue.push(
             at,
             Event::Timer {
@@ -184,6 +184,10 @@ impl<P: Protocol> Core<P> {
         }
     }
 
+    /// Records a message lost on its way (at send time): its content is hashed again,
+    /// as the drop shares its event's seq with every other send of the handler.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn trace_drop(
         &mut self,
         source: NodeId,
@@ -191,11 +195,36 @@ impl<P: Protocol> Core<P> {
         reason: DropReason,
         msg: &P::Msg,
     ) {
-        self.metrics.count("messages_dropped", 1);
+        self.dropped += 1;
         self.trace
             .emit(self.now, self.seq, Some(target), Verb::Drop, |d| {
                 d.node("from", source).str("reason", reason.name());
                 msg.describe(d);
             });
+    }
+
+    /// Records a message that reached a down or restarted target. Like a delivery, its
+    /// content is written as text but not hashed again: the delivery event's seq
+    /// already pins which send it was.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn trace_drop_delivery(
+        &mut self,
+        source: NodeId,
+        target: NodeId,
+        reason: DropReason,
+        msg: &P::Msg,
+    ) {
+        self.dropped += 1;
+        self.trace.emit_split(
+            self.now,
+            self.seq,
+            Some(target),
+            Verb::Drop,
+            |d| {
+                d.node("from", source).str("reason", reason.name());
+            },
+            |d| msg.describe(d),
+        );
     }
 }

@@ -31,20 +31,24 @@
 #![warn(missing_docs)]
 
 mod apply;
+mod check;
 pub mod clock;
 pub mod ctx;
 pub mod dist;
 pub mod fault;
 pub mod generator;
 pub mod id;
+mod inspect;
 pub mod metrics;
 pub mod network;
 mod node;
+mod outcome;
 pub mod property;
 pub mod protocol;
 mod queue;
 pub mod rng;
 pub mod sim;
+mod sink;
 pub mod time;
 pub mod trace;
 

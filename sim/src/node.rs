@@ -55,7 +55,11 @@ pub(crate) struct Node<P: Protocol> {
     pub(crate) id: NodeId,
     pub(crate) status: Status,
     pub(crate) incarnation: Incarnation,
-    pub(crate) clock: Clock,
+    /// Change it through `set_clock`/`clock_mut`, which keep `exact_clock` true.
+    clock: Clock,
+    /// The clock reads global time (no offset, no drift): local readings and timer
+    /// deadlines skip the i128 mapping, on every event of most runs.
+    exact_clock: bool,
     pub(crate) timers: Vec<TimerSlot<P::Timer>>,
     pub(crate) free_timers: Vec<u32>,
     /// Events that arrived while paused, in arrival order.
@@ -74,6 +78,7 @@ impl<P: Protocol> Node<P> {
             status: Status::Down,
             incarnation: Incarnation(0),
             clock: Clock::default(),
+            exact_clock: true,
             timers: Vec::new(),
             free_timers: Vec::new(),
             backlog: Vec::new(),
@@ -86,6 +91,36 @@ impl<P: Protocol> Node<P> {
             },
             rng,
             timeline: Timeline::default(),
+        }
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Changes the clock through `change`, keeping the exact-clock flag true.
+    pub(crate) fn change_clock(&mut self, change: impl FnOnce(&mut Clock)) {
+        change(&mut self.clock);
+        self.exact_clock = self.clock == Clock::default();
+    }
+
+    /// The local reading at global `now`.
+    #[inline(always)]
+    pub(crate) fn local(&self, now: SimTime) -> SimTime {
+        if self.exact_clock {
+            now
+        } else {
+            self.clock.local(now)
+        }
+    }
+
+    /// The global instant at which a local deadline is due (`Clock::global_at`).
+    #[inline(always)]
+    pub(crate) fn global_at(&self, now: SimTime, deadline: SimTime) -> SimTime {
+        if self.exact_clock {
+            deadline.max(now)
+        } else {
+            self.clock.global_at(now, deadline)
         }
     }
 

@@ -2,89 +2,23 @@
 //! runs events in (time, sequence) order until the queue drains, the horizon passes,
 //! the event budget runs out, or a property fails. Never a hang.
 
+use crate::check::trace_violation;
 use crate::clock::Clock;
 use crate::ctx::Ctx;
 use crate::dist::Distribution;
 use crate::fault::{sort_schedule, ScheduledFault};
-use crate::id::{Incarnation, NodeId};
-use crate::metrics::{Metrics, Status, Timeline};
+use crate::id::NodeId;
+use crate::metrics::{Metrics, Status};
 use crate::network::{DropReason, Network, Path, Paths, Provider};
 use crate::node::Node;
-use crate::property::{Expectation, Observed, Property, Tracked, Violation, World};
+use crate::property::{Observed, Property, Tracked};
 use crate::protocol::Protocol;
 use crate::queue::{Event, Queue};
 use crate::rng::{Seed, Stream};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Describe, Trace, TraceSink, Verb};
 
-/// How a run ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing was left to happen before the horizon.
-    Completed,
-    /// The horizon (end time) was reached with events still pending.
-    HorizonReached,
-    /// The event budget ran out before the horizon: a livelock or a runaway protocol.
-    BudgetExhausted,
-    /// A property failed.
-    Violated(Violation),
-}
-
-impl Outcome {
-    /// Short lower-case name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Completed => "completed",
-            Outcome::HorizonReached => "horizon_reached",
-            Outcome::BudgetExhausted => "budget_exhausted",
-            Outcome::Violated(_) => "violated",
-        }
-    }
-}
-
-/// Bad configuration handed to the engine.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SimError {
-    /// A fault names a node or value outside what the run allows.
-    Fault {
-        /// Position in the schedule.
-        index: usize,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// A probability outside [0, 1].
-    Probability {
-        /// Which setting.
-        what: &'static str,
-        /// The value given.
-        value: f64,
-    },
-    /// A distribution with nonsensical parameters.
-    Distribution(String),
-    /// A node id beyond the node count.
-    Node {
-        /// The id given.
-        node: NodeId,
-        /// How many nodes the run has.
-        nodes: u32,
-    },
-}
-
-impl core::fmt::Display for SimError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            SimError::Fault { index, message } => write!(f, "fault #{index}: {message}"),
-            SimError::Probability { what, value } => {
-                write!(f, "{what}: {value} is not a probability in [0, 1]")
-            }
-            SimError::Distribution(m) => f.write_str(m),
-            SimError::Node { node, nodes } => {
-                write!(f, "node {node} does not exist (the run has {nodes} nodes)")
-            }
-        }
-    }
-}
-impl std::error::Error for SimError {}
+pub use crate::outcome::{Outcome, SimError};
 
 /// Everything handlers may touch through `Ctx`; split from `Sim` so that a handler can
 /// hold `&mut Core` and `&mut State` at once.
@@ -99,6 +33,19 @@ pub(crate) struct Core<P: Protocol> {
     pub(crate) trace: Trace,
     pub(crate) observations: Vec<Observed<P::Observation>>,
     pub(crate) metrics: Metrics,
+    /// Messages dropped since the last fold into the `messages_dropped` counter: a
+    /// plain add per drop instead of a map lookup; folded whenever `run_until`
+    /// returns, before a caller can read the metrics.
+    pub(crate) dropped: u64,
+}
+
+impl<P: Protocol> Core<P> {
+    pub(crate) fn fold_dropped(&mut self) {
+        if self.dropped > 0 {
+            self.metrics
+                .count("messages_dropped", core::mem::take(&mut self.dropped));
+        }
+    }
 }
 
 /// A deterministic simulation of protocol `P` on a set of nodes.
@@ -107,19 +54,19 @@ pub struct Sim<P: Protocol> {
     pub(crate) states: Vec<Option<P::State>>,
     pub(crate) core: Core<P>,
     pub(crate) schedule: Vec<ScheduledFault>,
-    properties: Vec<Tracked<P>>,
-    views: Vec<Option<P::View>>,
-    dormant: Vec<bool>,
-    horizon: SimTime,
-    event_budget: u64,
-    events: u64,
+    pub(crate) properties: Vec<Tracked<P>>,
+    pub(crate) views: Vec<Option<P::View>>,
+    pub(crate) dormant: Vec<bool>,
+    pub(crate) horizon: SimTime,
+    pub(crate) event_budget: u64,
+    pub(crate) events: u64,
     /// Every entry taken off the queue, skipped or not: what the budget bounds, so
     /// that not even a loop of stale or deferred entries can hang a run.
-    popped: u64,
-    keep_observations: bool,
-    prepared: bool,
-    quiet_from: SimTime,
-    outcome: Option<Outcome>,
+    pub(crate) popped: u64,
+    pub(crate) keep_observations: bool,
+    pub(crate) prepared: bool,
+    pub(crate) quiet_from: SimTime,
+    pub(crate) outcome: Option<Outcome>,
 }
 
 /// What one queue event amounted to.
@@ -154,6 +101,7 @@ impl<P: Protocol> Sim<P> {
                 trace: Trace::default(),
                 observations: Vec::new(),
                 metrics: Metrics::default(),
+                dropped: 0,
             },
             schedule: Vec::new(),
             properties: Vec::new(),
@@ -213,7 +161,7 @@ impl<P: Protocol> Sim<P> {
     /// Sets a node's clock (offset and drift).
     pub fn clock(&mut self, node: NodeId, clock: Clock) -> Result<&mut Self, SimError> {
         self.check_node(node)?;
-        self.core.nodes[node.index()].clock = clock;
+        self.core.nodes[node.index()].change_clock(|c| *c = clock);
         Ok(self)
     }
 
@@ -358,6 +306,7 @@ impl<P: Protocol> Sim<P> {
                 self.core.observations.clear();
             }
         };
+        self.core.fold_dropped();
         let Some(mut outcome) = ended else {
             return Outcome::HorizonReached;
         };
@@ -415,7 +364,7 @@ impl<P: Protocol> Sim<P> {
                     Status::Up => None,
                 };
                 if let Some(reason) = reason {
-                    self.core.trace_drop(source, target, reason, &msg);
+                    self.core.trace_drop_delivery(source, target, reason, &msg);
                     return Step::Ran(None);
                 }
                 if self.core.now < n.busy_until {
@@ -431,15 +380,17 @@ impl<P: Protocol> Sim<P> {
                     );
                     return Step::Skipped;
                 }
-                self.core.trace.emit(
+                // The message's content was hashed by its send record; this
+                // event's seq pins which send it was (see the trace module).
+                self.core.trace.emit_split(
                     self.core.now,
                     self.core.seq,
                     Some(target),
                     Verb::Deliver,
                     |d| {
                         d.node("from", source);
-                        msg.describe(d);
                     },
+                    |d| msg.describe(d),
                 );
                 let (protocol, state, mut ctx) = self.handler(target);
                 protocol.on_message(&mut ctx, state, source, msg);
@@ -470,9 +421,7 @@ impl<P: Protocol> Sim<P> {
                     }
                     Status::Up if now < n.busy_until => Some(n.busy_until),
                     // Rounding or a clock change left the local deadline in the future.
-                    Status::Up if n.clock.local(now) < s.deadline => {
-                        Some(n.clock.global_at(now, s.deadline))
-                    }
+                    Status::Up if n.local(now) < s.deadline => Some(n.global_at(now, s.deadline)),
                     Status::Up => None,
                 };
                 if let Some(at) = deferred_to {
@@ -507,7 +456,7 @@ impl<P: Protocol> Sim<P> {
     /// delivery and timer goes through here.
     #[inline(always)]
     fn handler(&mut self, node: NodeId) -> (&P, &mut P::State, Ctx<'_, P>) {
-        let local_now = self.core.nodes[node.index()].clock.local(self.core.now);
+        let local_now = self.core.nodes[node.index()].local(self.core.now);
         let state = self.states[node.index()].as_mut().unwrap_or_else(|| {
             panic!(
                 "seed {} event #{}: {node} is up but has no state",
@@ -529,7 +478,7 @@ impl<P: Protocol> Sim<P> {
         // Start is rare; cloning the image keeps the borrow simple and lets the
         // handler persist while it reads.
         let image = self.core.nodes[node.index()].disk.image.clone();
-        let local_now = self.core.nodes[node.index()].clock.local(self.core.now);
+        let local_now = self.core.nodes[node.index()].local(self.core.now);
         let mut ctx = Ctx {
             core: &mut self.core,
             node,
@@ -537,205 +486,6 @@ impl<P: Protocol> Sim<P> {
         };
         let state = self.protocol.start(&mut ctx, &image);
         self.states[node.index()] = Some(state);
-    }
-
-    fn check_properties(
-        &mut self,
-        node: Option<NodeId>,
-        first_observation: usize,
-    ) -> Option<Violation> {
-        if let Some(n) = node {
-            self.views[n.index()] = self.states[n.index()]
-                .as_ref()
-                .map(|s| self.protocol.view(s));
-        }
-        let world = World {
-            now: self.core.now,
-            node,
-            views: &self.views,
-            observations: &self.core.observations[first_observation..],
-        };
-        for tracked in &mut self.properties {
-            match tracked.property.expectation() {
-                Expectation::Always => {
-                    if let Err(message) = tracked.property.check(&world) {
-                        return Some(self_violation(&self.core, tracked.property.name(), message));
-                    }
-                }
-                Expectation::Eventually { within } => {
-                    if tracked.satisfied_at.is_some() || world.now < self.quiet_from {
-                        continue;
-                    }
-                    match tracked.property.check(&world) {
-                        Ok(()) => tracked.satisfied_at = Some(world.now),
-                        Err(e) => {
-                            let deadline = self.quiet_from.saturating_add(within);
-                            if world.now > deadline {
-                                let message = format!(
-                                    "did not hold within {within} of the last fault at {}: {e}",
-                                    self.quiet_from
-                                );
-                                return Some(self_violation(
-                                    &self.core,
-                                    tracked.property.name(),
-                                    message,
-                                ));
-                            }
-                            tracked.last_error = Some(e);
-                        }
-                    }
-                }
-                Expectation::Sometimes => {
-                    if tracked.satisfied_at.is_none() {
-                        match tracked.property.check(&world) {
-                            Ok(()) => tracked.satisfied_at = Some(world.now),
-                            Err(e) => tracked.last_error = Some(e),
-                        }
-                    }
-                }
-            }
-        }
-        None
-    }
-
-    /// Judges eventually/sometimes properties once the run is over.
-    fn finish_properties(&mut self) -> Option<Violation> {
-        let world = World {
-            now: self.core.now,
-            node: None,
-            views: &self.views,
-            observations: &[],
-        };
-        for tracked in &mut self.properties {
-            let within = match tracked.property.expectation() {
-                Expectation::Always => continue,
-                Expectation::Eventually { within } => Some(within),
-                Expectation::Sometimes => None,
-            };
-            if tracked.satisfied_at.is_some() {
-                continue;
-            }
-            let why = match tracked.property.check(&world) {
-                Ok(()) => continue,
-                Err(e) => e,
-            };
-            let message = match within {
-                Some(within) => format!(
-                    "did not hold within {within} of the last fault at {} (run ended at {}): {why}",
-                    self.quiet_from, world.now
-                ),
-                None => format!("never held during the run: {why}"),
-            };
-            return Some(self_violation(&self.core, tracked.property.name(), message));
-        }
-        None
-    }
-
-    // ----- Inspection, during or after a run -----
-
-    /// The run's seed.
-    pub fn seed(&self) -> u64 {
-        self.core.seed
-    }
-    /// Current global simulated time.
-    pub fn now(&self) -> SimTime {
-        self.core.now
-    }
-    /// Events processed (starts, deliveries, drops at delivery, timers, faults).
-    pub fn events(&self) -> u64 {
-        self.events
-    }
-    /// Events still queued.
-    pub fn pending(&self) -> usize {
-        self.core.queue.len()
-    }
-    /// The running hash of every trace record so far.
-    pub fn trace_hash(&self) -> u64 {
-        self.core.trace.hash()
-    }
-    /// How many trace records so far.
-    pub fn trace_records(&self) -> u64 {
-        self.core.trace.records()
-    }
-    /// Takes the trace sink back (to read a `VecSink`, say).
-    pub fn take_trace_sink(&mut self) -> Option<Box<dyn TraceSink>> {
-        self.core.trace.sink.take()
-    }
-    /// The concrete fault schedule of this run.
-    pub fn schedule(&self) -> &[ScheduledFault] {
-        &self.schedule
-    }
-    /// The time of the last scheduled fault: the quiet phase starts here.
-    pub fn quiet_from(&self) -> SimTime {
-        self.schedule.last().map_or(SimTime::ZERO, |f| f.at)
-    }
-    /// The protocol configuration.
-    pub fn protocol(&self) -> &P {
-        &self.protocol
-    }
-    /// How many nodes.
-    pub fn node_count(&self) -> u32 {
-        self.core.nodes.len() as u32
-    }
-    /// A node's status now.
-    pub fn status(&self, node: NodeId) -> Status {
-        self.core.nodes[node.index()].status
-    }
-    /// A node's incarnation now.
-    pub fn incarnation(&self, node: NodeId) -> Incarnation {
-        self.core.nodes[node.index()].incarnation
-    }
-    /// A node's volatile state, if it is running (or paused).
-    pub fn state(&self, node: NodeId) -> Option<&P::State> {
-        self.states[node.index()].as_ref()
-    }
-    /// A node's view, if it is running (or paused).
-    pub fn view(&self, node: NodeId) -> Option<P::View> {
-        self.state(node).map(|s| self.protocol.view(s))
-    }
-    /// A node's synced durable image.
-    pub fn durable(&self, node: NodeId) -> &P::Durable {
-        &self.core.nodes[node.index()].disk.image
-    }
-    /// A node's unsynced writes, not yet in the image.
-    pub fn unsynced_writes(&self, node: NodeId) -> usize {
-        self.core.nodes[node.index()].disk.unsynced.len()
-    }
-    /// A node's local clock.
-    pub fn node_clock(&self, node: NodeId) -> &Clock {
-        &self.core.nodes[node.index()].clock
-    }
-    /// A node's up/down/paused history.
-    pub fn timeline(&self, node: NodeId) -> &Timeline {
-        &self.core.nodes[node.index()].timeline
-    }
-    /// Every observation kept so far, in order.
-    pub fn observations(&self) -> &[Observed<P::Observation>] {
-        &self.core.observations
-    }
-    /// Counters and histograms recorded by handlers.
-    pub fn metrics(&self) -> &Metrics {
-        &self.core.metrics
-    }
-    /// The outcome, once the run has ended.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        self.outcome.as_ref()
-    }
-}
-
-fn self_violation<P: Protocol>(core: &Core<P>, property: &str, message: String) -> Violation {
-    Violation {
-        property: property.to_string(),
-        seed: core.seed,
-        time: core.now,
-        seq: core.seq,
-        message,
-        tail: core
-            .trace
-            .tail
-            .as_ref()
-            .map(|t| t.records().cloned().collect())
-            .unwrap_or_default(),
     }
 }
 
@@ -745,12 +495,4 @@ fn check_probability(what: &'static str, value: f64) -> Result<(), SimError> {
     } else {
         Err(SimError::Probability { what, value })
     }
-}
-
-/// Records a violation as the last trace record.
-pub(crate) fn trace_violation<P: Protocol>(core: &mut Core<P>, v: &Violation) {
-    core.trace
-        .emit(core.now, core.seq, None, Verb::Violation, |d| {
-            d.str("property", &v.property).str("message", &v.message);
-        });
 }

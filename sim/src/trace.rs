@@ -5,12 +5,19 @@
 //! carry (time, seq, node, verb, detail) from a closed set of verbs; details are built
 //! by the protocol through [`Describe`], never from `{:?}` of internals. When no sink is
 //! attached, only the hash is computed, and nothing is formatted or allocated.
+//!
+//! A message's content is hashed once, by its send record. Its deliver record (and a
+//! drop at delivery: target down or restarted) hashes the fixed fields, the source
+//! and the drop reason, and writes the full message as text when a sink is attached,
+//! but does not hash the content again: the delivery event's seq is unique to one
+//! queued copy of one send, so which message arrived is already pinned by the hash.
+//! A drop decided at send time (loss, partition, cut) still hashes the content, since
+//! it shares its seq with the handler's other sends.
 
 use crate::id::NodeId;
+pub use crate::sink::{JsonLinesSink, RingSink, TraceSink, VecSink};
 use crate::time::{SimDuration, SimTime};
 use core::fmt::Write as _;
-use std::collections::VecDeque;
-use std::io::Write;
 
 /// What a trace record is about. A closed set: tools may rely on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -332,97 +339,6 @@ impl core::fmt::Display for Record {
     }
 }
 
-/// Where formatted records go. Attached sinks make the run slower; the hash is
-/// computed either way.
-pub trait TraceSink {
-    /// Receives one record.
-    fn record(&mut self, record: &Record);
-    /// Flushes buffered output at the end of a run.
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Keeps every record in memory (tests and snapshots).
-#[derive(Default, Debug)]
-pub struct VecSink(pub Vec<Record>);
-
-impl TraceSink for VecSink {
-    fn record(&mut self, record: &Record) {
-        self.0.push(record.clone());
-    }
-}
-
-/// A shared sink: the run writes through one handle while the caller keeps another to
-/// read the records afterwards (`take_trace_sink` hands back only a trait object).
-impl<T: TraceSink> TraceSink for std::rc::Rc<std::cell::RefCell<T>> {
-    fn record(&mut self, record: &Record) {
-        self.borrow_mut().record(record);
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.borrow_mut().flush()
-    }
-}
-
-/// Keeps the last `capacity` records (the tail shown with a violation).
-#[derive(Debug)]
-pub struct RingSink {
-    capacity: usize,
-    records: VecDeque<Record>,
-}
-
-impl RingSink {
-    /// A ring holding at most `capacity` records.
-    pub fn new(capacity: usize) -> Self {
-        RingSink {
-            capacity: capacity.max(1),
-            records: VecDeque::with_capacity(capacity.max(1)),
-        }
-    }
-    /// The records held, oldest first.
-    pub fn records(&self) -> impl Iterator<Item = &Record> {
-        self.records.iter()
-    }
-}
-
-impl TraceSink for RingSink {
-    fn record(&mut self, record: &Record) {
-        if self.records.len() == self.capacity {
-            self.records.pop_front();
-        }
-        self.records.push_back(record.clone());
-    }
-}
-
-/// Writes JSON lines to any writer (a file, stderr).
-pub struct JsonLinesSink<W: Write> {
-    out: W,
-    error: Option<std::io::Error>,
-}
-
-impl<W: Write> JsonLinesSink<W> {
-    /// A sink writing to `out`; wrap files in a `BufWriter`.
-    pub fn new(out: W) -> Self {
-        JsonLinesSink { out, error: None }
-    }
-}
-
-impl<W: Write> TraceSink for JsonLinesSink<W> {
-    fn record(&mut self, record: &Record) {
-        if self.error.is_none() {
-            if let Err(e) = writeln!(self.out, "{}", record.to_json_line()) {
-                self.error = Some(e);
-            }
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        self.out.flush()
-    }
-}
-
 /// The trace of a run: the hash, a record count, and the optional sink.
 #[derive(Default)]
 pub struct Trace {
@@ -446,6 +362,22 @@ impl Trace {
         verb: Verb,
         describe: impl FnOnce(&mut Detail<'_>),
     ) {
+        self.emit_split(time, seq, node, verb, describe, |_| {});
+    }
+
+    /// Emits one record whose detail is `hashed` followed by `unhashed`: the latter
+    /// only written as text, never mixed into the hash (a delivered message's content,
+    /// already hashed by its send record). Without a sink `unhashed` is not called.
+    #[inline(always)]
+    pub(crate) fn emit_split(
+        &mut self,
+        time: SimTime,
+        seq: u64,
+        node: Option<NodeId>,
+        verb: Verb,
+        describe: impl FnOnce(&mut Detail<'_>),
+        unhashed: impl FnOnce(&mut Detail<'_>),
+    ) {
         self.records += 1;
         let h = &mut self.hash;
         h.word(time.as_nanos());
@@ -455,7 +387,7 @@ impl Trace {
         if self.sink.is_none() && self.tail.is_none() {
             describe(&mut Detail::new(h, None));
         } else {
-            self.emit_text(time, seq, node, verb, describe);
+            self.emit_text(time, seq, node, verb, describe, unhashed);
         }
     }
 
@@ -470,9 +402,16 @@ impl Trace {
         node: Option<NodeId>,
         verb: Verb,
         describe: impl FnOnce(&mut Detail<'_>),
+        unhashed: impl FnOnce(&mut Detail<'_>),
     ) {
         self.text.clear();
         describe(&mut Detail::new(&mut self.hash, Some(&mut self.text)));
+        // The unhashed part feeds a throwaway hash: the same text, no effect on the
+        // run's hash.
+        unhashed(&mut Detail::new(
+            &mut TraceHash::default(),
+            Some(&mut self.text),
+        ));
         let record = Record {
             time,
             seq,

@@ -1,0 +1,74 @@
+//! How a run ends (`Outcome`) and what bad configuration the builder rejects
+//! (`SimError`); kept apart from the run loop, re-exported from `sim`.
+
+use crate::id::NodeId;
+use crate::property::Violation;
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was left to happen before the horizon.
+    Completed,
+    /// The horizon (end time) was reached with events still pending.
+    HorizonReached,
+    /// The event budget ran out before the horizon: a livelock or a runaway protocol.
+    BudgetExhausted,
+    /// A property failed.
+    Violated(Violation),
+}
+
+impl Outcome {
+    /// Short lower-case name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::HorizonReached => "horizon_reached",
+            Outcome::BudgetExhausted => "budget_exhausted",
+            Outcome::Violated(_) => "violated",
+        }
+    }
+}
+
+/// Bad configuration handed to the engine.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimError {
+    /// A fault names a node or value outside what the run allows.
+    Fault {
+        /// Position in the schedule.
+        index: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A probability outside [0, 1].
+    Probability {
+        /// Which setting.
+        what: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A distribution with nonsensical parameters.
+    Distribution(String),
+    /// A node id beyond the node count.
+    Node {
+        /// The id given.
+        node: NodeId,
+        /// How many nodes the run has.
+        nodes: u32,
+    },
+}
+
+impl core::fmt::Display for SimError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SimError::Fault { index, message } => write!(f, "fault #{index}: {message}"),
+            SimError::Probability { what, value } => {
+                write!(f, "{what}: {value} is not a probability in [0, 1]")
+            }
+            SimError::Distribution(m) => f.write_str(m),
+            SimError::Node { node, nodes } => {
+                write!(f, "node {node} does not exist (the run has {nodes} nodes)")
+            }
+        }
+    }
+}
+impl std::error::Error for SimError {}
