@@ -424,3 +424,39 @@ fn statistics_match_values_worked_out_by_hand() {
     assert!((s.p90 - 90.1).abs() < 1e-12 && (s.p99 - 99.01).abs() < 1e-12);
     assert!((stats::t_975(99) - 1.984217).abs() < 1e-6);
 }
+
+/// Ctrl-C on the real binary: exit 130, the finished prefix written and aggregated.
+#[cfg(unix)]
+#[test]
+fn sigint_writes_what_finished_and_exits_130() {
+    let dir = temp_dir("sweep_sigint");
+    let out = dir.join("partial.jsonl");
+    let child = Command::new(env!("CARGO_BIN_EXE_hasim"))
+        .args(["sweep", QUICKSTART, "--seeds", "0..1000000", "-j", "2"])
+        .args(["--out", path(&out)])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the hasim binary starts");
+    // Long enough for the handler to be installed (it is, right after loading).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let o = child.wait_with_output().expect("the sweep ends");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stdout.contains("(INCOMPLETE)"), "{stdout}");
+    let file = output::read(&out).expect("the finished seeds were written");
+    assert!(!file.header.complete);
+    let n = file.results.len() as u64;
+    assert!(n < 1_000_000);
+    assert!(file.results.iter().map(|r| r.seed).eq(0..n), "a prefix");
+}
