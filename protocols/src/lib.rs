@@ -9,9 +9,13 @@
 //!   outlier ejection, retries, redundant balancers, autoscaling, capacity search.
 //! - [`detection`]: failure detectors (fixed heartbeats, phi accrual, SWIM, Prometheus
 //!   alerting) and the figures that judge them: detection time, mistakes, cost.
+//! - [`replication`]: replicated stores that fail over (primary-backup, quorum, in-sync
+//!   replicas, Raft), their client workload, and the checkers for lost writes and
+//!   linearizability.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
 pub mod balancing;
 pub mod detection;
 pub mod ping;
+pub mod replication;
