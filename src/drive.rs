@@ -35,6 +35,8 @@ pub struct Ran {
     pub trace_hash: u64,
     /// Every figure.
     pub figures: BTreeMap<String, f64>,
+    /// The verdict of each end-of-run check, by check name (`Err`: what went wrong).
+    pub end_verdicts: BTreeMap<String, Result<(), String>>,
 }
 
 /// Per-node uptime figures are reported up to this many nodes.
@@ -200,11 +202,21 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         }
     }
     M::report(&sim, &mut figures);
+    let mut end_verdicts = BTreeMap::new();
+    for check in &scenario.checks {
+        if let Check::AtEnd { name } = check {
+            let verdict = M::end_check(&sim, name).ok_or_else(|| {
+                RunError::Model(format!("the {} model has no end check {name:?}", M::NAME))
+            })?;
+            end_verdicts.insert(property_name(check), verdict);
+        }
+    }
     Ok(Ran {
         outcome,
         end,
         events: sim.events(),
         trace_hash: sim.trace_hash(),
         figures,
+        end_verdicts,
     })
 }

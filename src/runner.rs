@@ -207,6 +207,15 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
                     expected: check.to_string(),
                 }
             }
+            Check::AtEnd { .. } => {
+                let name = drive::property_name(check);
+                CheckResult {
+                    passed: ran.end_verdicts.get(&name).is_some_and(|v| v.is_ok()),
+                    measured: None,
+                    expected: name.clone(),
+                    name,
+                }
+            }
             _ => {
                 let name = drive::property_name(check);
                 let failed = violated.as_ref().is_some_and(|v| v.property == name);
@@ -225,7 +234,12 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
             "the event budget of {} events ran out at {}: a livelock or a runaway model",
             scenario.event_budget, ran.end
         )),
-        _ => None,
+        _ => ran.end_verdicts.iter().find_map(|(name, verdict)| {
+            verdict
+                .as_ref()
+                .err()
+                .map(|why| format!("check {name:?} failed: {why}"))
+        }),
     };
     RunResult {
         scenario: scenario.name.clone(),

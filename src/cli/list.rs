@@ -18,6 +18,13 @@ pub fn list() -> String {
         for p in (m.properties)() {
             let _ = writeln!(out, "      {:<20} {}", p.name, p.doc);
         }
+        let end = (m.end_checks)();
+        if !end.is_empty() {
+            let _ = writeln!(out, "    end checks (at_end):");
+            for p in end {
+                let _ = writeln!(out, "      {:<20} {}", p.name, p.doc);
+            }
+        }
         let _ = writeln!(out, "    figures:");
         for f in (m.figures)() {
             let _ = writeln!(out, "      {:<20} {}", f.name, f.doc);

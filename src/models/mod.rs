@@ -120,6 +120,16 @@ pub trait Model {
     fn property(protocol: &Self::Protocol, name: &str) -> Option<Predicate<Self::Protocol>>;
     /// Adds the model's figures, after the run.
     fn report(sim: &Sim<Self::Protocol>, figures: &mut BTreeMap<String, f64>);
+    /// The checks of a finished run it can judge (`[[check]] at_end = "NAME"`).
+    fn end_checks() -> Vec<PropertyDoc> {
+        Vec::new()
+    }
+    /// Judges the end check `name` on the finished run (`Err` says what went wrong,
+    /// with a small counterexample); `None` when the model has no such check.
+    fn end_check(sim: &Sim<Self::Protocol>, name: &str) -> Option<Result<(), String>> {
+        let _ = (sim, name);
+        None
+    }
 }
 
 /// A registered model: monomorphised functions behind plain pointers.
@@ -134,6 +144,8 @@ pub struct ModelEntry {
     pub figures: fn() -> Vec<FigureDoc>,
     /// Every property it can check, generic ones included.
     pub properties: fn() -> Vec<PropertyDoc>,
+    /// Every end-of-run check it can judge.
+    pub end_checks: fn() -> Vec<PropertyDoc>,
     /// Checks the layout and parameters without running.
     pub validate: fn(u32, &[GroupParams<'_>]) -> Result<(), ParamError>,
     /// Runs a scenario with a concrete schedule.
@@ -172,6 +184,7 @@ fn entry<M: Model>() -> ModelEntry {
             p.extend(M::properties());
             p
         },
+        end_checks: M::end_checks,
         validate: |nodes, groups| M::build(nodes, groups).map(|_| ()),
         run: drive::run::<M>,
     }

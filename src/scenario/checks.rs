@@ -1,6 +1,7 @@
 //! `[[check]]`: what must hold. Objectives on figures ("availability = \">= 99.9%\""),
 //! safety invariants that must hold after every event, liveness that must hold within
-//! a bound after the last fault, and coverage that must happen at least once.
+//! a bound after the last fault, coverage that must happen at least once, and checks
+//! of the finished run as a whole (lost writes, linearizability).
 
 use hasim_sim::SimDuration;
 use std::fmt;
@@ -86,6 +87,12 @@ pub enum Check {
         /// The property's name.
         name: String,
     },
+    /// A named check of the finished run as a whole (no acknowledged write lost, the
+    /// history is linearizable): judged once, after the last event.
+    AtEnd {
+        /// The check's name.
+        name: String,
+    },
 }
 
 impl Check {
@@ -121,6 +128,10 @@ impl Check {
             only(&["sometimes"])?;
             return Ok(Check::Sometimes { name });
         }
+        if let Some(name) = text("at_end")? {
+            only(&["at_end"])?;
+            return Ok(Check::AtEnd { name });
+        }
         if let Some(name) = text("eventually")? {
             only(&["eventually", "within"])?;
             let within = text("within")?.ok_or((
@@ -147,7 +158,7 @@ impl Check {
         let (Some(figure), None) = (keys.next(), keys.next()) else {
             return Err((
                 None,
-                "expected one of: `invariant = \"NAME\"`, `eventually = \"NAME\"` with `within`, `sometimes = \"NAME\"`, or one objective such as `availability = \">= 99.9%\"`".to_string(),
+                "expected one of: `invariant = \"NAME\"`, `eventually = \"NAME\"` with `within`, `sometimes = \"NAME\"`, `at_end = \"NAME\"`, or one objective such as `availability = \">= 99.9%\"`".to_string(),
             ));
         };
         let (comparison, bound, unit, written) = match &table[figure] {
@@ -174,7 +185,7 @@ impl Check {
     /// The property name, for invariant, liveness and coverage checks.
     pub fn property(&self) -> Option<&str> {
         match self {
-            Check::Objective { .. } => None,
+            Check::Objective { .. } | Check::AtEnd { .. } => None,
             Check::Invariant { name }
             | Check::Eventually { name, .. }
             | Check::Sometimes { name } => Some(name),
@@ -194,6 +205,7 @@ impl fmt::Display for Check {
             Check::Invariant { name } => write!(f, "always {name}"),
             Check::Eventually { name, within } => write!(f, "eventually {name} within {within}"),
             Check::Sometimes { name } => write!(f, "sometimes {name}"),
+            Check::AtEnd { name } => write!(f, "at end {name}"),
         }
     }
 }

@@ -341,6 +341,7 @@ fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, 
 fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<Vec<Check>, Bad> {
     let figures = (model.figures)();
     let properties = (model.properties)();
+    let end_checks = (model.end_checks)();
     let mut out = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let check = Check::parse(spec.get_ref()).map_err(|(key, message)| {
@@ -383,6 +384,24 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
                         spec,
                         format!("check[{i}].{figure}"),
                         format!("{figure} is compared with {want}"),
+                    ));
+                }
+            }
+            Check::AtEnd { name } => {
+                if !end_checks.iter().any(|p| p.name == name) {
+                    let names: Vec<&str> = end_checks.iter().map(|p| p.name).collect();
+                    return Err(Bad::at(
+                        spec,
+                        format!("check[{i}].at_end"),
+                        format!(
+                            "the {} model has no end check {name:?}; expected one of: {}",
+                            model.name,
+                            if names.is_empty() {
+                                "(none)".to_string()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
                     ));
                 }
             }
