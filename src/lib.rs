@@ -12,6 +12,7 @@
 //! - [`sinks`]: trace sinks: JSON-lines file, `RUST_LOG` bridge, tail, fingerprints.
 //! - [`schedule`]: the schedule file that `replay` prints and reads back.
 //! - [`report`]: the human summary table; figures in their units.
+//! - [`shrink`]: from a failing seed to the fewest, shortest faults that still fail.
 //! - [`atomic`]: output files written to a temporary file, then renamed.
 //! - [`sweep`]: many seeds in parallel, shards and merges, the aggregate across seeds.
 //! - `cli`: the `hasim` command line (clap), the one place errors are reported.
@@ -23,5 +24,6 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod schedule;
+pub mod shrink;
 pub mod sinks;
 pub mod sweep;

@@ -13,5 +13,7 @@ mod detection;
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
 mod scenarios;
+/// `hasim shrink`: smaller schedules that still fail, written as runnable scenarios.
+mod shrink;
 /// Sweeps: --jobs invariance, shards and merge, panics, determinism, statistics.
 mod sweep;

@@ -8,6 +8,7 @@ mod capacity;
 mod list;
 mod replay;
 mod run;
+mod shrink;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ pub enum Command {
     Sweep(hasim::sweep::SweepArgs),
     /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
     Merge(hasim::sweep::MergeArgs),
+    /// Shrink a failing seed to the fewest, shortest faults that still fail its check.
+    Shrink(shrink::ShrinkArgs),
     /// Find the highest arrival rate at which a balancing scenario meets its checks.
     Capacity(capacity::CapacityArgs),
 }
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
         Command::Capacity(args) => capacity::capacity(args),
+        Command::Shrink(args) => shrink::shrink(args),
         Command::Check { scenario } => check(&scenario),
         Command::List => {
             print!("{}", list::list());

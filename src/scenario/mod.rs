@@ -4,6 +4,7 @@
 //! is a [`ScenarioError`] with the file, line, column and field.
 
 pub mod checks;
+pub mod concrete;
 mod error;
 mod fault_specs;
 pub mod network;

@@ -79,6 +79,8 @@ pub struct FaultPlan {
     pub random: Option<Generator>,
     /// `[faults.swarm]`.
     pub swarm: Option<Swarm>,
+    /// `[[schedule]]`: concrete faults, taken as they are.
+    pub concrete: Vec<ScheduledFault>,
 }
 
 impl FaultPlan {
@@ -98,6 +100,7 @@ impl FaultPlan {
         if let Some(s) = &self.swarm {
             out.extend(s.generator(seed).expand(Seed(seed)));
         }
+        out.extend(self.concrete.iter().cloned());
         hasim_sim::fault::sort_schedule(&mut out);
         out
     }

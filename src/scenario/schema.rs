@@ -28,6 +28,10 @@ pub struct File {
     pub generators: GeneratorsSpec,
     #[serde(default, rename = "check")]
     pub checks: Vec<Spanned<toml::Table>>,
+    /// `[[schedule]]`: concrete faults in the engine's vocabulary, with node names
+    /// (what `hasim shrink` writes).
+    #[serde(default)]
+    pub schedule: Vec<Spanned<toml::Table>>,
 }
 
 /// `[scenario]`.

@@ -98,13 +98,14 @@ pub(super) fn resolve(
         })
         .max()
         .unwrap_or(SimDuration::ZERO);
-    let faults = super::fault_specs::faults(
+    let mut faults = super::fault_specs::faults(
         &file,
         &nodes,
         *h.duration.get_ref(),
         liveness_bound,
         network.topology.as_ref(),
     )?;
+    faults.concrete = super::concrete::entries(&file.schedule, &nodes, *h.duration.get_ref())?;
     Ok(Scenario {
         name: h.name.get_ref().clone(),
         description: h.description.clone(),
