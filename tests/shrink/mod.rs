@@ -143,3 +143,76 @@ fn the_cli_writes_a_replayable_scenario_and_refuses_a_passing_seed() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("passes every check"));
 }
+
+#[test]
+fn schedule_entries_name_nodes_in_every_field_and_round_trip() {
+    let text = r#"
+[scenario]
+name = "named"
+duration = "100s"
+
+[[group]]
+role = "server"
+count = 3
+protocol = "ping"
+
+[[group]]
+role = "client"
+protocol = "ping"
+
+[[schedule]]
+at = "1s"
+kind = "partition"
+groups = [["server-1", "client-1"], ["server-2", "server-3"]]
+
+[[schedule]]
+at = "2s"
+kind = "heal"
+
+[[schedule]]
+at = "3s"
+kind = "cut"
+source = "server-2"
+target = "client-1"
+
+[[schedule]]
+at = "4s"
+kind = "loss_spike"
+nodes = ["server-3"]
+loss = 0.5
+
+[[schedule]]
+at = "5s"
+kind = "link_down"
+a = "server-1"
+b = "server-2"
+
+[[schedule]]
+at = "6s"
+kind = "clock_jump"
+node = "server-1"
+by = "-250ms"
+"#;
+    use hasim_sim::{Fault, NodeId};
+    let s = Scenario::parse(text, Path::new("named.toml")).unwrap();
+    let schedule = s.schedule(0);
+    assert_eq!(
+        schedule[0].fault,
+        Fault::Partition {
+            groups: vec![vec![NodeId(0), NodeId(3)], vec![NodeId(1), NodeId(2)]]
+        }
+    );
+    assert_eq!(
+        schedule[2].fault,
+        Fault::Cut {
+            source: NodeId(1),
+            target: NodeId(3)
+        }
+    );
+    assert_eq!(schedule.len(), 6);
+    // Written back with names and read again: the same faults.
+    let written = shrink::write::scenario_text(&s, text, 0, &schedule, s.duration, &[]).unwrap();
+    assert!(written.contains("\"server-2\""), "{written}");
+    let again = Scenario::parse(&written, Path::new("again.toml")).unwrap();
+    assert_eq!(again.schedule(0), schedule);
+}
