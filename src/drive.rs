@@ -7,11 +7,14 @@ use crate::models::{FigureDoc, GroupParams, Model, Predicate, PropertyDoc, Unit}
 use crate::runner::RunError;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::Tee;
+use crate::timeline::{self, data::MarkSink, data::RoleTrack, Lane, Mark, Request, TimelineData};
 use hasim_sim::{
     always, eventually, sometimes, Outcome, Protocol, ScheduledFault, Sim, SimTime, Status,
     TraceSink,
 };
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// What to run.
 pub struct Plan {
@@ -21,6 +24,8 @@ pub struct Plan {
     pub schedule: Vec<ScheduledFault>,
     /// Sinks to attach (none: only the hash is computed, which is fastest).
     pub sinks: Vec<Box<dyn TraceSink>>,
+    /// Gather the run's timeline for `hasim report` (slower: views after every event).
+    pub timeline: bool,
 }
 
 /// What a run produced, before checks are judged.
@@ -37,6 +42,8 @@ pub struct Ran {
     pub figures: BTreeMap<String, f64>,
     /// The verdict of each end-of-run check, by check name (`Err`: what went wrong).
     pub end_verdicts: BTreeMap<String, Result<(), String>>,
+    /// The timeline, when the plan asked for it.
+    pub timeline: Option<TimelineData>,
 }
 
 /// Per-node uptime figures are reported up to this many nodes.
@@ -161,8 +168,19 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             _ => sim.property(sometimes(&name, predicate)),
         };
     }
-    if !plan.sinks.is_empty() {
-        sim.trace_sink(Tee(plan.sinks));
+    let mut sinks = plan.sinks;
+    let recorder = plan.timeline.then(|| {
+        let r = Rc::new(RefCell::new(Recorder {
+            roles: RoleTrack::new(nodes as usize),
+            requests: Vec::new(),
+            marks: MarkSink::default(),
+        }));
+        sinks.push(Box::new(RecorderSink(r.clone())));
+        sim.property(always("timeline", recorder_hook::<M>(r.clone())));
+        r
+    });
+    if !sinks.is_empty() {
+        sim.trace_sink(Tee(sinks));
     }
     let outcome = sim.run();
     let end = sim.now();
@@ -211,6 +229,28 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             end_verdicts.insert(property_name(check), verdict);
         }
     }
+    let timeline = recorder.map(|r| {
+        let names: Vec<String> = scenario.nodes.iter().map(|n| n.name.clone()).collect();
+        let r = r.borrow();
+        let mut marks = r.marks.marks.clone();
+        marks.sort_by_key(|m| m.time);
+        TimelineData {
+            end,
+            lanes: (0..nodes)
+                .map(|n| Lane {
+                    name: names[n as usize].clone(),
+                    group: scenario.nodes[n as usize].role.clone(),
+                    status: sim.timeline(hasim_sim::NodeId(n)).changes().to_vec(),
+                    roles: r.roles.roles[n as usize].clone(),
+                    suspected: r.roles.suspected[n as usize].clone(),
+                })
+                .collect(),
+            marks,
+            marks_dropped: r.marks.dropped,
+            bands: timeline::data::bands(sim.schedule(), end, &names),
+            requests: r.requests.clone(),
+        }
+    });
     Ok(Ran {
         outcome,
         end,
@@ -218,5 +258,68 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         trace_hash: sim.trace_hash(),
         figures,
         end_verdicts,
+        timeline,
+    })
+}
+
+/// What the timeline hook gathers while the run goes.
+struct Recorder {
+    roles: RoleTrack,
+    requests: Vec<Request>,
+    marks: MarkSink,
+}
+
+/// Fault and violation records become marks.
+struct RecorderSink(Rc<RefCell<Recorder>>);
+
+impl TraceSink for RecorderSink {
+    fn record(&mut self, record: &hasim_sim::Record) {
+        if record.verb != hasim_sim::Verb::Observe {
+            self.0.borrow_mut().marks.record(record);
+        }
+    }
+}
+
+/// A property that always holds and, after each event, notes role changes at the
+/// event's node and the observations: requests for the series, the rest as marks.
+fn recorder_hook<M: Model>(r: Rc<RefCell<Recorder>>) -> Predicate<M::Protocol> {
+    Box::new(move |w| {
+        let mut r = r.borrow_mut();
+        let role = |i: usize| w.views[i].as_ref().and_then(M::role);
+        match w.node {
+            Some(n) => {
+                r.roles.see(n.index(), w.now, role(n.index()));
+                if w.views[n.index()].is_none() {
+                    r.roles.forget(w.now, n.0);
+                }
+            }
+            None => {
+                for i in 0..w.views.len() {
+                    r.roles.see(i, w.now, role(i));
+                }
+            }
+        }
+        for o in w.observations {
+            if let Some((target, suspects)) = M::suspicion(&o.observation) {
+                r.roles.suspect(o.time, o.node.0, target.index(), suspects);
+            }
+            match M::request(&o.observation) {
+                Some((ok, latency)) => r.requests.push(Request {
+                    time: o.time,
+                    ok,
+                    latency,
+                }),
+                None if r.marks.marks.len() < timeline::data::MARKS_MAX => {
+                    r.marks.marks.push(Mark {
+                        time: o.time,
+                        node: Some(o.node.0),
+                        verb: "observe",
+                        text: format!("{} {} observe {:?}", o.time, o.node, o.observation),
+                    })
+                }
+                None => r.marks.dropped += 1,
+            }
+        }
+        Ok(())
     })
 }

@@ -14,6 +14,7 @@
 //! - [`report`]: the human summary table; figures in their units.
 //! - [`shrink`]: from a failing seed to the fewest, shortest faults that still fail.
 //! - [`atomic`]: output files written to a temporary file, then renamed.
+//! - [`timeline`]: a run's timeline (lanes, bands, marks, series) as SVG and HTML.
 //! - [`sweep`]: many seeds in parallel, shards and merges, the aggregate across seeds.
 //! - `cli`: the `hasim` command line (clap), the one place errors are reported.
 
@@ -27,3 +28,4 @@ pub mod schedule;
 pub mod shrink;
 pub mod sinks;
 pub mod sweep;
+pub mod timeline;

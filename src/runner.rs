@@ -172,6 +172,16 @@ fn run_plan(
     schedule: Vec<ScheduledFault>,
     sinks: Vec<Box<dyn TraceSink>>,
 ) -> Result<Ran, RunError> {
+    run_plan_with(scenario, seed, schedule, sinks, false)
+}
+
+fn run_plan_with(
+    scenario: &Scenario,
+    seed: u64,
+    schedule: Vec<ScheduledFault>,
+    sinks: Vec<Box<dyn TraceSink>>,
+    timeline: bool,
+) -> Result<Ran, RunError> {
     let model = models::find(&scenario.model)
         .ok_or_else(|| RunError::Model(format!("no model named {:?}", scenario.model)))?;
     (model.run)(
@@ -180,6 +190,7 @@ fn run_plan(
             seed,
             schedule,
             sinks,
+            timeline,
         },
     )
 }
@@ -266,6 +277,20 @@ pub fn replay_command(scenario: &Scenario, seed: u64) -> String {
         scenario.path.display(),
         scenario.hash
     )
+}
+
+/// Runs a seed like [`run`] and also gathers its timeline (for `hasim report`).
+pub fn run_with_timeline(
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<(RunResult, crate::timeline::TimelineData), RunError> {
+    let schedule = opts
+        .schedule
+        .clone()
+        .unwrap_or_else(|| scenario.schedule(opts.seed));
+    let mut ran = run_plan_with(scenario, opts.seed, schedule, Vec::new(), true)?;
+    let timeline = ran.timeline.take().unwrap_or_default();
+    Ok((result(scenario, opts.seed, ran, Vec::new()), timeline))
 }
 
 /// Where two runs of the same seed first differ.

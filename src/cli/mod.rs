@@ -7,6 +7,7 @@
 mod capacity;
 mod list;
 mod replay;
+mod report;
 mod run;
 mod shrink;
 
@@ -41,6 +42,8 @@ pub enum Command {
     Sweep(hasim::sweep::SweepArgs),
     /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
     Merge(hasim::sweep::MergeArgs),
+    /// Draw one run as a timeline: a self-contained HTML page (and an SVG).
+    Report(report::ReportArgs),
     /// Shrink a failing seed to the fewest, shortest faults that still fail its check.
     Shrink(shrink::ShrinkArgs),
     /// Find the highest arrival rate at which a balancing scenario meets its checks.
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::replay(args),
         Command::Capacity(args) => capacity::capacity(args),
         Command::Shrink(args) => shrink::shrink(args),
+        Command::Report(args) => report::report(args),
         Command::Check { scenario } => check(&scenario),
         Command::List => {
             print!("{}", list::list());

@@ -314,6 +314,17 @@ impl Model for BalancingModel {
         }
     }
 
+    fn request(
+        o: &hasim_protocols::balancing::Observation,
+    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+        use hasim_protocols::balancing::Observation as O;
+        match o {
+            O::Ok { latency, .. } => Some((true, Some(*latency))),
+            O::Failed { .. } | O::TimedOut { .. } => Some((false, None)),
+            _ => None,
+        }
+    }
+
     fn report(sim: &Sim<Balancing>, out: &mut BTreeMap<String, f64>) {
         for (name, value) in figures::figures(sim) {
             out.insert(figure_name(&name), value);

@@ -143,6 +143,16 @@ impl<R: Registered> Model for DetectorModel<R> {
         }
     }
 
+    fn suspicion(
+        o: &hasim_protocols::detection::DetectorObservation,
+    ) -> Option<(hasim_sim::NodeId, bool)> {
+        use hasim_protocols::detection::DetectorObservation as O;
+        match *o {
+            O::Suspect { target } | O::Confirm { target } => Some((target, true)),
+            O::Trust { target } => Some((target, false)),
+        }
+    }
+
     fn report(sim: &Sim<Standalone<R>>, figures: &mut BTreeMap<String, f64>) {
         let measured = DetectionReport::of(sim).figures();
         for doc in figure_docs(R::CONFIRMS) {

@@ -120,6 +120,29 @@ pub trait Model {
     fn property(protocol: &Self::Protocol, name: &str) -> Option<Predicate<Self::Protocol>>;
     /// Adds the model's figures, after the run.
     fn report(sim: &Sim<Self::Protocol>, figures: &mut BTreeMap<String, f64>);
+    /// The role a node's view shows, drawn on its lane in `hasim report` ("leader",
+    /// "primary"); `None` for none.
+    fn role(view: &<Self::Protocol as Protocol>::View) -> Option<&'static str> {
+        let _ = view;
+        None
+    }
+    /// Whether an observation ends a client request, and if so whether it succeeded
+    /// and how long it took: the success-rate and latency series of `hasim report`.
+    fn request(
+        observation: &<Self::Protocol as Protocol>::Observation,
+    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+        let _ = observation;
+        None
+    }
+    /// Whether an observation says its node now suspects (`true`) or trusts again
+    /// (`false`) another node: `hasim report` draws "suspected by others" on the
+    /// target's lane.
+    fn suspicion(
+        observation: &<Self::Protocol as Protocol>::Observation,
+    ) -> Option<(hasim_sim::NodeId, bool)> {
+        let _ = observation;
+        None
+    }
     /// The checks of a finished run it can judge (`[[check]] at_end = "NAME"`).
     fn end_checks() -> Vec<PropertyDoc> {
         Vec::new()

@@ -161,6 +161,13 @@ impl Model for PingModel {
         }
     }
 
+    fn request(o: &Observation) -> Option<(bool, Option<SimDuration>)> {
+        match o {
+            Observation::Ok { latency, .. } => Some((true, Some(*latency))),
+            Observation::Timeout { .. } => Some((false, None)),
+        }
+    }
+
     fn report(sim: &Sim<Ping>, figures: &mut BTreeMap<String, f64>) {
         let m = sim.metrics();
         let ok = m.counter("requests_ok");
