@@ -114,9 +114,9 @@ pub fn page(scenario: &Scenario, result: &RunResult, data: &TimelineData) -> Str
         escape(&result.scenario_hash),
         escape(&result.replay)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<pre id=\"render-check\">not rendered</pre><script>{SCRIPT}</script></body></html>\n"
+        "<pre id=\"render-check\">not rendered</pre><script>{SCRIPT}</script></body></html>"
     );
     h
 }
