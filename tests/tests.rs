@@ -7,6 +7,8 @@ mod bad_scenarios;
 mod balancing;
 /// The `hasim` binary: every command and exit code.
 mod cli;
+/// `hasim compare`: designs and parameter grids on common random numbers.
+mod compare;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
 /// `hasim report`: timeline data, a self-contained page, headless Chromium draws it.

@@ -44,6 +44,8 @@ pub enum Command {
     Merge(hasim::sweep::MergeArgs),
     /// Draw one run as a timeline: a self-contained HTML page (and an SVG).
     Report(report::ReportArgs),
+    /// Compare designs (files, or a --set parameter grid) on the same seeds.
+    Compare(hasim::compare::CompareArgs),
     /// Shrink a failing seed to the fewest, shortest faults that still fail its check.
     Shrink(shrink::ShrinkArgs),
     /// Find the highest arrival rate at which a balancing scenario meets its checks.
@@ -88,6 +90,7 @@ pub fn main() -> ExitCode {
         // Sweeps report their own errors and may exit 130 (interrupted).
         Command::Sweep(args) => return ExitCode::from(hasim::sweep::sweep(args)),
         Command::Merge(args) => return ExitCode::from(hasim::sweep::merge(args)),
+        Command::Compare(args) => return ExitCode::from(hasim::compare::main(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

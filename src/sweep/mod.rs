@@ -165,8 +165,8 @@ pub fn run_sweep(
 }
 
 /// The scenario runner as a [`SeedRunner`].
-struct ScenarioRuns<'a> {
-    scenario: &'a Scenario,
+pub(crate) struct ScenarioRuns<'a> {
+    pub(crate) scenario: &'a Scenario,
 }
 
 impl SeedRunner for ScenarioRuns<'_> {

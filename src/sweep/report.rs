@@ -11,7 +11,7 @@ use std::fmt::Write;
 pub const FAILING_SHOWN: usize = 10;
 
 /// A value in `unit`, for the table.
-fn value(unit: Unit, v: f64) -> String {
+pub(crate) fn value(unit: Unit, v: f64) -> String {
     match unit {
         Unit::Count if v.fract() != 0.0 => format!("{v:.3}"),
         _ => format_value(unit, v),
@@ -19,7 +19,7 @@ fn value(unit: Unit, v: f64) -> String {
 }
 
 /// Lines up `rows` under `head`: the first column to the left, the others to the right.
-fn table(head: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(head: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

@@ -1,0 +1,376 @@
+//! `hasim compare`: designs side by side on the same seeds. Each scenario file (and,
+//! with `--set`, each point of a parameter grid over them) is one design; every design
+//! runs the same seeds through the sweep machinery (parallel, progress bar), so the
+//! comparison uses common random numbers. The table shows each figure's mean and 95 %
+//! confidence interval per design, and for each design against the first whether it
+//! is better, worse or the same with 95 % confidence on the paired differences.
+//! `--chart` draws figures against the first `--set` parameter as an SVG.
+//!
+//! ## Map of the modules
+//! - [`grid`]: `--set path=v1,v2`: editing a scenario, the grid's points.
+//! - [`verdict`]: paired confidence intervals and which direction is better.
+//! - [`chart`]: one figure (or a few) against a parameter, as SVG.
+
+pub mod chart;
+pub mod grid;
+pub mod verdict;
+
+use crate::report::unit_of;
+use crate::runner::RunResult;
+use crate::scenario::checks::Comparison;
+use crate::scenario::{Check, Scenario};
+use crate::sweep::report::{table, value};
+use crate::sweep::seeds::{SeedPlan, SeedRange};
+use crate::sweep::stats::summarize;
+use crate::sweep::{interrupt, progress, run_sweep, ScenarioRuns, Settings};
+use grid::Setting;
+use serde::Serialize;
+use std::path::PathBuf;
+use verdict::{Direction, Paired};
+
+/// `hasim compare`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// The scenario files: each one a design (the first is the baseline).
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// The seeds every design runs: `A..B` (B excluded), `A..=B`, or `N`.
+    #[arg(long, value_name = "A..B")]
+    pub seeds: SeedRange,
+    /// A parameter grid: `path.to.param=v1,v2,v3` (repeatable; every combination).
+    #[arg(long = "set", value_name = "PATH=V1,V2")]
+    pub settings: Vec<Setting>,
+    /// Only these figures (repeatable) [default: all but per-node ones].
+    #[arg(long = "figure", value_name = "NAME")]
+    pub figures: Vec<String>,
+    /// Chart this figure against the first `--set` parameter (repeatable).
+    #[arg(long = "chart", value_name = "FIGURE")]
+    pub charts: Vec<String>,
+    /// Where to write the chart.
+    #[arg(long, value_name = "FILE.svg", default_value = "compare.svg")]
+    pub chart_out: PathBuf,
+    /// Worker threads [default: all cores].
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the comparison as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One design and its runs.
+pub struct Design {
+    /// Its name in the table.
+    pub name: String,
+    /// The scenario it runs.
+    pub scenario: Scenario,
+    /// Its grid point, if any.
+    pub point: Option<grid::Point>,
+    /// Its results, by seed.
+    pub results: Vec<RunResult>,
+}
+
+/// A figure across designs.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct FigureRow {
+    /// The figure.
+    pub name: String,
+    /// "higher", "lower" or "neutral": which way is better.
+    pub better: &'static str,
+    /// Per design: (seeds, mean, CI half-width).
+    pub designs: Vec<Option<(u64, f64, Option<f64>)>>,
+    /// Per design after the first: the paired difference against the first and the
+    /// verdict.
+    pub versus_first: Vec<Option<(f64, f64, &'static str)>>,
+}
+
+/// The whole comparison.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Compared {
+    /// The seeds.
+    pub seeds: String,
+    /// The designs' names.
+    pub designs: Vec<String>,
+    /// Per design: seeds on which every check held.
+    pub checks_held: Vec<u64>,
+    /// The figures.
+    pub figures: Vec<FigureRow>,
+}
+
+/// Builds the designs: each file, times each grid point.
+pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
+    let points = grid::points(&args.settings);
+    let mut out = Vec::new();
+    for path in &args.scenarios {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let stem = path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        for point in &points {
+            let (scenario, name) = if point.0.is_empty() {
+                (
+                    Scenario::parse(&text, path).map_err(|e| e.to_string())?,
+                    stem.clone(),
+                )
+            } else {
+                let edited =
+                    grid::apply(&text, point).map_err(|e| format!("{}: {e}", path.display()))?;
+                let s = Scenario::parse(&edited, path).map_err(|e| format!("with {point}: {e}"))?;
+                let name = if args.scenarios.len() > 1 {
+                    format!("{stem} {point}")
+                } else {
+                    point.to_string()
+                };
+                (s, name)
+            };
+            out.push(Design {
+                name,
+                scenario,
+                point: (!point.0.is_empty()).then(|| point.clone()),
+                results: Vec::new(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Runs every design on the seeds. `Err` on a run that could not be carried out;
+/// `Ok(false)` if interrupted.
+pub fn run(
+    designs: &mut [Design],
+    seeds: SeedRange,
+    jobs: usize,
+    quiet: bool,
+) -> Result<bool, String> {
+    let settings = Settings {
+        plan: SeedPlan {
+            range: seeds,
+            shard: None,
+        },
+        jobs,
+        check_determinism: false,
+    };
+    let bar = progress::bar(settings.plan.len() * designs.len() as u64, quiet);
+    let stop = interrupt::flag();
+    for d in designs.iter_mut() {
+        d.results = run_sweep(
+            &ScenarioRuns {
+                scenario: &d.scenario,
+            },
+            &settings,
+            stop,
+            &bar,
+        )
+        .map_err(|e| format!("{}: {e}", d.name))?;
+        if (d.results.len() as u64) < settings.plan.len() {
+            bar.finish_and_clear();
+            return Ok(false);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(true)
+}
+
+/// The direction of a figure: a check's bound in any design, else its name.
+fn better(designs: &[Design], figure: &str) -> Direction {
+    for d in designs {
+        for c in &d.scenario.checks {
+            if let Check::Objective {
+                figure: f,
+                comparison,
+                ..
+            } = c
+            {
+                if f == figure {
+                    let symbol = match comparison {
+                        Comparison::AtLeast => ">=",
+                        Comparison::Above => ">",
+                        Comparison::AtMost => "<=",
+                        Comparison::Below => "<",
+                        Comparison::Equal => "==",
+                    };
+                    if let Some(dir) = verdict::from_check(symbol) {
+                        return dir;
+                    }
+                }
+            }
+        }
+    }
+    verdict::direction(figure)
+}
+
+/// The comparison of finished designs.
+pub fn compare(designs: &[Design], seeds: SeedRange, only: &[String]) -> Compared {
+    let mut names: Vec<String> = Vec::new();
+    for d in designs {
+        for r in &d.results {
+            for f in r.figures.keys() {
+                if !names.contains(f) {
+                    names.push(f.clone());
+                }
+            }
+        }
+    }
+    names.sort();
+    names.retain(|n| {
+        if only.is_empty() {
+            !n.contains('.')
+        } else {
+            only.contains(n)
+        }
+    });
+    let per_seed = |d: &Design, f: &str| -> Vec<Option<f64>> {
+        d.results
+            .iter()
+            .map(|r| r.figures.get(f).copied().filter(|v| v.is_finite()))
+            .collect()
+    };
+    let figures = names
+        .iter()
+        .map(|f| {
+            let dir = better(designs, f);
+            let columns: Vec<Vec<Option<f64>>> = designs.iter().map(|d| per_seed(d, f)).collect();
+            FigureRow {
+                name: f.clone(),
+                better: match dir {
+                    Direction::Higher => "higher",
+                    Direction::Lower => "lower",
+                    Direction::Neutral => "neutral",
+                },
+                designs: columns
+                    .iter()
+                    .map(|c| {
+                        let v: Vec<f64> = c.iter().flatten().copied().collect();
+                        summarize(&v).map(|s| (s.n, s.mean, s.ci95_half_width()))
+                    })
+                    .collect(),
+                versus_first: columns[1..]
+                    .iter()
+                    .map(|c| {
+                        Paired::of(&columns[0], c).map(|p| (p.mean, p.half_width, p.verdict(dir)))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Compared {
+        seeds: seeds.to_string(),
+        designs: designs.iter().map(|d| d.name.clone()).collect(),
+        checks_held: designs
+            .iter()
+            .map(|d| d.results.iter().filter(|r| r.passed()).count() as u64)
+            .collect(),
+        figures,
+    }
+}
+
+/// The comparison as a table.
+pub fn render(c: &Compared, model: &str, seeds: u64) -> String {
+    let mut out = format!(
+        "compare over seeds {} ({seeds} seeds, the same for every design)\n",
+        c.seeds
+    );
+    for (i, d) in c.designs.iter().enumerate() {
+        let tag = if i == 0 { " (baseline)" } else { "" };
+        out.push_str(&format!(
+            "  {}: {d}{tag}: every check held on {}/{seeds} seeds\n",
+            letter(i),
+            c.checks_held[i]
+        ));
+    }
+    out.push('\n');
+    let mut head: Vec<String> = vec!["figure".into()];
+    head.extend((0..c.designs.len()).map(|i| letter(i).to_string()));
+    head.extend((1..c.designs.len()).map(|i| format!("{} vs A", letter(i))));
+    let rows: Vec<Vec<String>> = c
+        .figures
+        .iter()
+        .map(|f| {
+            let unit = unit_of(model, &f.name);
+            let mut row = vec![f.name.clone()];
+            for d in &f.designs {
+                row.push(match d {
+                    Some((_, mean, Some(h))) => {
+                        format!("{} ±{}", value(unit, *mean), value(unit, *h))
+                    }
+                    Some((_, mean, None)) => value(unit, *mean),
+                    None => "-".into(),
+                });
+            }
+            for v in &f.versus_first {
+                row.push(match v {
+                    Some((_, _, verdict)) => verdict.to_string(),
+                    None => "-".into(),
+                });
+            }
+            row
+        })
+        .collect();
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    out.push_str(&table(&head, &rows));
+    out.push_str(
+        "\nbetter / worse: the 95 % confidence interval of the paired per-seed difference\nexcludes zero (direction from the scenario's checks, else the figure's name);\nsame: it does not; differs: a difference in a figure with no better direction.\n",
+    );
+    out
+}
+
+fn letter(i: usize) -> String {
+    let base = (b'A' + (i % 26) as u8) as char;
+    if i < 26 {
+        base.to_string()
+    } else {
+        format!("{base}{}", i / 26)
+    }
+}
+
+/// `hasim compare`; returns the exit code: 0 done, 2 bad input, 130 interrupted.
+pub fn main(args: CompareArgs) -> u8 {
+    match compare_or_error(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            2
+        }
+    }
+}
+
+fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
+    let jobs = match args.jobs {
+        Some(0) => return Err("--jobs must be at least 1".into()),
+        Some(j) => j,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    if !args.charts.is_empty() && args.settings.is_empty() {
+        return Err("--chart draws a figure against a --set parameter: give one with --set".into());
+    }
+    let mut designs = designs(args)?;
+    let model = designs[0].scenario.model.clone();
+    if let Some(d) = designs.iter().find(|d| d.scenario.model != model) {
+        return Err(format!(
+            "every design must run the same model to compare figures: {} runs {}, {} runs {model}",
+            d.name, d.scenario.model, designs[0].name
+        ));
+    }
+    if !run(&mut designs, args.seeds, jobs, args.quiet)? {
+        eprintln!("interrupted: the comparison needs every design on every seed");
+        return Ok(130);
+    }
+    let c = compare(&designs, args.seeds, &args.figures);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", render(&c, &model, args.seeds.len()));
+    }
+    if !args.charts.is_empty() {
+        let svg = chart::render(&designs, &args.settings[0], &args.charts, &model)?;
+        crate::atomic::write(&args.chart_out, svg.as_bytes())
+            .map_err(|e| format!("{}: {e}", args.chart_out.display()))?;
+        eprintln!("wrote {}", args.chart_out.display());
+    }
+    Ok(0)
+}
