@@ -8,10 +8,10 @@
 //! ascending key order. Per key, a Wing & Gong backtracking search with Lowe's
 //! just-in-time linearization and memoised configurations (the set of placed operations
 //! as a bitset, the register's value), as in Porcupine; the `search` submodule
-//! describes the walk itself. Before searching, each read is matched with the write of its value
-//! (values are unique), which decides three failures at once without a search: a read
-//! of a value no write wrote, a read of a failed write's value, and a read that returned
-//! before the write of its value was invoked.
+//! describes the walk itself. Before searching, each read is matched with the write of
+//! its value (values are unique), which decides three failures at once without a
+//! search: a read of a value no write wrote, a read of a failed write's value, and a
+//! read that returned before the write of its value was invoked.
 //!
 //! ## Semantics of the results (Jepsen / Knossos / Porcupine)
 //! - `Ok` operations take effect once, at some instant in `[invoke, complete]`.
@@ -32,8 +32,10 @@
 //! - It answers linearizable only when a valid order exists (it has built one), and not
 //!   linearizable only when none exists (it has exhausted the configurations). When a
 //!   key needs more than [`SearchLimits`] allow it answers inconclusive instead of
-//!   running on: the search is exponential in the worst case (the problem is
-//!   NP-complete in general), though linear-ish when few operations overlap.
+//!   running on. The search is exponential in the worst case (checking
+//!   linearizability is NP-complete in general; unique values make registers
+//!   polynomial, by Gibbons & Korach's different algorithm, which this one does not
+//!   use) and near-linear when few operations overlap.
 //! - The counterexample is the deepest attempt: how many operations it placed, the
 //!   last few of them, the operation it could not place next, and the operations still
 //!   open at that point. It is a pointer to where to look, not a minimal history.

@@ -134,12 +134,20 @@ impl Entries {
 /// `ret`) so that the placed set is mostly a prefix and its memo key stays short.
 pub(super) fn search(ops: &[SearchOp], limits: &SearchLimits) -> Outcome {
     let mut list = Entries::new(ops);
-    let mut placed = vec![0u64; ops.len().div_ceil(64)];
+    let mut placed = Placed::new(ops.len());
     let mut memo = Memo::default();
     let mut key = Vec::new();
     // The placed operations with the register's value before each.
     let mut stack: Vec<(usize, Value)> = Vec::with_capacity(ops.len());
-    let mut deepest: Option<Stuck> = None;
+    // The deepest stuck point so far (`stuck` is NIL until there is one), and how long
+    // a prefix of the stack it still shares, so that recording a deeper one copies only
+    // what changed since.
+    let mut deepest = Stuck {
+        placed: Vec::new(),
+        stuck: NIL,
+        value: 0,
+    };
+    let mut shared = 0;
     let mut value: Value = 0;
     let mut steps: u64 = 0;
     let mut node = list.next[HEAD];
@@ -167,8 +175,8 @@ pub(super) fn search(ops: &[SearchOp], limits: &SearchLimits) -> Outcome {
                 Effect::Write(v) => Some(v),
             };
             if let Some(after) = after {
-                placed[op / 64] |= 1 << (op % 64);
-                memo_key(&placed, after, &mut key);
+                placed.insert(op);
+                placed.memo_key(after, &mut key);
                 if memo.insert(&key) {
                     stack.push((op, value));
                     value = after;
@@ -176,25 +184,24 @@ pub(super) fn search(ops: &[SearchOp], limits: &SearchLimits) -> Outcome {
                     node = list.next[HEAD];
                     continue;
                 }
-                placed[op / 64] &= !(1 << (op % 64));
+                placed.remove(op);
             }
             node = list.next[node];
         } else {
-            if deepest
-                .as_ref()
-                .is_none_or(|d| stack.len() > d.placed.len())
-            {
-                deepest = Some(Stuck {
-                    placed: stack.iter().map(|&(o, _)| o).collect(),
-                    stuck: op,
-                    value,
-                });
+            if deepest.stuck == NIL || stack.len() > deepest.placed.len() {
+                deepest.placed.truncate(shared);
+                deepest
+                    .placed
+                    .extend(stack[shared..].iter().map(|&(o, _)| o));
+                deepest.stuck = op;
+                deepest.value = value;
+                shared = stack.len();
             }
             let Some((last, before)) = stack.pop() else {
-                let stuck = deepest.expect("recorded just above");
-                return Outcome::Stuck(stuck);
+                return Outcome::Stuck(deepest);
             };
-            placed[last / 64] &= !(1 << (last % 64));
+            shared = shared.min(stack.len());
+            placed.remove(last);
             value = before;
             list.unlift(last);
             node = list.next[list.call_node[last]];
@@ -202,31 +209,64 @@ pub(super) fn search(ops: &[SearchOp], limits: &SearchLimits) -> Outcome {
     }
 }
 
-/// The canonical memo key of a configuration: the value, then `k`, the first
-/// operation (in return order) not placed, then every placed operation after `k`.
-/// Operations before `k` are all placed, so the key is short when few operations
-/// overlap, and two equal configurations always give equal keys.
-fn memo_key(placed: &[u64], value: Value, key: &mut Vec<u64>) {
-    key.clear();
-    key.push(value);
-    let full = placed.iter().take_while(|w| **w == u64::MAX).count();
-    let Some(&word) = placed.get(full) else {
-        key.push((full * 64) as u64);
-        return;
-    };
-    let zero = (!word).trailing_zeros();
-    key.push((full * 64) as u64 + u64::from(zero));
-    let mut rest = word & (u64::MAX << zero);
-    let mut index = full;
-    loop {
-        while rest != 0 {
-            key.push((index * 64) as u64 + u64::from(rest.trailing_zeros()));
-            rest &= rest - 1;
+/// The placed operations as a bitset, with bounds on where its unplaced and placed
+/// operations are, so that building a memo key reads only the few words where the
+/// placed set is ragged rather than the whole history.
+struct Placed {
+    words: Vec<u64>,
+    /// Every word before `full` is all ones.
+    full: usize,
+    /// Every word from `end` on is all zeros.
+    end: usize,
+}
+
+impl Placed {
+    fn new(ops: usize) -> Placed {
+        Placed {
+            words: vec![0; ops.div_ceil(64)],
+            full: 0,
+            end: 0,
         }
-        index += 1;
-        match placed.get(index) {
-            Some(&w) => rest = w,
-            None => return,
+    }
+
+    fn insert(&mut self, op: usize) {
+        self.words[op / 64] |= 1 << (op % 64);
+        self.end = self.end.max(op / 64 + 1);
+    }
+
+    fn remove(&mut self, op: usize) {
+        self.words[op / 64] &= !(1 << (op % 64));
+        self.full = self.full.min(op / 64);
+    }
+
+    /// The canonical memo key of a configuration: the value, then `k`, the first
+    /// operation (in return order) not placed, then every placed operation after `k`.
+    /// Operations before `k` are all placed, so the key is short when few operations
+    /// overlap, and two equal configurations always give equal keys.
+    fn memo_key(&mut self, value: Value, key: &mut Vec<u64>) {
+        key.clear();
+        key.push(value);
+        while self.full < self.end && self.words[self.full] == u64::MAX {
+            self.full += 1;
+        }
+        let Some(&word) = self.words.get(self.full) else {
+            key.push((self.full * 64) as u64);
+            return;
+        };
+        let zero = (!word).trailing_zeros();
+        key.push((self.full * 64) as u64 + u64::from(zero));
+        let mut rest = word & (u64::MAX << zero);
+        let mut index = self.full;
+        loop {
+            while rest != 0 {
+                key.push((index * 64) as u64 + u64::from(rest.trailing_zeros()));
+                rest &= rest - 1;
+            }
+            index += 1;
+            if index >= self.end {
+                return;
+            }
+            rest = self.words[index];
         }
     }
 }

@@ -351,10 +351,19 @@ fn a_read_of_a_value_never_written_is_caught_by_matching_and_by_the_search() {
             .expect("an ok read is searched");
         search_ops[target].effect = Effect::Read(u64::MAX);
         let outcome = search::search(&search_ops, &SearchLimits::default());
-        assert!(
-            matches!(outcome, Outcome::Stuck(_)),
-            "seed {seed}: {outcome:?}"
-        );
+        let Outcome::Stuck(stuck) = outcome else {
+            panic!("seed {seed}: {outcome:?}");
+        };
+        // The deepest attempt is a valid sequence of the register's steps.
+        let mut value = 0;
+        for &p in &stuck.placed {
+            match search_ops[p].effect {
+                Effect::Read(v) => assert_eq!(v, value, "seed {seed}: placed a wrong read"),
+                Effect::Write(v) => value = v,
+            }
+        }
+        assert_eq!(value, stuck.value, "seed {seed}");
+        assert!(!stuck.placed.contains(&stuck.stuck), "seed {seed}");
         h.ops[i].result = OpResult::Ok(Some(u64::MAX));
         match check_history(&h, &SearchLimits::default()) {
             Err(LinearizabilityError::Violated(c)) => {
