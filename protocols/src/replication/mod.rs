@@ -7,14 +7,19 @@
 //! - [`workload`]: the key-value client workload shared by every store: which
 //!   operation to issue next, with unique write values so a lost write can be named.
 //! - [`lost`]: the "no acknowledged write lost" checker for registers and logs.
+//! - [`linearizability`]: the linearizability checker for register histories (per-key
+//!   Wing & Gong / Lowe search, unknown operations per Jepsen), with a small
+//!   counterexample, and reference atomic-register histories to test checkers on.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
+pub mod linearizability;
 pub mod lost;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
+pub use linearizability::{check_history, Counterexample, LinearizabilityError, SearchLimits};
 pub use lost::{lost_writes_log, lost_writes_register, LostWrite};
 pub use workload::{Workload, WorkloadParams};
