@@ -7,14 +7,21 @@
 //! - [`workload`]: the key-value client workload shared by every store: which
 //!   operation to issue next, with unique write values so a lost write can be named.
 //! - [`lost`]: the "no acknowledged write lost" checker for registers and logs.
+//! - [`quorum`]: leaderless quorum replication (Dynamo / Cassandra): N/R/W, last write
+//!   wins or version vectors, read repair, hinted handoff.
+//! - [`stale`]: stale reads: values an acknowledged write had superseded before the
+//!   read began.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
 pub mod lost;
+pub mod quorum;
+pub mod stale;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
 pub use lost::{lost_writes_log, lost_writes_register, LostWrite};
+pub use stale::{stale_reads, StaleRead, StaleReads};
 pub use workload::{Workload, WorkloadParams};
