@@ -9,6 +9,9 @@ mod balancing;
 mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// Quorum replication: safe over many seeds, known-unsafe configurations, stale reads
+/// against R + W, sloppy quorums.
+mod quorum;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
