@@ -78,7 +78,10 @@ fn r1_w1_serves_stale_reads_on_the_first_seed_and_replays_them() {
     let s = scenario("replication_quorum_r1w1_stale_unsafe", &[]);
     let (seed, message) = violation_found_and_replayed(&s, 1, "no_stale_reads");
     assert_eq!(seed, 1);
-    assert!(message.contains("had been acknowledged before"), "{message}");
+    assert!(
+        message.contains("had been acknowledged before"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -120,7 +123,10 @@ fn the_stale_read_fraction_falls_as_r_plus_w_grows_past_n() {
     let (three, three_seeds) = stale(1, 2);
     let (four, four_seeds) = stale(2, 2);
     let (four_other, _) = stale(2, 1);
-    assert!(two_seeds >= 10 && three_seeds >= 10, "{two_seeds} {three_seeds}");
+    assert!(
+        two_seeds >= 10 && three_seeds >= 10,
+        "{two_seeds} {three_seeds}"
+    );
     assert!(two > three && three > four, "{two} {three} {four}");
     assert_eq!((four, four_seeds, four_other), (0.0, 0, 0.0));
 }

@@ -140,7 +140,15 @@ impl Model for QuorumModel {
                     }
                     Role::Replica
                 }
-                "client" => Role::Client(params(i, g.params)?),
+                "client" => {
+                    let w: WorkloadParams = params(i, g.params)?;
+                    w.validate().map_err(|message| ParamError {
+                        group: i,
+                        role: false,
+                        message,
+                    })?;
+                    Role::Client(w)
+                }
                 other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
             };
             for n in g.nodes.clone() {
@@ -158,22 +166,10 @@ impl Model for QuorumModel {
             Some((i, t)) => (i, params::<ReplicaParams>(i, t)?),
             None => (first, ReplicaParams::default()),
         };
-        // Which group is at fault for a validation error: a client group for a
-        // workload error, else the replica group that set the params.
-        Quorum::new(p, roles.clone()).map_err(|message| {
-            let group = groups
-                .iter()
-                .enumerate()
-                .find(|(_, g)| {
-                    g.role == "client"
-                        && matches!(&roles[g.nodes.start as usize], Role::Client(w) if w.validate().is_err())
-                })
-                .map_or(at, |(i, _)| i);
-            ParamError {
-                group,
-                role: false,
-                message,
-            }
+        Quorum::new(p, roles).map_err(|message| ParamError {
+            group: at,
+            role: false,
+            message,
         })
     }
 
@@ -203,7 +199,13 @@ impl Model for QuorumModel {
                 latency.record(done.saturating_since(o.invoke));
             }
         }
-        let ratio = |ok: u64, all: u64| if all == 0 { 1.0 } else { ok as f64 / all as f64 };
+        let ratio = |ok: u64, all: u64| {
+            if all == 0 {
+                1.0
+            } else {
+                ok as f64 / all as f64
+            }
+        };
         let (r_all, w_all) = (reads.iter().sum::<u64>(), writes.iter().sum::<u64>());
         put("operations", h.ops.len() as f64);
         put("availability", h.availability());

@@ -70,11 +70,14 @@ impl StaleReads {
 
 /// An acknowledged write: (completed, invoked, value).
 type Acked = (SimTime, SimTime, Value);
+/// An acknowledged write with the latest (invocation, value) among the writes
+/// completed up to it.
+type AckedSoFar = (Acked, (SimTime, Value));
 
 /// Per key: acknowledged writes by completion time, each with the latest invocation
 /// among the writes completed so far (and its value), so "the latest-invoked write
 /// completed before t" is one binary search.
-fn acknowledged(history: &History) -> BTreeMap<Key, Vec<(Acked, (SimTime, Value))>> {
+fn acknowledged(history: &History) -> BTreeMap<Key, Vec<AckedSoFar>> {
     let mut per_key: BTreeMap<Key, Vec<Acked>> = BTreeMap::new();
     for o in history.ops.iter().filter(|o| o.is_acknowledged_write()) {
         if let (OpKind::Write(v), Some(done)) = (o.kind, o.complete) {

@@ -38,11 +38,7 @@ pub struct Client {
 impl Client {
     /// Starts a client. A restarted client starts its operation numbers (and so its
     /// write values) again: fault plans should spare clients.
-    pub fn start(
-        q: &Quorum,
-        ctx: &mut Ctx<'_, Quorum>,
-        params: &WorkloadParams,
-    ) -> Client {
+    pub fn start(q: &Quorum, ctx: &mut Ctx<'_, Quorum>, params: &WorkloadParams) -> Client {
         let members = q.ring.members().len();
         let next = ctx.rng().below(members as u64) as usize;
         let workload = Workload::new(ctx.id(), params.clone());

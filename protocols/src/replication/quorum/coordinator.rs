@@ -56,7 +56,12 @@ impl Replica {
     /// The nodes a request for `key` goes to. Strict quorum: the key's N preferred
     /// replicas. Sloppy quorum: each preferred replica believed down is replaced by the
     /// next live node further along the ring, which will hold the data as a hint.
-    fn targets(&self, q: &Quorum, ctx: &Ctx<'_, Quorum>, key: Key) -> Vec<(NodeId, Option<NodeId>)> {
+    fn targets(
+        &self,
+        q: &Quorum,
+        ctx: &Ctx<'_, Quorum>,
+        key: Key,
+    ) -> Vec<(NodeId, Option<NodeId>)> {
         let n = q.params.n as usize;
         let (now, me) = (ctx.now(), ctx.id());
         if !q.params.hinted_handoff {

@@ -183,7 +183,9 @@ impl Describe for Msg {
                 d.name("alive");
             }
             Msg::Handoff { key, seq, siblings } => {
-                d.name("handoff").u64("key", u64::from(*key)).u64("seq", *seq);
+                d.name("handoff")
+                    .u64("key", u64::from(*key))
+                    .u64("seq", *seq);
                 describe_siblings(d, siblings);
             }
             Msg::HandoffAck { key, seq } => {

@@ -83,10 +83,16 @@ impl ReplicaParams {
             ));
         }
         if self.r == 0 || self.r > self.n {
-            return Err(format!("r must be between 1 and n ({}), got {}", self.n, self.r));
+            return Err(format!(
+                "r must be between 1 and n ({}), got {}",
+                self.n, self.r
+            ));
         }
         if self.w == 0 || self.w > self.n {
-            return Err(format!("w must be between 1 and n ({}), got {}", self.n, self.w));
+            return Err(format!(
+                "w must be between 1 and n ({}), got {}",
+                self.n, self.w
+            ));
         }
         if self.request_timeout.is_zero()
             || self.heartbeat_interval.is_zero()

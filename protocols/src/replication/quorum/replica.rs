@@ -118,7 +118,12 @@ impl Replica {
                 ctx.send(source, Msg::HandoffAck { key, seq });
             }
             Msg::HandoffAck { key, seq } => {
-                if self.disk.hints.get(&(source, key)).is_some_and(|h| h.seq == seq) {
+                if self
+                    .disk
+                    .hints
+                    .get(&(source, key))
+                    .is_some_and(|h| h.seq == seq)
+                {
                     self.disk.hints.remove(&(source, key));
                     ctx.persist_synced(DiskWrite::HintDone {
                         target: source,

@@ -33,8 +33,10 @@ impl Ring {
     pub fn new(mut members: Vec<NodeId>) -> Ring {
         members.sort_unstable();
         members.dedup();
-        let mut tokens: Vec<(u64, NodeId)> =
-            members.iter().map(|&m| (mix64(u64::from(m.0)), m)).collect();
+        let mut tokens: Vec<(u64, NodeId)> = members
+            .iter()
+            .map(|&m| (mix64(u64::from(m.0)), m))
+            .collect();
         tokens.sort_unstable();
         Ring { tokens, members }
     }
