@@ -200,3 +200,6 @@ impl Protocol for Quorum {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
