@@ -229,10 +229,9 @@ mod tests {
 
     #[test]
     fn the_superseding_write_is_the_latest_invoked_not_the_latest_completed() {
-        // w2 [20, 100] completes last but was invoked first; w3 [30, 40] was invoked
-        // after w1 [0, 25]... w1 completed after w2 began: w1 and w2 are concurrent,
-        // but w1 completed before w3 began, so after 100 reading 1 is stale (w3 supersedes
-        // it) and reading 2 is not (w2 overlaps w3).
+        // w1 [0, 25] overlaps w2 [20, 100], but w3 [30, 40] began after w1 completed.
+        // A read after all three may return 2 (w2 overlaps w3) but not 1 (w3, completed
+        // before the read, supersedes it) although w2 is the last write to complete.
         let ops = [
             (0, W(1), 0, 25, OK),
             (1, W(2), 20, 100, OK),

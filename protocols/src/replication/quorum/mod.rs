@@ -29,8 +29,8 @@
 //! handoff), R + W > N and version vectors, a read never returns a value that an
 //! acknowledged write completed before the read began had already superseded, and no
 //! acknowledged write is lost, whatever crashes, pauses, partitions or clock faults
-//! hit (the stale-read and lost-write checkers test these); last-write-wins keeps them
-//! only while clocks agree. With R + W ≤ N, or sloppy quorums under partitions, reads
+//! hit the replicas (clients spared; the stale-read and lost-write checkers test these
+//! over seeds); last-write-wins keeps them only while clocks agree. With R + W ≤ N, or sloppy quorums under partitions, reads
 //! can be stale.
 //!
 //! Node layout: every node of the `replica` role is a ring member; `client` nodes run
