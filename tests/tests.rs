@@ -13,6 +13,9 @@ mod compare;
 mod detection;
 /// `hasim report`: timeline data, a self-contained page, headless Chromium draws it.
 mod report;
+/// Quorum replication: safe over many seeds, known-unsafe configurations, stale reads
+/// against R + W, sloppy quorums.
+mod quorum;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

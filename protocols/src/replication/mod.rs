@@ -10,6 +10,10 @@
 //! - [`linearizability`]: the linearizability checker for register histories (per-key
 //!   Wing & Gong / Lowe search, unknown operations per Jepsen), with a small
 //!   counterexample, and reference atomic-register histories to test checkers on.
+//! - [`quorum`]: leaderless quorum replication (Dynamo / Cassandra): N/R/W, last write
+//!   wins or version vectors, read repair, hinted handoff.
+//! - [`stale`]: stale reads: values an acknowledged write had superseded before the
+//!   read began.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
@@ -17,9 +21,12 @@
 pub mod history;
 pub mod linearizability;
 pub mod lost;
+pub mod quorum;
+pub mod stale;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
 pub use linearizability::{check_history, Counterexample, LinearizabilityError, SearchLimits};
 pub use lost::{lost_writes_log, lost_writes_register, LostWrite};
+pub use stale::{stale_reads, StaleRead, StaleReads};
 pub use workload::{Workload, WorkloadParams};
