@@ -7,6 +7,7 @@
 
 mod balancing;
 mod detection;
+mod isr;
 mod ping;
 
 use crate::drive;
@@ -161,6 +162,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::PhiAccrual>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
+        entry::<isr::IsrModel>(),
     ]
 }
 

@@ -7,11 +7,14 @@
 //! - [`workload`]: the key-value client workload shared by every store: which
 //!   operation to issue next, with unique write values so a lost write can be named.
 //! - [`lost`]: the "no acknowledged write lost" checker for registers and logs.
+//! - [`isr`]: in-sync-replica replication as Kafka does it: leaders, fetching
+//!   followers, a high watermark, an ISR, clean and unclean leader election.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
+pub mod isr;
 pub mod lost;
 pub mod workload;
 
