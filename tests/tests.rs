@@ -9,6 +9,8 @@ mod balancing;
 mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
+mod isr;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
