@@ -149,8 +149,10 @@ fn acks_one_loses_writes_that_acks_all_keeps_on_the_same_seeds() {
             losing_seeds.push(seed);
         }
     }
+    // Measured: 19 of the 20 seeds lose writes (914 of seeds 0..1000 with `hasim
+    // sweep`); fewer than 15 would mean acks = 1 no longer acknowledges early.
     assert!(
-        losing_seeds.len() >= 5,
+        losing_seeds.len() >= 15,
         "acks=1 lost writes on only {losing_seeds:?} of seeds 0-19"
     );
     let r = run(&one, losing_seeds[0]);

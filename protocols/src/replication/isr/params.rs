@@ -210,3 +210,54 @@ impl<'de> Deserialize<'de> for Acks {
         d.deserialize_any(V)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::value::{Error, I64Deserializer, StrDeserializer};
+    use serde::de::IntoDeserializer;
+
+    fn from_int(v: i64) -> Result<Acks, Error> {
+        let d: I64Deserializer<Error> = v.into_deserializer();
+        Acks::deserialize(d)
+    }
+
+    fn from_str(v: &str) -> Result<Acks, Error> {
+        let d: StrDeserializer<'_, Error> = v.into_deserializer();
+        Acks::deserialize(d)
+    }
+
+    #[test]
+    fn acks_reads_kafkas_spellings_and_refuses_zero() {
+        assert_eq!(from_int(1), Ok(Acks::Leader));
+        assert_eq!(from_int(-1), Ok(Acks::All));
+        assert_eq!(from_str("all"), Ok(Acks::All));
+        assert_eq!(from_str("1"), Ok(Acks::Leader));
+        let zero = from_int(0).unwrap_err().to_string();
+        assert!(zero.contains("not modelled"), "{zero}");
+        assert!(from_str("none").is_err());
+    }
+
+    #[test]
+    fn broker_params_name_the_field_that_is_out_of_range() {
+        let ok = BrokerParams::default();
+        assert_eq!(ok.validate(), Ok(()));
+        let too_many = BrokerParams {
+            min_insync_replicas: 4,
+            ..ok.clone()
+        };
+        let e = too_many.validate().unwrap_err().to_string();
+        assert!(e.contains("min_insync_replicas"), "{e}");
+        let session = BrokerParams {
+            session_timeout: ok.heartbeat_interval,
+            ..ok.clone()
+        };
+        let e = session.validate().unwrap_err().to_string();
+        assert!(e.contains("session_timeout"), "{e}");
+        let partitions = BrokerParams {
+            partitions: 65,
+            ..ok
+        };
+        assert!(partitions.validate().is_err());
+    }
+}

@@ -539,3 +539,57 @@ impl Describe for DiskWrite {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replica_sets_add_remove_and_list_in_id_order() {
+        let s = ReplicaSet::EMPTY
+            .with(NodeId(3))
+            .with(NodeId(1))
+            .with(NodeId(3));
+        assert_eq!(s.len(), 2);
+        assert!(s.contains(NodeId(1)) && !s.contains(NodeId(2)));
+        assert!(
+            !s.contains(NodeId(70)),
+            "ids past the mask are never members"
+        );
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![NodeId(1), NodeId(3)]);
+        assert!(s.without(NodeId(1)).without(NodeId(3)).is_empty());
+    }
+
+    #[test]
+    fn disk_applies_appends_truncations_and_metadata_by_partition() {
+        let entry = |value| Entry {
+            epoch: 1,
+            key: 0,
+            value,
+        };
+        let mut disk = Disk::default();
+        for (partition, value) in [(1, 10), (1, 11), (1, 12), (0, 20)] {
+            disk.apply(&DiskWrite::Append {
+                partition,
+                entry: entry(value),
+            });
+        }
+        disk.apply(&DiskWrite::Truncate {
+            partition: 1,
+            len: 1,
+        });
+        assert_eq!(disk.log(1), &[entry(10)]);
+        assert_eq!(disk.log(0), &[entry(20)]);
+        assert!(disk.log(5).is_empty());
+        let state = PartitionState {
+            partition: 2,
+            leader_epoch: 4,
+            partition_epoch: 7,
+            leader: Some(NodeId(2)),
+            isr: ReplicaSet(0b110),
+        };
+        disk.apply(&DiskWrite::Meta(state));
+        assert_eq!(disk.meta.len(), 3);
+        assert_eq!(disk.meta[2], state);
+    }
+}
