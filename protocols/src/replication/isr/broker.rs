@@ -2,65 +2,37 @@
 //! (appends, answers fetches, moves the high watermark, proposes ISR changes, answers
 //! producers) or a follower (fetches, appends, truncates on divergence); for every
 //! partition, the controller's latest word on who leads it. The first broker runs the
-//! controller instead (see `controller.rs`).
+//! controller instead (see `controller.rs`); the leader side is in `leader.rs`.
 
 use super::controller::Controller;
-use super::wire::{Acks, Answer, Disk, DiskWrite, Entry, Msg, Observation, PartitionState};
-use super::wire::{ReplicaSet, Timer};
+use super::disk::{Disk, DiskWrite};
+use super::leader::{advance_high_watermark, isr_check_period, Lead};
+use super::wire::{Answer, Entry, Msg, Observation, PartitionState, Timer};
 use super::Isr;
-use hasim_sim::{Ctx, NodeId, SimTime};
-use std::collections::VecDeque;
-
-/// Entries per fetch reply at most.
-const FETCH_BATCH_MAX: usize = 256;
-
-/// What a leader knows of one follower.
-#[derive(Clone, Copy, Debug)]
-struct Progress {
-    node: NodeId,
-    /// Its log end offset, from its last consistent fetch.
-    leo: u64,
-    /// Last time it was caught up (Kafka's lastCaughtUpTimeMs).
-    caught_up: SimTime,
-    last_fetch: SimTime,
-    /// The leader's log end when it answered the previous fetch.
-    leo_at_last_fetch: u64,
-}
-
-/// A leader's state for one partition.
-#[derive(Debug)]
-struct Lead {
-    /// The log end when this leadership began: a follower must reach it to rejoin.
-    epoch_start: u64,
-    followers: Vec<Progress>,
-    /// An ISR change sent to the controller and not yet answered, and when.
-    proposed: Option<(ReplicaSet, SimTime)>,
-    /// `acks = all` writes waiting for the HW: (offset, producer, op).
-    waiting: VecDeque<(u64, NodeId, u64)>,
-}
+use hasim_sim::{Ctx, NodeId};
 
 /// One partition as this broker sees it.
 #[derive(Debug)]
-struct Replica {
-    hosted: bool,
-    log: Vec<Entry>,
-    state: PartitionState,
-    high_watermark: u64,
-    lead: Option<Lead>,
+pub(super) struct Replica {
+    pub(super) hosted: bool,
+    pub(super) log: Vec<Entry>,
+    pub(super) state: PartitionState,
+    pub(super) high_watermark: u64,
+    pub(super) lead: Option<Lead>,
 }
 
 impl Replica {
-    fn leo(&self) -> u64 {
+    pub(super) fn leo(&self) -> u64 {
         self.log.len() as u64
     }
 
-    fn last_epoch(&self) -> u32 {
+    pub(super) fn last_epoch(&self) -> u32 {
         self.log.last().map_or(0, |e| e.epoch)
     }
 
     /// The end offset of the largest epoch at most `epoch` in this log (epochs never
     /// decrease along a log, so that is where entries of later epochs begin).
-    fn end_offset_for(&self, epoch: u32) -> u64 {
+    pub(super) fn end_offset_for(&self, epoch: u32) -> u64 {
         self.log.partition_point(|e| e.epoch <= epoch) as u64
     }
 }
@@ -68,7 +40,7 @@ impl Replica {
 /// A broker's volatile state.
 #[derive(Debug)]
 pub struct Broker {
-    partitions: Vec<Replica>,
+    pub(super) partitions: Vec<Replica>,
     controller: Option<Controller>,
 }
 
@@ -293,233 +265,15 @@ impl Broker {
         }
         if r.lead.is_none() || new_epoch {
             let leo = r.leo();
-            r.lead = Some(Lead {
-                epoch_start: leo,
-                followers: isr
-                    .replicas(state.partition)
-                    .iter()
-                    .filter(|n| **n != me)
-                    .map(|&node| Progress {
-                        node,
-                        leo: 0,
-                        caught_up: now,
-                        last_fetch: now,
-                        leo_at_last_fetch: leo,
-                    })
-                    .collect(),
-                proposed: None,
-                waiting: VecDeque::new(),
-            });
+            r.lead = Some(Lead::new(isr.replicas(state.partition), me, now, leo));
             ctx.observe(Observation::BecameLeader {
                 partition: state.partition,
                 epoch: state.leader_epoch,
             });
         } else if let Some(lead) = r.lead.as_mut() {
             // The controller answered (or overrode) an ISR proposal.
-            lead.proposed = None;
+            lead.settle();
         }
         advance_high_watermark(r, ctx);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn on_fetch(
-        &mut self,
-        isr: &Isr,
-        ctx: &mut Ctx<'_, Isr>,
-        follower: NodeId,
-        partition: u32,
-        epoch: u32,
-        offset: u64,
-        last_epoch: u32,
-    ) {
-        let now = ctx.now();
-        let Some(r) = self.partitions.get_mut(partition as usize) else {
-            return;
-        };
-        if r.state.leader_epoch != epoch {
-            return;
-        }
-        let consistent =
-            offset <= r.leo() && (offset == 0 || r.log[offset as usize - 1].epoch == last_epoch);
-        if r.lead.is_none() {
-            return;
-        }
-        if !consistent {
-            // Strictly below the follower's offset, so every round shortens its log.
-            let to = r.end_offset_for(last_epoch).min(offset - 1);
-            let leader_epoch = epoch;
-            ctx.send(
-                follower,
-                Msg::Diverged {
-                    partition,
-                    leader_epoch,
-                    to,
-                },
-            );
-            return;
-        }
-        let leo = r.leo();
-        let high_watermark = r.high_watermark;
-        let Some(lead) = r.lead.as_mut() else {
-            return;
-        };
-        let Some(f) = lead.followers.iter_mut().find(|f| f.node == follower) else {
-            return;
-        };
-        f.leo = offset;
-        if offset >= leo {
-            f.caught_up = now;
-        } else if offset >= f.leo_at_last_fetch {
-            f.caught_up = f.last_fetch;
-        }
-        f.last_fetch = now;
-        f.leo_at_last_fetch = leo;
-        if !r.state.isr.contains(follower)
-            && lead.proposed.is_none()
-            && offset >= high_watermark.max(lead.epoch_start)
-        {
-            let proposal = r.state.isr.with(follower);
-            lead.proposed = Some((proposal, now));
-            ctx.send(
-                isr.controller(),
-                Msg::AlterIsr {
-                    partition,
-                    leader_epoch: epoch,
-                    isr: proposal,
-                },
-            );
-        }
-        advance_high_watermark(r, ctx);
-        let end = (offset as usize + FETCH_BATCH_MAX).min(r.log.len());
-        let entries = r.log[offset as usize..end].to_vec();
-        ctx.send(
-            follower,
-            Msg::FetchReply {
-                partition,
-                leader_epoch: epoch,
-                offset,
-                entries,
-                high_watermark: r.high_watermark,
-            },
-        );
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn on_produce(
-        &mut self,
-        isr: &Isr,
-        ctx: &mut Ctx<'_, Isr>,
-        producer: NodeId,
-        op: u64,
-        key: u32,
-        value: u64,
-        acks: Acks,
-    ) {
-        let me = ctx.id();
-        let partition = isr.partition_of(key);
-        let r = &mut self.partitions[partition as usize];
-        let answer = match r.lead.as_mut() {
-            None => Some(Answer::NotLeader(r.state.leader.filter(|l| *l != me))),
-            Some(_)
-                if acks == Acks::All
-                    && r.state.isr.len() < isr.broker_params().min_insync_replicas =>
-            {
-                Some(Answer::NotEnoughReplicas)
-            }
-            Some(lead) => {
-                let entry = Entry {
-                    epoch: r.state.leader_epoch,
-                    key,
-                    value,
-                };
-                let offset = r.log.len() as u64;
-                ctx.persist(DiskWrite::Append { partition, entry });
-                r.log.push(entry);
-                match acks {
-                    Acks::Leader => Some(Answer::Written),
-                    Acks::All => {
-                        lead.waiting.push_back((offset, producer, op));
-                        None
-                    }
-                }
-            }
-        };
-        match answer {
-            Some(answer) => ctx.send(producer, Msg::Reply { op, answer }),
-            None => advance_high_watermark(r, ctx),
-        }
-    }
-
-    /// A leader drops followers that have not caught up within
-    /// `replica_lag_time_max`, and retries an ISR proposal left unanswered.
-    fn check_lag(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, partition: u32) {
-        let now = ctx.now();
-        let params = isr.broker_params();
-        let r = &mut self.partitions[partition as usize];
-        let Some(lead) = r.lead.as_mut() else {
-            return;
-        };
-        if let Some((_, sent)) = lead.proposed {
-            if now.saturating_since(sent) < isr_check_period(isr) {
-                return;
-            }
-            lead.proposed = None;
-        }
-        let laggards = lead
-            .followers
-            .iter()
-            .filter(|f| now.saturating_since(f.caught_up) > params.replica_lag_time_max)
-            .fold(ReplicaSet::EMPTY, |s, f| s.with(f.node));
-        let shrunk = ReplicaSet(r.state.isr.0 & !laggards.0);
-        if shrunk != r.state.isr {
-            lead.proposed = Some((shrunk, now));
-            ctx.send(
-                isr.controller(),
-                Msg::AlterIsr {
-                    partition,
-                    leader_epoch: r.state.leader_epoch,
-                    isr: shrunk,
-                },
-            );
-        }
-    }
-}
-
-/// How often leaders look for lagging followers (Kafka: half the lag bound).
-fn isr_check_period(isr: &Isr) -> hasim_sim::SimDuration {
-    let lag = isr.broker_params().replica_lag_time_max;
-    hasim_sim::SimDuration::from_nanos((lag.as_nanos() / 2).max(1))
-}
-
-/// Moves a leader's high watermark to the least log end over the ISR and any member
-/// proposed but not yet committed (Kafka's maximal ISR), and answers the `acks = all`
-/// writes now below it.
-fn advance_high_watermark(r: &mut Replica, ctx: &mut Ctx<'_, Isr>) {
-    let leo = r.log.len() as u64;
-    let Some(lead) = r.lead.as_mut() else {
-        return;
-    };
-    let members = ReplicaSet(r.state.isr.0 | lead.proposed.map_or(0, |(s, _)| s.0));
-    let least = lead
-        .followers
-        .iter()
-        .filter(|f| members.contains(f.node))
-        .map(|f| f.leo)
-        .fold(leo, u64::min);
-    if least > r.high_watermark {
-        r.high_watermark = least;
-    }
-    while let Some(&(offset, producer, op)) = lead.waiting.front() {
-        if offset >= r.high_watermark {
-            break;
-        }
-        lead.waiting.pop_front();
-        ctx.send(
-            producer,
-            Msg::Reply {
-                op,
-                answer: Answer::Written,
-            },
-        );
     }
 }

@@ -3,7 +3,8 @@
 //! leaders (cleanly from the ISR, or uncleanly from any live replica when allowed),
 //! commits the ISR changes leaders propose, and pushes every change to every broker.
 
-use super::wire::{Disk, DiskWrite, Msg, Observation, PartitionState, ReplicaSet, Timer};
+use super::disk::{Disk, DiskWrite};
+use super::wire::{Msg, Observation, PartitionState, ReplicaSet, Timer};
 use super::Isr;
 use hasim_sim::{Ctx, NodeId, SimTime};
 

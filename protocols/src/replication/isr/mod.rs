@@ -53,15 +53,17 @@
 
 mod broker;
 mod controller;
+mod describe;
+mod disk;
+mod leader;
 mod params;
 mod producer;
 pub mod report;
 mod wire;
 
+pub use disk::{Disk, DiskWrite};
 pub use params::{BrokerParams, IsrError, ProducerParams};
-pub use wire::{
-    Acks, Answer, Disk, DiskWrite, Entry, Msg, Observation, PartitionState, ReplicaSet, Timer,
-};
+pub use wire::{Acks, Answer, Entry, Msg, Observation, PartitionState, ReplicaSet, Timer};
 
 use crate::replication::history::Key;
 use broker::Broker;
