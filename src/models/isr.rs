@@ -80,7 +80,7 @@ impl Model for IsrModel {
             f(
                 "offline_time_fraction",
                 Unit::Fraction,
-                "fraction of partition-time with no live leader (none elected, or the elected one down)",
+                "fraction of partition-time with no live leader (none elected, or the elected one down or paused)",
             ),
             f("elections_clean", Unit::Count, "leaders elected from the ISR"),
             f("elections_unclean", Unit::Count, "leaders elected from outside the ISR"),
