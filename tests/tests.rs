@@ -16,6 +16,8 @@ mod report;
 /// Quorum replication: safe over many seeds, known-unsafe configurations, stale reads
 /// against R + W, sloppy quorums.
 mod quorum;
+/// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
+mod isr;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

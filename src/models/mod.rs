@@ -7,6 +7,7 @@
 
 mod balancing;
 mod detection;
+mod isr;
 mod ping;
 mod quorum;
 
@@ -186,6 +187,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
         entry::<quorum::QuorumModel>(),
+        entry::<isr::IsrModel>(),
     ]
 }
 

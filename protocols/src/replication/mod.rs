@@ -14,12 +14,15 @@
 //!   wins or version vectors, read repair, hinted handoff.
 //! - [`stale`]: stale reads: values an acknowledged write had superseded before the
 //!   read began.
+//! - [`isr`]: in-sync-replica replication as Kafka does it: leaders, fetching
+//!   followers, a high watermark, an ISR, clean and unclean leader election.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
 pub mod linearizability;
+pub mod isr;
 pub mod lost;
 pub mod quorum;
 pub mod stale;

@@ -1,0 +1,217 @@
+//! How the in-sync-replica model's messages, timers, observations and disk writes
+//! appear in the trace (and so in its hash): names and typed fields, written by hand.
+
+use super::disk::DiskWrite;
+use super::wire::{Acks, Answer, Msg, Observation, PartitionState, Timer};
+use crate::replication::history::{OpEvent, OpKind, OpResult};
+use hasim_sim::{Describe, Detail, NodeId};
+
+/// An operation event as the trace shows it (kept here: the shared history module
+/// has no trace form, and each model names its own records).
+fn describe_op<'d, 'a>(e: &OpEvent, d: &'d mut Detail<'a>) -> &'d mut Detail<'a> {
+    match *e {
+        OpEvent::Invoke { op, key, kind } => {
+            d.name("invoke").u64("op", op).u64("key", u64::from(key));
+            match kind {
+                OpKind::Read => d.str("kind", "read"),
+                OpKind::Write(v) => d.str("kind", "write").u64("value", v),
+            }
+        }
+        OpEvent::Complete { op, result } => {
+            d.name("complete").u64("op", op);
+            match result {
+                OpResult::Ok(Some(v)) => d.str("result", "ok").u64("value", v),
+                OpResult::Ok(None) => d.str("result", "ok"),
+                OpResult::Fail => d.str("result", "fail"),
+                OpResult::Unknown => d.str("result", "unknown"),
+            }
+        }
+    }
+}
+
+fn leader_field(d: &mut Detail<'_>, leader: Option<NodeId>) {
+    match leader {
+        Some(l) => d.node("leader", l),
+        None => d.str("leader", "none"),
+    };
+}
+
+fn state_fields(d: &mut Detail<'_>, s: &PartitionState) {
+    d.u64("partition", u64::from(s.partition))
+        .u64("epoch", u64::from(s.leader_epoch))
+        .u64("partition_epoch", u64::from(s.partition_epoch));
+    leader_field(d, s.leader);
+    d.u64("isr", s.isr.0);
+}
+
+impl Describe for Msg {
+    fn describe(&self, d: &mut Detail<'_>) {
+        match self {
+            Msg::Heartbeat { digest } => d.name("heartbeat").u64("digest", *digest),
+            Msg::LeaderAndIsr(s) => {
+                d.name("leader_and_isr");
+                state_fields(d, s);
+                d
+            }
+            Msg::AlterIsr {
+                partition,
+                leader_epoch,
+                isr,
+            } => d
+                .name("alter_isr")
+                .u64("partition", u64::from(*partition))
+                .u64("epoch", u64::from(*leader_epoch))
+                .u64("isr", isr.0),
+            Msg::Fetch {
+                partition,
+                leader_epoch,
+                offset,
+                last_epoch,
+            } => d
+                .name("fetch")
+                .u64("partition", u64::from(*partition))
+                .u64("epoch", u64::from(*leader_epoch))
+                .u64("offset", *offset)
+                .u64("last_epoch", u64::from(*last_epoch)),
+            Msg::FetchReply {
+                partition,
+                leader_epoch,
+                offset,
+                entries,
+                high_watermark,
+            } => d
+                .name("fetch_reply")
+                .u64("partition", u64::from(*partition))
+                .u64("epoch", u64::from(*leader_epoch))
+                .u64("offset", *offset)
+                .u64("entries", entries.len() as u64)
+                .u64("hw", *high_watermark),
+            Msg::Diverged {
+                partition,
+                leader_epoch,
+                to,
+            } => d
+                .name("diverged")
+                .u64("partition", u64::from(*partition))
+                .u64("epoch", u64::from(*leader_epoch))
+                .u64("to", *to),
+            Msg::Produce {
+                op,
+                key,
+                value,
+                acks,
+            } => d
+                .name("produce")
+                .u64("op", *op)
+                .u64("key", u64::from(*key))
+                .u64("value", *value)
+                .str("acks", if *acks == Acks::All { "all" } else { "1" }),
+            Msg::Consume { op, key } => {
+                d.name("consume").u64("op", *op).u64("key", u64::from(*key))
+            }
+            Msg::Reply { op, answer } => {
+                d.name("reply").u64("op", *op);
+                match answer {
+                    Answer::Written => d.str("answer", "written"),
+                    Answer::Read(v) => d.str("answer", "read").u64("value", *v),
+                    Answer::NotLeader(l) => {
+                        d.str("answer", "not_leader");
+                        leader_field(d, *l);
+                        d
+                    }
+                    Answer::NotEnoughReplicas => d.str("answer", "not_enough_replicas"),
+                }
+            }
+            Msg::Metadata { partition } => {
+                d.name("metadata").u64("partition", u64::from(*partition))
+            }
+            Msg::MetadataReply { partition, leader } => {
+                d.name("metadata_reply")
+                    .u64("partition", u64::from(*partition));
+                leader_field(d, *leader);
+                d
+            }
+        };
+    }
+}
+
+impl Describe for Timer {
+    fn describe(&self, d: &mut Detail<'_>) {
+        match self {
+            Timer::Heartbeat => d.name("heartbeat"),
+            Timer::Session => d.name("session"),
+            Timer::Fetch => d.name("fetch"),
+            Timer::IsrCheck => d.name("isr_check"),
+            Timer::Next => d.name("next"),
+            Timer::OpTimeout { op } => d.name("op_timeout").u64("op", *op),
+        };
+    }
+}
+
+impl Describe for Observation {
+    fn describe(&self, d: &mut Detail<'_>) {
+        match self {
+            Observation::Op(e) => describe_op(e, d),
+            Observation::BecameLeader { partition, epoch } => d
+                .name("became_leader")
+                .u64("partition", u64::from(*partition))
+                .u64("epoch", u64::from(*epoch)),
+            Observation::Elected {
+                partition,
+                epoch,
+                leader,
+                clean,
+            } => {
+                d.name("elected")
+                    .u64("partition", u64::from(*partition))
+                    .u64("epoch", u64::from(*epoch));
+                leader_field(d, *leader);
+                d.bool("clean", *clean)
+            }
+            Observation::IsrChanged {
+                partition,
+                isr,
+                added,
+                removed,
+            } => d
+                .name("isr_changed")
+                .u64("partition", u64::from(*partition))
+                .u64("isr", isr.0)
+                .u64("added", u64::from(*added))
+                .u64("removed", u64::from(*removed)),
+            Observation::Fenced { broker } => d.name("fenced").node("broker", *broker),
+            Observation::Unfenced { broker } => d.name("unfenced").node("broker", *broker),
+            Observation::Truncated {
+                partition,
+                from,
+                to,
+            } => d
+                .name("truncated")
+                .u64("partition", u64::from(*partition))
+                .u64("from", *from)
+                .u64("to", *to),
+        };
+    }
+}
+
+impl Describe for DiskWrite {
+    fn describe(&self, d: &mut Detail<'_>) {
+        match self {
+            DiskWrite::Append { partition, entry } => d
+                .name("append")
+                .u64("partition", u64::from(*partition))
+                .u64("epoch", u64::from(entry.epoch))
+                .u64("key", u64::from(entry.key))
+                .u64("value", entry.value),
+            DiskWrite::Truncate { partition, len } => d
+                .name("truncate")
+                .u64("partition", u64::from(*partition))
+                .u64("len", *len),
+            DiskWrite::Meta(s) => {
+                d.name("meta");
+                state_fields(d, s);
+                d
+            }
+        };
+    }
+}

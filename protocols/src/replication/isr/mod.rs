@@ -1,0 +1,250 @@
+//! `isr`: in-sync-replica replication as Kafka does it — partition leaders, followers
+//! that fetch, a high watermark, an ISR that shrinks and grows, and a controller that
+//! elects leaders cleanly (from the ISR only) or uncleanly (from any live replica).
+//!
+//! **The algorithm.** Brokers host partitions; a key of the shared workload lives in
+//! partition `key % partitions`. Each partition has `replication_factor` replicas
+//! placed round robin, a leader and followers. Followers send FETCH to the leader every
+//! `fetch_interval` with their log end offset and the epoch of their last entry; the
+//! leader answers with the entries that follow and its high watermark (HW), the
+//! smallest log end offset over the ISR: everything below it is committed. A follower
+//! is caught up when a fetch reaches the leader's log end as of its previous fetch
+//! (Kafka's lastCaughtUpTime rule); one not caught up for `replica_lag_time_max` is
+//! dropped from the ISR, and one whose log reaches the HW (and the leader's epoch start)
+//! is added back. The leader proposes each ISR change to the controller (Kafka's
+//! AlterPartition) and uses the union of the old and proposed ISR for the HW until the
+//! controller commits, so the HW never counts a replica the controller does not.
+//!
+//! The **controller** is the first broker (lowest id). Like a KRaft controller-only
+//! node it hosts no replicas. Brokers heartbeat to it every `heartbeat_interval`; one
+//! silent for `session_timeout` is fenced: removed from every ISR (unless it is the
+//! last member) and, where it led, replaced. A clean election takes the first live ISR
+//! member in replica order; when none is alive the partition goes offline (writes fail
+//! or wait) until an ISR member comes back. With `unclean_leader_election` any live
+//! replica may be taken (its ISR becomes just itself): the partition comes back
+//! sooner, and acknowledged writes the new leader never had are lost. Every leader
+//! change bumps the leader epoch; a fetch or ISR change carrying an old epoch is
+//! refused, so a deposed leader can neither commit nor change the ISR.
+//!
+//! **Producers** run the shared [`Workload`](crate::replication::Workload): a write goes
+//! to the partition's leader, a read returns the key's latest value below the HW.
+//! `acks = 1` is answered after the leader's append; `acks = "all"` once the HW passes
+//! the entry, and refused (NotEnoughReplicas, nothing appended) when the ISR is smaller
+//! than `min_insync_replicas`. A producer learns leaders from any broker's metadata and
+//! follows a NotLeader hint; an operation with no answer within the timeout is unknown.
+//!
+//! **What it simplifies.** The controller does not fail over: its metadata is on its
+//! disk, and while it is down nothing is fenced, elected or re-ISRed (leaders keep
+//! serving; a partition whose leader dies stays offline until the controller returns).
+//! Leader-epoch truncation (KIP-101/279) is folded into the fetch: a leader whose entry
+//! before the fetch offset has another epoch answers DIVERGED with the end offset of
+//! the largest epoch it holds up to the follower's last one; the follower truncates
+//! there and fetches again (each round strictly shortens it). No batching across
+//! partitions, no fsync policy (appends are unsynced writes, as Kafka leaves flushing
+//! to the OS), no HW checkpoint (a restarted broker's HW starts at zero), no producer
+//! idempotence or retries beyond following one NotLeader hint, no consumer groups or
+//! offsets: a read is a point lookup at the leader. A deposed leader that has not yet
+//! heard still answers reads and `acks = 1` writes, as in Kafka.
+//!
+//! **What it promises.** At most one broker becomes leader of a partition in an epoch.
+//! With clean election, `acks = "all"` and `min_insync_replicas` ≥ 2, no acknowledged
+//! write is lost to crashes, pauses and partitions (the `replication_isr_clean`
+//! scenario sweeps it); with unclean election or `acks = 1` writes can be lost.
+
+mod broker;
+mod controller;
+mod describe;
+mod disk;
+mod leader;
+mod params;
+mod producer;
+pub mod report;
+mod wire;
+
+pub use disk::{Disk, DiskWrite};
+pub use params::{BrokerParams, IsrError, ProducerParams};
+pub use wire::{Acks, Answer, Entry, Msg, Observation, PartitionState, ReplicaSet, Timer};
+
+use crate::replication::history::Key;
+use broker::Broker;
+use hasim_sim::{Ctx, NodeId, Protocol};
+use producer::Producer;
+
+/// What a node does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Role {
+    /// Hosts replicas (or, for the first broker, is the controller).
+    Broker,
+    /// Runs the workload.
+    Producer(ProducerParams),
+    /// Takes no part.
+    Idle,
+}
+
+/// The configuration: each node's role, the brokers' shared parameters, and where each
+/// partition's replicas live.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Isr {
+    broker: BrokerParams,
+    roles: Vec<Role>,
+    brokers: Vec<NodeId>,
+    replicas: Vec<Vec<NodeId>>,
+}
+
+impl Isr {
+    /// A configuration from each node's role (index = node id) and the brokers'
+    /// parameters. The first broker is the controller; partition `p`'s replicas are
+    /// the next `replication_factor` of the other brokers, round robin from the
+    /// `p`-th, in preference order.
+    pub fn new(roles: Vec<Role>, broker: BrokerParams) -> Result<Self, IsrError> {
+        broker.validate()?;
+        let brokers: Vec<NodeId> = roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Role::Broker))
+            .map(|(i, _)| NodeId(i as u32))
+            .collect();
+        let data = brokers.get(1..).unwrap_or(&[]);
+        if (data.len() as u32) < broker.replication_factor {
+            return Err(IsrError::TooFewBrokers {
+                brokers: brokers.len() as u32,
+                replication_factor: broker.replication_factor,
+            });
+        }
+        if let Some(b) = brokers.iter().find(|b| b.0 >= 64) {
+            return Err(IsrError::BrokerIdTooHigh(*b));
+        }
+        for r in &roles {
+            if let Role::Producer(p) = r {
+                p.validate()?;
+            }
+        }
+        let replicas = (0..broker.partitions as usize)
+            .map(|p| {
+                (0..broker.replication_factor as usize)
+                    .map(|i| data[(p + i) % data.len()])
+                    .collect()
+            })
+            .collect();
+        Ok(Isr {
+            broker,
+            roles,
+            brokers,
+            replicas,
+        })
+    }
+
+    /// The brokers' parameters.
+    pub fn broker_params(&self) -> &BrokerParams {
+        &self.broker
+    }
+
+    /// The controller (the first broker).
+    pub fn controller(&self) -> NodeId {
+        self.brokers[0]
+    }
+
+    /// Every broker, controller first.
+    pub fn brokers(&self) -> &[NodeId] {
+        &self.brokers
+    }
+
+    /// How many partitions there are.
+    pub fn partitions(&self) -> u32 {
+        self.broker.partitions
+    }
+
+    /// The replicas of `partition`, in preference order.
+    pub fn replicas(&self, partition: u32) -> &[NodeId] {
+        &self.replicas[partition as usize]
+    }
+
+    /// The partition a key lives in.
+    pub fn partition_of(&self, key: Key) -> u32 {
+        key % self.broker.partitions
+    }
+
+    /// How many nodes the configuration covers.
+    pub fn node_count(&self) -> u32 {
+        self.roles.len() as u32
+    }
+
+    /// The role of `node`.
+    pub fn role(&self, node: NodeId) -> &Role {
+        self.roles.get(node.index()).unwrap_or(&Role::Idle)
+    }
+
+    fn replica_set(&self, partition: u32) -> ReplicaSet {
+        self.replicas(partition)
+            .iter()
+            .fold(ReplicaSet::EMPTY, |s, n| s.with(*n))
+    }
+}
+
+/// A node's volatile state.
+#[derive(Debug)]
+pub enum State {
+    /// A broker (the controller among them).
+    Broker(Box<Broker>),
+    /// A producer.
+    Producer(Box<Producer>),
+    /// A node with no part.
+    Idle,
+}
+
+impl State {
+    /// A broker's current (page-cache) log of `partition`; `None` for other roles.
+    pub fn log(&self, partition: u32) -> Option<&[Entry]> {
+        match self {
+            State::Broker(b) => Some(b.log(partition)),
+            _ => None,
+        }
+    }
+}
+
+/// What properties see of a node: the partitions it acts as leader of, as a bitmask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// Bit `p` set: this node acts as leader of partition `p`.
+    pub leads: u64,
+}
+
+impl Protocol for Isr {
+    type Msg = Msg;
+    type Timer = Timer;
+    type State = State;
+    type Durable = Disk;
+    type View = View;
+    type Observation = Observation;
+
+    fn start(&self, ctx: &mut Ctx<'_, Self>, disk: &Disk) -> State {
+        match self.role(ctx.id()) {
+            Role::Broker => State::Broker(Box::new(Broker::start(self, ctx, disk))),
+            Role::Producer(p) => State::Producer(Box::new(Producer::start(self, ctx, p))),
+            Role::Idle => State::Idle,
+        }
+    }
+
+    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+        match state {
+            State::Broker(b) => b.on_message(self, ctx, source, msg),
+            State::Producer(p) => p.on_message(self, ctx, msg),
+            State::Idle => {}
+        }
+    }
+
+    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+        match state {
+            State::Broker(b) => b.on_timer(self, ctx, timer),
+            State::Producer(p) => p.on_timer(self, ctx, timer),
+            State::Idle => {}
+        }
+    }
+
+    fn view(&self, state: &State) -> View {
+        match state {
+            State::Broker(b) => View { leads: b.leads() },
+            _ => View::default(),
+        }
+    }
+}
