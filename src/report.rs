@@ -21,10 +21,23 @@ pub fn unit_of(model: &str, figure: &str) -> Unit {
         .map_or(Unit::Count, |f| f.unit)
 }
 
-/// A figure's value in its unit: "99.95%", "12.3ms", "1234".
+/// A figure's value in its unit: "99.95%", "12.3ms", "1234", "12.50h", "182.2d".
 pub fn format_value(unit: Unit, value: f64) -> String {
     match unit {
-        Unit::Fraction => format!("{:.3}%", value * 100.0),
+        Unit::Fraction => {
+            // Three decimals, more where three would round an availability short of
+            // one up to "100.000%": 99.99997 % must not read as no downtime at all.
+            let mut decimals = 3;
+            let mut text = format!("{:.*}%", decimals, value * 100.0);
+            while value < 1.0 && text.starts_with("100.") && decimals < 12 {
+                decimals += 1;
+                text = format!("{:.*}%", decimals, value * 100.0);
+            }
+            text
+        }
+        // Long durations (times to failure, repairs) in hours or days.
+        Unit::Seconds if value >= 10.0 * 86_400.0 => format!("{:.1}d", value / 86_400.0),
+        Unit::Seconds if value >= 3_600.0 => format!("{:.2}h", value / 3_600.0),
         Unit::Seconds => {
             // Round to the microsecond: figures come from histograms with ~1.6 % error.
             let d = SimDuration::from_secs_f64(value);

@@ -9,6 +9,9 @@ mod balancing;
 mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// Failure and repair over the long run: k-of-n availability against the binomial and
+/// the birth–death chain of a shared repair crew.
+mod recovery_theory;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

@@ -6,6 +6,7 @@
 pub mod checks;
 mod error;
 mod fault_specs;
+mod lifecycle_specs;
 pub mod network;
 pub mod plan;
 pub mod schema;

@@ -1,5 +1,6 @@
 //! The aggregate as a human table on stdout: lined-up columns, figures in their units
-//! (percentages, durations, counts), the check tallies, and the failing seeds with
+//! (percentages, durations, counts), availabilities in nines (of the mean, with the
+//! interval carried over), the check tallies, and the failing seeds with
 //! their replay commands (the first few; the JSON and the results file have all).
 
 use super::aggregate::Aggregate;
@@ -99,6 +100,31 @@ pub fn render(a: &Aggregate) -> String {
                 "figure", "seeds", "mean", "95% CI", "p50", "p90", "p99", "min", "max",
             ],
             &rows,
+        ));
+    }
+
+    let nines: Vec<Vec<String>> = a
+        .figures
+        .iter()
+        .filter(|(name, _)| {
+            name.ends_with("availability") && unit_of(&a.model, name) == Unit::Fraction
+        })
+        .map(|(name, s)| {
+            let (mean, low, high) = crate::nines::nines_of(s.mean, s.ci95_low, s.ci95_high);
+            let interval = match (low, high) {
+                (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
+                _ => "-".to_string(),
+            };
+            vec![name.clone(), format!("{mean:.2}"), interval]
+        })
+        .collect();
+    if !nines.is_empty() {
+        // Nines of the mean availability, the interval mapped from the availability's
+        // (see `crate::nines`): not the mean of per-seed nines.
+        out.push('\n');
+        out.push_str(&table(
+            &["in nines (of the mean)", "nines", "95% CI"],
+            &nines,
         ));
     }
 
