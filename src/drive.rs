@@ -173,12 +173,14 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         sim.metrics().counter("messages_dropped") as f64,
     );
     figures.insert("faults".to_string(), faults as f64);
-    let span = end.saturating_since(SimTime::ZERO);
+    // A run that drained its queue early stays as it is until the horizon.
+    let span_end = sim.span_end();
+    let span = span_end.saturating_since(SimTime::ZERO);
     let uptimes: Vec<f64> = (0..nodes)
         .map(|n| {
-            let up = sim
-                .timeline(hasim_sim::NodeId(n))
-                .time_in(Status::Up, SimTime::ZERO, end);
+            let up =
+                sim.timeline(hasim_sim::NodeId(n))
+                    .time_in(Status::Up, SimTime::ZERO, span_end);
             if span.is_zero() {
                 1.0
             } else {

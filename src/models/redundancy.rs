@@ -166,7 +166,7 @@ impl Model for RedundancyModel {
     }
 
     fn report(sim: &Sim<Redundancy>, figures: &mut BTreeMap<String, f64>) {
-        let end = sim.now();
+        let end = sim.span_end();
         let span = end.saturating_since(SimTime::ZERO).as_secs_f64();
         let replicas = sim.protocol().replicas();
         let timelines: Vec<&[(SimTime, Status)]> = replicas

@@ -154,7 +154,10 @@ fn a_node_is_down_while_its_node_or_its_rack_is() {
     let mut sim = Sim::new(Probe::new(), 3, 1);
     sim.horizon(at_secs(END + 1));
     sim.faults(schedule.clone()).expect("valid");
-    sim.run();
+    assert_eq!(sim.run(), hasim_sim::Outcome::Completed);
+    // The queue drained at the last restart; figures span to the horizon.
+    assert!(sim.now() <= at_secs(END));
+    assert_eq!(sim.span_end(), at_secs(END + 1));
     let mut overlaps = 0;
     for n in 0..3 {
         let timeline = sim.timeline(NodeId(n));
