@@ -27,7 +27,7 @@ pub struct Plan {
 pub struct Ran {
     /// How it ended.
     pub outcome: Outcome,
-    /// Simulated time at the end.
+    /// Simulated time at the end (the horizon, when the run drained its queue early).
     pub end: SimTime,
     /// Events processed.
     pub events: u64,
@@ -165,7 +165,9 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         sim.trace_sink(Tee(plan.sinks));
     }
     let outcome = sim.run();
-    let end = sim.now();
+    // A run that drained its queue early stays as it is until the horizon: its
+    // figures, and its simulated time, span to there.
+    let end = sim.span_end();
     let mut figures = BTreeMap::new();
     figures.insert("events".to_string(), sim.events() as f64);
     figures.insert(
@@ -173,14 +175,12 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         sim.metrics().counter("messages_dropped") as f64,
     );
     figures.insert("faults".to_string(), faults as f64);
-    // A run that drained its queue early stays as it is until the horizon.
-    let span_end = sim.span_end();
-    let span = span_end.saturating_since(SimTime::ZERO);
+    let span = end.saturating_since(SimTime::ZERO);
     let uptimes: Vec<f64> = (0..nodes)
         .map(|n| {
-            let up =
-                sim.timeline(hasim_sim::NodeId(n))
-                    .time_in(Status::Up, SimTime::ZERO, span_end);
+            let up = sim
+                .timeline(hasim_sim::NodeId(n))
+                .time_in(Status::Up, SimTime::ZERO, end);
             if span.is_zero() {
                 1.0
             } else {
