@@ -89,7 +89,7 @@ pub(super) fn lifecycles(
             (ttr, "time_to_repair", &s.time_to_repair),
         ] {
             let mean = d.mean_secs();
-            if !(mean > 0.0) {
+            if mean.is_nan() || mean <= 0.0 {
                 return Err(Bad::at(
                     spanned,
                     field(name),
