@@ -95,7 +95,7 @@ impl Model for RedundancyModel {
     fn properties() -> Vec<PropertyDoc> {
         vec![PropertyDoc {
             name: "system_up",
-            doc: "at least k replicas are running",
+            doc: "at least k replicas are running (after start-up)",
         }]
     }
 
@@ -147,6 +147,10 @@ impl Model for RedundancyModel {
                 let replicas = protocol.replicas().to_vec();
                 let k = protocol.k() as usize;
                 Some(Box::new(move |w| {
+                    // Nodes start one event at a time at time zero: judge from after.
+                    if w.now == SimTime::ZERO {
+                        return Ok(());
+                    }
                     let up = replicas
                         .iter()
                         .filter(|r| w.views[r.index()].is_some())
