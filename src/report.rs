@@ -120,3 +120,23 @@ fn figure_of(check: &str) -> Option<&str> {
     let first = check.split_whitespace().next()?;
     (!matches!(first, "always" | "eventually" | "sometimes")).then_some(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn availabilities_near_one_keep_their_last_nines() {
+        assert_eq!(format_value(Unit::Fraction, 0.9995), "99.950%");
+        assert_eq!(format_value(Unit::Fraction, 0.9999997), "99.99997%");
+        assert_eq!(format_value(Unit::Fraction, 1.0), "100.000%");
+        assert_eq!(format_value(Unit::Fraction, 0.5), "50.000%");
+    }
+
+    #[test]
+    fn long_durations_in_hours_and_days() {
+        assert_eq!(format_value(Unit::Seconds, 0.25), "250ms");
+        assert_eq!(format_value(Unit::Seconds, 5400.0), "1.50h");
+        assert_eq!(format_value(Unit::Seconds, 15_760_493.0), "182.4d");
+    }
+}

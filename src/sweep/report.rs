@@ -160,3 +160,65 @@ pub fn render(a: &Aggregate) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::seeds::SeedRange;
+    use crate::sweep::stats::summarize;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn availabilities_get_nines_of_the_mean_with_the_interval_mapped() {
+        // Four seeds: 99.9 % ± something; nines of the mean, not the mean of nines.
+        let values = [0.999, 0.9985, 0.9995, 0.999];
+        let s = summarize(&values).expect("values");
+        let (low, high) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
+        let mut figures = BTreeMap::new();
+        figures.insert("system_availability".to_string(), s);
+        figures.insert(
+            "system_failures".to_string(),
+            summarize(&[1.0, 2.0]).unwrap(),
+        );
+        let a = Aggregate {
+            scenario: "s".into(),
+            model: "redundancy".into(),
+            scenario_hash: "0".into(),
+            hasim_version: "0".into(),
+            seeds: SeedRange { start: 1, end: 5 },
+            shard: None,
+            runs: 4,
+            complete: true,
+            passed: 4,
+            failed: 0,
+            outcomes: BTreeMap::new(),
+            figures,
+            checks: Vec::new(),
+            failing: Vec::new(),
+        };
+        let text = render(&a);
+        let nines = |x: f64| -(1.0 - x).log10();
+        let (_, block) = text
+            .split_once("in nines (of the mean)")
+            .expect("a nines block");
+        let rows: Vec<Vec<&str>> = block
+            .lines()
+            .skip(1) // the rest of the header
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        let expected = [
+            "system_availability".to_string(),
+            format!("{:.2}", nines(0.999)),
+            format!("{:.2}", nines(low)),
+            "–".to_string(),
+            format!("{:.2}", nines(high)),
+        ];
+        // Only availabilities get a nines row.
+        assert_eq!(
+            rows,
+            vec![expected.iter().map(|s| s.as_str()).collect::<Vec<_>>()],
+            "{text}"
+        );
+    }
+}
