@@ -104,18 +104,14 @@ pub fn render(a: &Aggregate) -> String {
     }
 
     let nines: Vec<Vec<String>> = a
-        .figures
+        .nines
         .iter()
-        .filter(|(name, _)| {
-            name.ends_with("availability") && unit_of(&a.model, name) == Unit::Fraction
-        })
-        .map(|(name, s)| {
-            let (mean, low, high) = crate::nines::nines_of(s.mean, s.ci95_low, s.ci95_high);
-            let interval = match (low, high) {
+        .map(|(name, n)| {
+            let interval = match (n.ci95_low, n.ci95_high) {
                 (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
                 _ => "-".to_string(),
             };
-            vec![name.clone(), format!("{mean:.2}"), interval]
+            vec![name.clone(), format!("{:.2}", n.mean), interval]
         })
         .collect();
     if !nines.is_empty() {
@@ -192,6 +188,7 @@ mod tests {
             passed: 4,
             failed: 0,
             outcomes: BTreeMap::new(),
+            nines: crate::sweep::aggregate::nines("redundancy", &figures),
             figures,
             checks: Vec::new(),
             failing: Vec::new(),
