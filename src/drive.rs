@@ -32,7 +32,7 @@ pub struct Plan {
 pub struct Ran {
     /// How it ended.
     pub outcome: Outcome,
-    /// Simulated time at the end.
+    /// Simulated time at the end (the horizon, when the run drained its queue early).
     pub end: SimTime,
     /// Events processed.
     pub events: u64,
@@ -183,7 +183,9 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         sim.trace_sink(Tee(sinks));
     }
     let outcome = sim.run();
-    let end = sim.now();
+    // A run that drained its queue early stays as it is until the horizon: its
+    // figures, and its simulated time, span to there.
+    let end = sim.span_end();
     let mut figures = BTreeMap::new();
     figures.insert("events".to_string(), sim.events() as f64);
     figures.insert(

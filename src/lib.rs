@@ -11,6 +11,7 @@
 //! - [`drive`]: builds and runs the monomorphised `Sim<P>`; generic figures.
 //! - [`sinks`]: trace sinks: JSON-lines file, `RUST_LOG` bridge, tail, fingerprints.
 //! - [`schedule`]: the schedule file that `replay` prints and reads back.
+//! - [`nines`]: availability in nines, per run (capped) and of a mean with its interval.
 //! - [`report`]: the human summary table; figures in their units.
 //! - [`shrink`]: from a failing seed to the fewest, shortest faults that still fail.
 //! - [`atomic`]: output files written to a temporary file, then renamed.
@@ -23,6 +24,7 @@ pub mod atomic;
 pub mod compare;
 pub mod drive;
 pub mod models;
+pub mod nines;
 pub mod report;
 pub mod runner;
 pub mod scenario;

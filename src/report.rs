@@ -21,10 +21,23 @@ pub fn unit_of(model: &str, figure: &str) -> Unit {
         .map_or(Unit::Count, |f| f.unit)
 }
 
-/// A figure's value in its unit: "99.95%", "12.3ms", "1234".
+/// A figure's value in its unit: "99.95%", "12.3ms", "1234", "12.50h", "182.2d".
 pub fn format_value(unit: Unit, value: f64) -> String {
     match unit {
-        Unit::Fraction => format!("{:.3}%", value * 100.0),
+        Unit::Fraction => {
+            // Three decimals, more where three would round an availability short of
+            // one up to "100.000%": 99.99997 % must not read as no downtime at all.
+            let mut decimals = 3;
+            let mut text = format!("{:.*}%", decimals, value * 100.0);
+            while value < 1.0 && text.starts_with("100.") && decimals < 12 {
+                decimals += 1;
+                text = format!("{:.*}%", decimals, value * 100.0);
+            }
+            text
+        }
+        // Long durations (times to failure, repairs) in hours or days.
+        Unit::Seconds if value >= 10.0 * 86_400.0 => format!("{:.1}d", value / 86_400.0),
+        Unit::Seconds if value >= 3_600.0 => format!("{:.2}h", value / 3_600.0),
         Unit::Seconds => {
             // Round to the microsecond: figures come from histograms with ~1.6 % error.
             let d = SimDuration::from_secs_f64(value);
@@ -106,4 +119,24 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
 fn figure_of(check: &str) -> Option<&str> {
     let first = check.split_whitespace().next()?;
     (!matches!(first, "always" | "eventually" | "sometimes")).then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn availabilities_near_one_keep_their_last_nines() {
+        assert_eq!(format_value(Unit::Fraction, 0.9995), "99.950%");
+        assert_eq!(format_value(Unit::Fraction, 0.9999997), "99.99997%");
+        assert_eq!(format_value(Unit::Fraction, 1.0), "100.000%");
+        assert_eq!(format_value(Unit::Fraction, 0.5), "50.000%");
+    }
+
+    #[test]
+    fn long_durations_in_hours_and_days() {
+        assert_eq!(format_value(Unit::Seconds, 0.25), "250ms");
+        assert_eq!(format_value(Unit::Seconds, 5400.0), "1.50h");
+        assert_eq!(format_value(Unit::Seconds, 15_760_493.0), "182.4d");
+    }
 }

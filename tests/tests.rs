@@ -18,6 +18,9 @@ mod report;
 mod quorum;
 /// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
 mod isr;
+/// Failure and repair over the long run: k-of-n availability against the binomial and
+/// the birth–death chain of a shared repair crew.
+mod recovery_theory;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

@@ -12,10 +12,13 @@
 //! - [`replication`]: replicated stores that fail over (primary-backup, quorum, in-sync
 //!   replicas, Raft), their client workload, and the checkers for lost writes and
 //!   linearizability.
+//! - [`redundancy`]: k-of-n replicas judged from node timelines, for long-run
+//!   availability under failure and repair processes.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
 pub mod balancing;
 pub mod detection;
 pub mod ping;
+pub mod redundancy;
 pub mod replication;

@@ -8,6 +8,7 @@
 use crate::dist::Distribution;
 use crate::fault::{sort_schedule, Fault, ScheduledFault, SignedDuration};
 use crate::id::NodeId;
+use crate::lifecycle::{self, Lifecycle};
 use crate::rng::{Seed, Stream};
 use crate::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,11 @@ pub struct Generator {
     pub latency_spike: Option<(EpisodeProcess, SimDuration)>,
     /// Clock jumps on single nodes, uniform in [-max, +max]; `lasts` is unused.
     pub clock_jump: Option<(EpisodeProcess, SimDuration)>,
+    /// Failure and repair processes of nodes, racks or zones, with independent repair
+    /// or shared crews (see [`crate::lifecycle`]); a node is down while any unit it
+    /// is in is down.
+    #[serde(default)]
+    pub lifecycles: Vec<Lifecycle>,
 }
 
 impl Generator {
@@ -145,6 +151,10 @@ impl Generator {
                     },
                 });
             }
+        }
+        if !self.lifecycles.is_empty() {
+            let streams = faults.fork("lifecycle");
+            lifecycle::expand(&self.lifecycles, self.start, self.end, &streams, &mut out);
         }
         sort_schedule(&mut out);
         out

@@ -44,6 +44,15 @@ impl<P: Protocol> Sim<P> {
     pub fn schedule(&self) -> &[ScheduledFault] {
         &self.schedule
     }
+    /// The end of the span a finished run's figures cover: the horizon when the run
+    /// completed by draining its queue (nothing could happen before the horizon, so
+    /// every node stays as it is until then), else the time it stopped.
+    pub fn span_end(&self) -> SimTime {
+        match self.outcome {
+            Some(Outcome::Completed) => self.horizon.max(self.core.now),
+            _ => self.core.now,
+        }
+    }
     /// The time of the last scheduled fault: the quiet phase starts here.
     pub fn quiet_from(&self) -> SimTime {
         self.schedule.last().map_or(SimTime::ZERO, |f| f.at)

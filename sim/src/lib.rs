@@ -23,7 +23,8 @@
 //! - `queue`, `node`: the event heap and per-node machinery (private).
 //! - [`network`]: paths, loss, partitions, cuts, spikes.
 //! - [`clock`]: local clocks with offset and drift.
-//! - [`fault`]: the fault vocabulary and schedules; [`generator`]: random schedules.
+//! - [`fault`]: the fault vocabulary and schedules; [`generator`]: random schedules;
+//!   [`lifecycle`]: long-run failure and repair of nodes, racks and zones, with crews.
 //! - [`trace`]: trace records, the running hash, sinks; `Describe` for protocol types.
 //! - [`metrics`]: counters, histograms, node timelines.
 //! - [`property`]: always / eventually-within / sometimes checks.
@@ -39,6 +40,7 @@ pub mod fault;
 pub mod generator;
 pub mod id;
 mod inspect;
+pub mod lifecycle;
 pub mod metrics;
 pub mod network;
 mod node;

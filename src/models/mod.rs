@@ -10,6 +10,7 @@ mod detection;
 mod isr;
 mod ping;
 mod quorum;
+mod redundancy;
 
 use crate::drive;
 use crate::runner::RunError;
@@ -188,6 +189,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
         entry::<quorum::QuorumModel>(),
         entry::<isr::IsrModel>(),
+        entry::<redundancy::RedundancyModel>(),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! Validation of the fault plan: explicit `[[fault]]` entries (which fields each
 //! kind takes and needs, selectors, times against the run's end and the liveness
-//! bound) and the `[faults.random]` / `[faults.swarm]` generators.
+//! bound) and the `[faults.random]` / `[faults.swarm]` generators; the
+//! `[[faults.lifecycle]]` processes are checked in `lifecycle_specs`.
 
 use super::plan::{places, ExplicitFault, FaultPlan, Swarm};
 use super::schema::{self, FaultKind, FaultSpec, SwarmKind};
@@ -161,6 +162,8 @@ pub(super) fn faults(
         }
         plan.random = Some(g);
     }
+    plan.lifecycle =
+        super::lifecycle_specs::lifecycles(&file.generators.lifecycle, nodes, duration, bound)?;
     if let Some(spec) = &file.generators.swarm {
         let s = spec.get_ref();
         let (start, end) = window(&s.start, &s.end, &spec.span(), "faults.swarm")?;

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod concrete;
 mod error;
 mod fault_specs;
+mod lifecycle_specs;
 pub mod network;
 pub mod plan;
 pub mod schema;

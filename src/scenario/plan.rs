@@ -1,6 +1,6 @@
 //! The fault plan: explicit `[[fault]]` entries with selectors, the `[faults.random]`
-//! generator and the `[faults.swarm]` mode, and their expansion into the engine's
-//! concrete schedule for one seed. Things that last (`restart_after`, `lasts`) expand
+//! generator, the `[faults.swarm]` mode and the `[[faults.lifecycle]]` processes, and
+//! their expansion into the engine's concrete schedule for one seed. Things that last (`restart_after`, `lasts`) expand
 //! into paired faults; random selectors draw from "faults/targets", the swarm's mix
 //! from "faults/swarm", so the schedule is a function of the seed.
 
@@ -81,6 +81,8 @@ pub struct FaultPlan {
     pub swarm: Option<Swarm>,
     /// `[[schedule]]`: concrete faults, taken as they are.
     pub concrete: Vec<ScheduledFault>,
+    /// `[[faults.lifecycle]]`, resolved to one generator holding every process.
+    pub lifecycle: Option<Generator>,
 }
 
 impl FaultPlan {
@@ -101,6 +103,9 @@ impl FaultPlan {
             out.extend(s.generator(seed).expand(Seed(seed)));
         }
         out.extend(self.concrete.iter().cloned());
+        if let Some(g) = &self.lifecycle {
+            out.extend(g.expand(Seed(seed)));
+        }
         hasim_sim::fault::sort_schedule(&mut out);
         out
     }

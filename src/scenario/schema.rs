@@ -191,6 +191,38 @@ impl Structure {
 pub struct GeneratorsSpec {
     pub random: Option<Spanned<RandomSpec>>,
     pub swarm: Option<Spanned<SwarmSpec>>,
+    /// `[[faults.lifecycle]]`: long-run failure and repair processes.
+    #[serde(default)]
+    pub lifecycle: Vec<Spanned<LifecycleSpec>>,
+}
+
+/// `[[faults.lifecycle]]`: units (nodes, racks, zones, regions) fail after a drawn
+/// time and are repaired after a drawn repair time, by their own repair or by shared
+/// crews.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleSpec {
+    /// The nodes (default: all); a fixed selector.
+    pub target: Option<Spanned<String>>,
+    /// What fails as one: each target node, or each rack, zone or region of them.
+    pub per: Option<Spanned<UnitKind>>,
+    /// Time from a unit's (re)start to its failure; one duration is an exponential's
+    /// mean.
+    pub time_to_failure: Spanned<MeanDist>,
+    /// A crew's time to repair a unit; one duration is an exponential's mean.
+    pub time_to_repair: Spanned<MeanDist>,
+    /// Shared repair crews (absent: every unit is repaired independently).
+    pub crews: Option<Spanned<u32>>,
+}
+
+/// What fails as one unit in a lifecycle process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Node,
+    Rack,
+    Zone,
+    Region,
 }
 
 /// `[faults.random]`: per-kind random processes.

@@ -45,10 +45,49 @@ pub struct Aggregate {
     pub outcomes: BTreeMap<String, u64>,
     /// Each figure across the seeds that reported it (finite values only).
     pub figures: BTreeMap<String, Summary>,
+    /// Each availability figure (a fraction named `*availability`) in nines of its
+    /// mean, with its confidence interval mapped end to end (see `crate::nines`).
+    #[serde(default)]
+    pub nines: BTreeMap<String, Nines>,
     /// Each check, in the scenario's order.
     pub checks: Vec<CheckTally>,
     /// Every failing seed, in seed order.
     pub failing: Vec<FailingSeed>,
+}
+
+/// An availability in nines: of the mean across seeds, and of the ends of its 95 %
+/// confidence interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Nines {
+    /// −log10(1 − mean availability), capped at `crate::nines::NINES_MAX`.
+    pub mean: f64,
+    /// The nines of the interval's lower end; absent for one seed.
+    pub ci95_low: Option<f64>,
+    /// The nines of the interval's upper end; absent for one seed.
+    pub ci95_high: Option<f64>,
+}
+
+/// The availability figures of `model` among `figures`, in nines of their means.
+pub fn nines(model: &str, figures: &BTreeMap<String, Summary>) -> BTreeMap<String, Nines> {
+    figures
+        .iter()
+        .filter(|(name, _)| {
+            name.ends_with("availability")
+                && crate::report::unit_of(model, name) == crate::models::Unit::Fraction
+        })
+        .map(|(name, s)| {
+            let (mean, ci95_low, ci95_high) =
+                crate::nines::nines_of(s.mean, s.ci95_low, s.ci95_high);
+            (
+                name.clone(),
+                Nines {
+                    mean,
+                    ci95_low,
+                    ci95_high,
+                },
+            )
+        })
+        .collect()
 }
 
 /// How one check fared across seeds.
@@ -156,6 +195,7 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
         .into_iter()
         .filter_map(|(name, v)| Some((name.to_string(), stats::summarize(&v)?)))
         .collect();
+    let nines = nines(&header.model, &figures);
     let runs = results.len() as u64;
     let failed = failing.len() as u64;
     Aggregate {
@@ -171,6 +211,7 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
         failed,
         outcomes,
         figures,
+        nines,
         checks,
         failing,
     }

@@ -1,5 +1,6 @@
 //! The aggregate as a human table on stdout: lined-up columns, figures in their units
-//! (percentages, durations, counts), the check tallies, and the failing seeds with
+//! (percentages, durations, counts), availabilities in nines (of the mean, with the
+//! interval carried over), the check tallies, and the failing seeds with
 //! their replay commands (the first few; the JSON and the results file have all).
 
 use super::aggregate::Aggregate;
@@ -102,6 +103,27 @@ pub fn render(a: &Aggregate) -> String {
         ));
     }
 
+    let nines: Vec<Vec<String>> = a
+        .nines
+        .iter()
+        .map(|(name, n)| {
+            let interval = match (n.ci95_low, n.ci95_high) {
+                (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
+                _ => "-".to_string(),
+            };
+            vec![name.clone(), format!("{:.2}", n.mean), interval]
+        })
+        .collect();
+    if !nines.is_empty() {
+        // Nines of the mean availability, the interval mapped from the availability's
+        // (see `crate::nines`): not the mean of per-seed nines.
+        out.push('\n');
+        out.push_str(&table(
+            &["in nines (of the mean)", "nines", "95% CI"],
+            &nines,
+        ));
+    }
+
     if !a.checks.is_empty() {
         let rows: Vec<Vec<String>> = a
             .checks
@@ -133,4 +155,67 @@ pub fn render(a: &Aggregate) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::seeds::SeedRange;
+    use crate::sweep::stats::summarize;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn availabilities_get_nines_of_the_mean_with_the_interval_mapped() {
+        // Four seeds: 99.9 % ± something; nines of the mean, not the mean of nines.
+        let values = [0.999, 0.9985, 0.9995, 0.999];
+        let s = summarize(&values).expect("values");
+        let (low, high) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
+        let mut figures = BTreeMap::new();
+        figures.insert("system_availability".to_string(), s);
+        figures.insert(
+            "system_failures".to_string(),
+            summarize(&[1.0, 2.0]).unwrap(),
+        );
+        let a = Aggregate {
+            scenario: "s".into(),
+            model: "redundancy".into(),
+            scenario_hash: "0".into(),
+            hasim_version: "0".into(),
+            seeds: SeedRange { start: 1, end: 5 },
+            shard: None,
+            runs: 4,
+            complete: true,
+            passed: 4,
+            failed: 0,
+            outcomes: BTreeMap::new(),
+            nines: crate::sweep::aggregate::nines("redundancy", &figures),
+            figures,
+            checks: Vec::new(),
+            failing: Vec::new(),
+        };
+        let text = render(&a);
+        let nines = |x: f64| -(1.0 - x).log10();
+        let (_, block) = text
+            .split_once("in nines (of the mean)")
+            .expect("a nines block");
+        let rows: Vec<Vec<&str>> = block
+            .lines()
+            .skip(1) // the rest of the header
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        let expected = [
+            "system_availability".to_string(),
+            format!("{:.2}", nines(0.999)),
+            format!("{:.2}", nines(low)),
+            "–".to_string(),
+            format!("{:.2}", nines(high)),
+        ];
+        // Only availabilities get a nines row.
+        assert_eq!(
+            rows,
+            vec![expected.iter().map(|s| s.as_str()).collect::<Vec<_>>()],
+            "{text}"
+        );
+    }
 }

@@ -47,6 +47,7 @@ fn everything() -> Generator {
         loss_spike: Some((episodes(50, 5), 0.3)),
         latency_spike: Some((episodes(50, 5), SimDuration::from_millis(200))),
         clock_jump: Some((episodes(60, 1), SimDuration::from_millis(500))),
+        lifecycles: Vec::new(),
     }
 }
 

@@ -24,5 +24,7 @@ mod budget;
 mod properties;
 // The fault generator: reproducible, per-kind streams, windows, restarts by the end.
 mod faults;
+// Failure and repair processes: crews bound repairs FIFO, per-unit streams, node ∪ rack outages.
+mod lifecycle;
 // Insta snapshots of a small run's full trace and a generated schedule; JSON lines.
 mod snapshot;
