@@ -12,10 +12,14 @@
 //! - [`replication`]: replicated stores that fail over (primary-backup, quorum, in-sync
 //!   replicas, Raft), their client workload, and the checkers for lost writes and
 //!   linearizability.
+//! - [`recovery`]: what brings a system back: a Kubernetes-style restart supervisor
+//!   with liveness probes and CrashLoopBackOff, HDFS-style re-replication after a
+//!   datanode or rack is lost.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
 pub mod balancing;
 pub mod detection;
 pub mod ping;
+pub mod recovery;
 pub mod replication;

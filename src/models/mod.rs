@@ -8,6 +8,8 @@
 mod balancing;
 mod detection;
 mod ping;
+/// Recovery: a Kubernetes-style restart supervisor.
+mod supervisor;
 
 use crate::drive;
 use crate::runner::RunError;
@@ -161,6 +163,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::PhiAccrual>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
+        entry::<supervisor::SupervisorModel>(),
     ]
 }
 

@@ -1,0 +1,9 @@
+//! Recovery: what brings a system back after a failure, and how long it takes.
+//!
+//! - [`supervisor`]: a process under a Kubernetes-style restart supervisor (restart
+//!   policy, liveness probe, CrashLoopBackOff).
+//! - [`rereplication`]: HDFS-style re-replication of blocks after a datanode is lost,
+//!   with rack-aware placement and bandwidth-bounded copies.
+
+// pub mod rereplication;
+pub mod supervisor;
