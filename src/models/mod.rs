@@ -8,6 +8,8 @@
 mod balancing;
 mod detection;
 mod ping;
+/// Recovery: HDFS-style re-replication after datanode or rack loss.
+mod rereplication;
 /// Recovery: a Kubernetes-style restart supervisor.
 mod supervisor;
 
@@ -164,6 +166,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
         entry::<supervisor::SupervisorModel>(),
+        entry::<rereplication::RereplicationModel>(),
     ]
 }
 

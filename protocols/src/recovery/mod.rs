@@ -5,5 +5,5 @@
 //! - [`rereplication`]: HDFS-style re-replication of blocks after a datanode is lost,
 //!   with rack-aware placement and bandwidth-bounded copies.
 
-// pub mod rereplication;
+pub mod rereplication;
 pub mod supervisor;
