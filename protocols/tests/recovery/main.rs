@@ -4,3 +4,7 @@
 /// The restart supervisor: the exact back-off sequence and its reset, liveness kills
 /// within their bound over many seeds, and a snapshot of a crash loop's trace.
 mod supervisor;
+
+/// Re-replication: a single datanode loss is repaired in dead_after plus the copy
+/// work over the aggregate stream bandwidth, within a stated tolerance.
+mod rereplication;
