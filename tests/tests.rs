@@ -9,6 +9,9 @@ mod balancing;
 mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// The recovery models through their scenarios: rack loss under rack-aware and random
+/// placement (rack: selectors), the supervisor's back-off cap and probe window.
+mod recovery;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

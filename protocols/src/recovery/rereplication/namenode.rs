@@ -199,9 +199,14 @@ impl Rereplication {
                     && !holders.contains(&(t as u16))
                     && !(spread && self.racks[t] == first_rack)
             };
-            // On another rack when the survivors share one; anywhere if none is free.
+            // On another rack when the survivors share one, waiting for a free stream
+            // there rather than settling for the same rack; anywhere only when no other
+            // rack has a live node left.
             let n = self.datanodes.len();
-            let spread = one_rack && (0..n).any(|t| eligible(t, true));
+            let spread = one_rack
+                && (0..n).any(|t| {
+                    nn.live[t] && self.racks[t] != first_rack && !holders.contains(&(t as u16))
+                });
             let Some(least) = (0..n)
                 .filter(|&t| eligible(t, spread))
                 .map(|t| nn.receiving[t])
