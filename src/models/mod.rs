@@ -6,6 +6,8 @@
 //! [`Model`], and add one `entry::<...>()` line to [`all`].
 
 mod balancing;
+/// Recovery: Spark-style batch and Flink-style streaming jobs.
+mod compute;
 mod detection;
 mod ping;
 /// Recovery: HDFS-style re-replication after datanode or rack loss.
@@ -167,6 +169,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
         entry::<supervisor::SupervisorModel>(),
         entry::<rereplication::RereplicationModel>(),
+        entry::<compute::ComputeModel>(),
     ]
 }
 

@@ -3,12 +3,13 @@
 //! store took to get every block back to its replication factor, how many block-hours
 //! were under-replicated, and how many blocks lost every replica.
 
+use super::compute::went_down;
 use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, ParamError};
 use super::{Predicate, PropertyDoc, RoleDoc, Unit};
 use hasim_protocols::recovery::rereplication::{
     DatanodeParams, NamenodeParams, Observation, Rereplication, View,
 };
-use hasim_sim::{NodeId, Sim, SimTime, Status};
+use hasim_sim::{NodeId, Sim, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The `rereplication` model.
@@ -177,53 +178,39 @@ impl Model for RereplicationModel {
             })
             .collect();
         figures.insert("blocks_lost".into(), lost.len() as f64);
-        // Failures of datanodes (crash or pause), in time order.
-        let mut failures: Vec<SimTime> = sim
-            .protocol()
-            .datanodes()
-            .iter()
-            .flat_map(|&d| {
-                sim.timeline(d)
-                    .changes()
-                    .iter()
-                    .filter(|(_, s)| *s != Status::Up)
-                    .map(|&(t, _)| t)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        failures.sort_unstable();
         let (mut under, mut missing, mut peak) = (0u32, 0u32, 0u32);
         let mut since = SimTime::ZERO;
         let mut block_seconds = 0.0;
+        // An episode starts when the first datanode declared dead in it stopped being
+        // up (when the namenode saw blocks under-replicated, if it never went down).
         let mut episode: Option<SimTime> = None;
-        let mut last_full = SimTime::ZERO;
+        let (mut dead, mut declared): (Option<NodeId>, Option<NodeId>) = (None, None);
         let (mut to_full, mut to_rereplicate): (Option<f64>, Option<f64>) = (None, None);
         for o in obs {
-            let Observation::Replication {
-                under: u,
-                missing: m,
-            } = o.observation
-            else {
-                continue;
+            let (u, m) = match o.observation {
+                Observation::Replication { under, missing } => (under, missing),
+                Observation::DatanodeDead { node } => {
+                    // The first declared since the last change of the counts.
+                    declared = declared.or(Some(node));
+                    continue;
+                }
+                _ => continue,
             };
             block_seconds += f64::from(under) * o.time.saturating_since(since).as_secs_f64();
             since = o.time;
             if under == 0 && u > 0 {
                 episode = Some(o.time);
+                dead = declared;
             }
+            declared = None;
             if u == 0 {
                 if let Some(seen) = episode.take() {
-                    let failed = failures
-                        .iter()
-                        .copied()
-                        .find(|&t| t > last_full && t <= seen)
-                        .unwrap_or(seen);
+                    let failed = dead.map_or(seen, |n| went_down(sim.timeline(n), seen));
                     let longest = |m: Option<f64>, d: f64| Some(m.map_or(d, |m| m.max(d)));
                     to_full = longest(to_full, o.time.saturating_since(failed).as_secs_f64());
                     to_rereplicate =
                         longest(to_rereplicate, o.time.saturating_since(seen).as_secs_f64());
                 }
-                last_full = o.time;
             }
             (under, missing, peak) = (u, m, peak.max(u));
         }
