@@ -8,3 +8,7 @@ mod supervisor;
 /// Re-replication: a single datanode loss is repaired in dead_after plus the copy
 /// work over the aggregate stream bandwidth, within a stated tolerance.
 mod rereplication;
+
+/// Recovery of computation: the task failure budget exactly, and the streaming job's
+/// replay against interval / 2 + checkpoint duration.
+mod compute;
