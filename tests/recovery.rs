@@ -2,7 +2,7 @@
 //! whole rack crashed with a `rack:` selector loses no block under rack-aware
 //! placement but does under random placement on the same seeds; the supervisor's
 //! crash loop backs off to the 5-minute cap and the liveness probe kills hangs within
-//! its window on every seed.
+//! its window on every seed; a streaming job checkpointing less often replays more.
 
 use hasim::runner::{self, RunOptions, RunResult};
 use hasim::scenario::Scenario;
@@ -87,4 +87,33 @@ fn the_crash_loop_reaches_the_back_off_cap_and_hangs_are_killed_within_the_probe
         // and then every 300 s, each run lasting 30 s.
         assert!(figure(&r, "restarts") >= 25.0, "seed {seed}");
     }
+}
+
+#[test]
+fn a_longer_checkpoint_interval_replays_more_input_after_each_failure() {
+    // The bundled streaming scenario with checkpoints every 30 s and every 240 s: the
+    // mean replay (interval / 2 + 5 s in theory: 20 s against 125 s) and so the
+    // recovery time grow, over the same failures (seeds 1-8).
+    const PATH: &str = "scenarios/recovery_flink_checkpoints.toml";
+    let with = |interval: &'static str| {
+        scenario(PATH, move |t| {
+            assert!(t.contains("checkpoint_interval = \"60s\""));
+            t.replace(
+                "checkpoint_interval = \"60s\"",
+                &format!("checkpoint_interval = \"{interval}\""),
+            )
+        })
+    };
+    let mean = |s: &Scenario, name: &str| {
+        let runs: Vec<f64> = (1..=8).map(|seed| figure(&run(s, seed), name)).collect();
+        runs.iter().sum::<f64>() / runs.len() as f64
+    };
+    let (short, long) = (with("30s"), with("240s"));
+    let (lag_short, lag_long) = (mean(&short, "replay_lag_mean"), mean(&long, "replay_lag_mean"));
+    assert!(
+        (10.0..=30.0).contains(&lag_short) && (80.0..=170.0).contains(&lag_long),
+        "mean replay {lag_short} s at 30 s, {lag_long} s at 240 s"
+    );
+    let grew = mean(&long, "recovery_time_mean") - mean(&short, "recovery_time_mean");
+    assert!(grew > 50.0, "recovery grew by {grew} s");
 }

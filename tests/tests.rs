@@ -10,7 +10,8 @@ mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
 /// The recovery models through their scenarios: rack loss under rack-aware and random
-/// placement (rack: selectors), the supervisor's back-off cap and probe window.
+/// placement (rack: selectors), the supervisor's back-off cap and probe window, replay
+/// against the checkpoint interval.
 mod recovery;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
