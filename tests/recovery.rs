@@ -109,7 +109,10 @@ fn a_longer_checkpoint_interval_replays_more_input_after_each_failure() {
         runs.iter().sum::<f64>() / runs.len() as f64
     };
     let (short, long) = (with("30s"), with("240s"));
-    let (lag_short, lag_long) = (mean(&short, "replay_lag_mean"), mean(&long, "replay_lag_mean"));
+    let (lag_short, lag_long) = (
+        mean(&short, "replay_lag_mean"),
+        mean(&long, "replay_lag_mean"),
+    );
     assert!(
         (10.0..=30.0).contains(&lag_short) && (80.0..=170.0).contains(&lag_long),
         "mean replay {lag_short} s at 30 s, {lag_long} s at 240 s"

@@ -30,7 +30,7 @@ impl Model for ComputeModel {
                 params: param_docs::<DriverParams>(&[
                     (
                         "job",
-                        "{kind = \"batch\", tasks = 200, task_time = exponential 10s, slots = 2, max_task_failures = 4} or {kind = \"streaming\", parallelism = 0 (all), checkpoint_interval = \"60s\", checkpoint_duration = \"5s\", restart_delay = \"10s\", input_rate = 1000, capacity = 2000}",
+                        "the job: a batch (default shown), or {kind = \"streaming\", parallelism = 0 (every executor), checkpoint_interval = \"60s\", checkpoint_duration = \"5s\", restart_delay = \"10s\", input_rate = 1000, capacity = 2000}",
                     ),
                     ("heartbeat_interval", "between an executor's heartbeats"),
                     ("heartbeat_timeout", "an executor silent this long is lost"),

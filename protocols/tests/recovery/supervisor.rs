@@ -160,3 +160,77 @@ fn crash_loop_trace() {
     let records: Vec<String> = sink.borrow().0.iter().map(Record::to_string).collect();
     insta::assert_snapshot!(records.join("\n"));
 }
+
+/// The observations' names of node 0, in order.
+fn story(sim: &Sim<Supervisor>) -> Vec<String> {
+    sim.observations()
+        .iter()
+        .map(|o| match o.observation {
+            Observation::Started { attempt } => format!("started {attempt}"),
+            Observation::BackOff { delay } => format!("back_off {delay}"),
+            ref other => format!("{other:?}").to_lowercase(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_restart_policy_decides_after_a_crash_and_after_a_clean_exit() {
+    let run_with = |policy, crash: bool| {
+        let params = ServiceParams {
+            restart_policy: policy,
+            crash_after: crash.then_some(secs(60)),
+            exit_after: (!crash).then_some(secs(60)),
+            ..ServiceParams::default()
+        };
+        story(&run(params, 1, 1))[..3].to_vec()
+    };
+    use hasim_protocols::recovery::supervisor::RestartPolicy::{Always, Never, OnFailure};
+    assert_eq!(
+        run_with(Always, false),
+        ["started 0", "completed", "back_off 10s"]
+    );
+    assert_eq!(
+        run_with(OnFailure, false),
+        ["started 0", "completed", "stopped"]
+    );
+    assert_eq!(
+        run_with(OnFailure, true),
+        ["started 0", "crashed", "back_off 10s"]
+    );
+    assert_eq!(run_with(Never, true), ["started 0", "crashed", "stopped"]);
+}
+
+#[test]
+fn a_machine_failure_takes_the_supervisor_down_too_and_resets_its_back_off() {
+    // Crashing 30 s after each start, the back-off reaches 160 s at t = 300 s; the node
+    // fails at 400 s (mid back-off) and is back at 410 s: the kubelet starts the
+    // process at once and its next delay is 10 s again.
+    let params = ServiceParams {
+        crash_after: Some(secs(30)),
+        ..ServiceParams::default()
+    };
+    let mut sim = Sim::new(Supervisor::new(vec![Some(params)]), 1, 1);
+    sim.faults([
+        hasim_sim::ScheduledFault {
+            at: SimTime::ZERO + secs(400),
+            fault: hasim_sim::Fault::Crash {
+                node: hasim_sim::NodeId(0),
+            },
+        },
+        hasim_sim::ScheduledFault {
+            at: SimTime::ZERO + secs(410),
+            fault: hasim_sim::Fault::Restart {
+                node: hasim_sim::NodeId(0),
+            },
+        },
+    ])
+    .expect("a valid schedule");
+    sim.horizon(SimTime::ZERO + secs(500))
+        .keep_observations(true);
+    sim.run();
+    let starts = instants(&sim, |o| matches!(o, Observation::Started { .. }));
+    // The 160 s back-off from 300 s would have restarted it at 460 s; the restart at
+    // 410 s is the machine's, and the sequence starts over: 10, then 20 s.
+    assert_eq!(starts, [0.0, 40.0, 90.0, 160.0, 270.0, 410.0, 450.0, 500.0]);
+    assert_eq!(delays(&sim), [10, 20, 40, 80, 160, 10, 20]);
+}
