@@ -12,8 +12,10 @@
 //! on another rack when the surviving replicas share one. A copy takes
 //! `block_size_mib / bandwidth_mib_per_s`, a datanode sends at most `max_streams`
 //! copies and receives at most `max_streams` at once, and a copy not reported within
-//! `pending_timeout` is given up and scheduled again. A datanode that comes back sends
-//! a block report and its replicas count again.
+//! `pending_timeout` is given up and scheduled again. A source told to copy a block
+//! it does not hold says so, and the namenode forgets that replica; the initial
+//! assignment is sent again at each check until the datanode confirms it stored it.
+//! A datanode that comes back sends a block report and its replicas count again.
 //!
 //! **What it simplifies.** Blocks exist from the start (no writes, no clients, no
 //! pipelines); a copy runs at a fixed rate whatever else the nodes do (no shared links,
@@ -131,6 +133,9 @@ pub enum Msg {
         /// The blocks.
         blocks: Vec<u32>,
     },
+    /// Datanode → namenode: the assigned blocks are on disk (the namenode sends the
+    /// assignment again at each check until this arrives).
+    Stored,
     /// Namenode → datanode, after the namenode restarted: send a block report.
     ReportRequest,
     /// Namenode → source datanode: copy `block` to datanode `target`.
@@ -147,6 +152,12 @@ pub enum Msg {
     },
     /// Target datanode → namenode: the block is stored.
     BlockReceived {
+        /// The block.
+        block: u32,
+    },
+    /// Source datanode → namenode: told to copy a block it does not hold (the
+    /// namenode's map was wrong, e.g. an assignment was lost on the network).
+    NotHeld {
         /// The block.
         block: u32,
     },
@@ -239,6 +250,8 @@ pub struct Namenode {
     sending: Vec<u32>,
     receiving: Vec<u32>,
     pending: BTreeMap<u32, PendingCopy>,
+    /// Initial assignments not yet acknowledged, by datanode (emptied once stored).
+    unassigned: Vec<Option<Vec<u32>>>,
     under: u32,
     missing: u32,
 }

@@ -24,6 +24,7 @@ impl Rereplication {
             sending: vec![0; n],
             receiving: vec![0; n],
             pending: BTreeMap::new(),
+            unassigned: vec![None; n],
             under: 0,
             missing: 0,
         };
@@ -37,7 +38,13 @@ impl Rereplication {
                 nn.locations[block] = replicas;
             }
             for (i, blocks) in per_node.into_iter().enumerate() {
-                ctx.send(self.datanodes[i], Msg::Assign { blocks });
+                ctx.send(
+                    self.datanodes[i],
+                    Msg::Assign {
+                        blocks: blocks.clone(),
+                    },
+                );
+                nn.unassigned[i] = Some(blocks);
             }
         } else {
             // A restarted namenode knows nothing: the datanodes' reports rebuild the map.
@@ -101,6 +108,22 @@ impl Rereplication {
                     }
                 }
             }
+            Msg::Stored => nn.unassigned[i] = None,
+            Msg::NotHeld { block } => {
+                if let Some(copy) = nn.pending.get(&block).copied().filter(|c| c.source == idx) {
+                    nn.pending.remove(&block);
+                    nn.sending[i] -= 1;
+                    nn.receiving[copy.target as usize] -= 1;
+                }
+                if let Some(l) = nn.locations.get_mut(block as usize) {
+                    if let Some(at) = l.iter().position(|&r| r == idx) {
+                        l.swap_remove(at);
+                        if l.is_empty() {
+                            ctx.observe(Observation::Missing { block });
+                        }
+                    }
+                }
+            }
             Msg::Heartbeat if !revived => return,
             _ => {}
         }
@@ -131,6 +154,18 @@ impl Rereplication {
                 }
             }
             self.abandon(nn, |c| c.source as usize == i || c.target as usize == i);
+        }
+        // An assignment lost on the network is sent again (storing it twice is
+        // harmless), so the namenode's map and the disks agree.
+        for (i, blocks) in nn.unassigned.iter().enumerate() {
+            if let Some(blocks) = blocks.as_ref().filter(|_| nn.live[i]) {
+                ctx.send(
+                    self.datanodes[i],
+                    Msg::Assign {
+                        blocks: blocks.clone(),
+                    },
+                );
+            }
         }
         let timeout = p.pending_timeout;
         self.abandon(nn, |c| now.saturating_since(c.since) >= timeout);

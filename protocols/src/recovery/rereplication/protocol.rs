@@ -45,6 +45,7 @@ impl Protocol for Rereplication {
                         ctx.persist(Store(b));
                     }
                     ctx.sync();
+                    ctx.send(self.namenode, Msg::Stored);
                 }
                 Msg::ReportRequest => ctx.send(
                     self.namenode,
@@ -52,8 +53,12 @@ impl Protocol for Rereplication {
                         blocks: blocks.iter().copied().collect(),
                     },
                 ),
-                Msg::Replicate { block, target } if blocks.contains(&block) => {
-                    ctx.set_timer(self.params.copy_time(), Timer::Sent { block, target });
+                Msg::Replicate { block, target } => {
+                    if blocks.contains(&block) {
+                        ctx.set_timer(self.params.copy_time(), Timer::Sent { block, target });
+                    } else {
+                        ctx.send(self.namenode, Msg::NotHeld { block });
+                    }
                 }
                 Msg::BlockData { block } => {
                     blocks.insert(block);

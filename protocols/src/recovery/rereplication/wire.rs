@@ -13,12 +13,14 @@ impl Describe for Msg {
             }
             Msg::Assign { blocks } => d.name("assign").u64("blocks", blocks.len() as u64),
             Msg::ReportRequest => d.name("report_request"),
+            Msg::Stored => d.name("stored"),
             Msg::Replicate { block, target } => d
                 .name("replicate")
                 .u64("block", (*block).into())
                 .node("target", *target),
             Msg::BlockData { block } => d.name("block_data").u64("block", (*block).into()),
             Msg::BlockReceived { block } => d.name("block_received").u64("block", (*block).into()),
+            Msg::NotHeld { block } => d.name("not_held").u64("block", (*block).into()),
         };
     }
 }
