@@ -92,7 +92,7 @@ impl Model for RereplicationModel {
         ]
     }
 
-    fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Rereplication, ParamError> {
+    fn build(_: u32, groups: &[GroupParams<'_>]) -> Result<Rereplication, ParamError> {
         let mut namenode: Option<(NodeId, NamenodeParams)> = None;
         let mut datanodes: Vec<(NodeId, String)> = Vec::new();
         let bad = |group, message: String| ParamError {
@@ -135,7 +135,6 @@ impl Model for RereplicationModel {
             .unwrap_or(0);
         p.validate(datanodes.len())
             .map_err(|m| bad(namenode_group, m))?;
-        let _ = nodes;
         Ok(Rereplication::new(p, id, &datanodes))
     }
 
