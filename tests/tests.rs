@@ -21,6 +21,10 @@ mod isr;
 /// Failure and repair over the long run: k-of-n availability against the binomial and
 /// the birth–death chain of a shared repair crew.
 mod recovery_theory;
+/// The recovery models through their scenarios: rack loss under rack-aware and random
+/// placement (rack: selectors), the supervisor's back-off cap and probe window, replay
+/// against the checkpoint interval.
+mod recovery;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

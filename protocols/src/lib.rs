@@ -14,6 +14,9 @@
 //!   linearizability.
 //! - [`redundancy`]: k-of-n replicas judged from node timelines, for long-run
 //!   availability under failure and repair processes.
+//! - [`recovery`]: what brings a system back: a Kubernetes-style restart supervisor
+//!   with liveness probes and CrashLoopBackOff, HDFS-style re-replication after a
+//!   datanode or rack is lost.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
@@ -21,4 +24,5 @@ pub mod balancing;
 pub mod detection;
 pub mod ping;
 pub mod redundancy;
+pub mod recovery;
 pub mod replication;

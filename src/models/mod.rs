@@ -6,11 +6,17 @@
 //! [`Model`], and add one `entry::<...>()` line to [`all`].
 
 mod balancing;
+/// Recovery: Spark-style batch and Flink-style streaming jobs.
+mod compute;
 mod detection;
 mod isr;
 mod ping;
 mod quorum;
 mod redundancy;
+/// Recovery: HDFS-style re-replication after datanode or rack loss.
+mod rereplication;
+/// Recovery: a Kubernetes-style restart supervisor.
+mod supervisor;
 
 use crate::drive;
 use crate::runner::RunError;
@@ -190,6 +196,9 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<quorum::QuorumModel>(),
         entry::<isr::IsrModel>(),
         entry::<redundancy::RedundancyModel>(),
+        entry::<supervisor::SupervisorModel>(),
+        entry::<rereplication::RereplicationModel>(),
+        entry::<compute::ComputeModel>(),
     ]
 }
 
