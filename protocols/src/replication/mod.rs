@@ -7,12 +7,15 @@
 //! - [`workload`]: the key-value client workload shared by every store: which
 //!   operation to issue next, with unique write values so a lost write can be named.
 //! - [`lost`]: the "no acknowledged write lost" checker for registers and logs.
+//! - [`raft`]: a key-value store replicated by Raft, with its election, log and
+//!   state machine checkers and failover figures.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
 pub mod lost;
+pub mod raft;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
