@@ -9,6 +9,8 @@ mod balancing;
 mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// The Raft model: checkers over many seeds of faults, and failing when a disk loses writes.
+mod raft;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

@@ -225,22 +225,20 @@ pub fn figures(sim: &Sim<Raft>) -> BTreeMap<String, f64> {
         "leader_crashes_unrecovered".into(),
         (fo.len() - done.len()) as f64,
     );
+    // With no recovered leader crash there is nothing to average: the figures are
+    // left out rather than reported as 0, which would drag a sweep's mean down.
+    if done.is_empty() {
+        return f;
+    }
     let secs =
         |a: SimTime, b: Option<SimTime>| b.map_or(0.0, |b| b.saturating_since(a).as_secs_f64());
-    f.insert(
-        "failover_detect_mean".into(),
-        mean(done.iter().map(|x| secs(x.crash, x.detected))),
-    );
-    f.insert(
-        "failover_time_mean".into(),
-        mean(
-            done.iter()
-                .map(|x| secs(x.detected.unwrap_or(x.crash), x.recovered)),
-        ),
-    );
-    f.insert(
-        "recovery_time_mean".into(),
-        mean(done.iter().map(|x| secs(x.crash, x.recovered))),
-    );
+    let detect = done.iter().map(|x| secs(x.crash, x.detected));
+    f.insert("failover_detect_mean".into(), mean(detect));
+    let takeover = done
+        .iter()
+        .map(|x| secs(x.detected.unwrap_or(x.crash), x.recovered));
+    f.insert("failover_time_mean".into(), mean(takeover));
+    let recovery = done.iter().map(|x| secs(x.crash, x.recovered));
+    f.insert("recovery_time_mean".into(), mean(recovery));
     f
 }
