@@ -221,7 +221,7 @@ mod tests {
         assert!(c.check(&[None, None, leader(2)]).is_ok());
         // Node 1 claims term 1 later, when node 0 is long gone: still a violation.
         let err = c.check(&[None, leader(1), None]).unwrap_err();
-        assert_eq!(err, "node-0 and node-1 both led term 1");
+        assert_eq!(err, "n0 and n1 both led term 1");
     }
 
     #[test]

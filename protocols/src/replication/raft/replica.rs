@@ -179,12 +179,21 @@ impl Replica {
 
     /// Any message with a higher term makes this replica a follower of that term.
     fn observe_term(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, term: Term) {
-        if term > self.term {
-            self.term = term;
-            self.voted_for = None;
+        if self.adopt_term(p, ctx, term) {
             self.persist_term(p, ctx);
-            self.follow(p, ctx, None);
         }
+    }
+
+    /// [`Self::observe_term`] without the write, for a caller that writes the term
+    /// together with a vote. Whether the term was newer.
+    fn adopt_term(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, term: Term) -> bool {
+        if term <= self.term {
+            return false;
+        }
+        self.term = term;
+        self.voted_for = None;
+        self.follow(p, ctx, None);
+        true
     }
 
     /// Handles a message.
@@ -195,7 +204,7 @@ impl Replica {
                 last_index,
                 last_term,
             } => {
-                self.observe_term(p, ctx, term);
+                let newer = self.adopt_term(p, ctx, term);
                 let granted = term == self.term
                     && self.voted_for.is_none_or(|v| v == source)
                     && up_to_date(
@@ -206,8 +215,11 @@ impl Replica {
                     );
                 if granted {
                     self.voted_for = Some(source);
-                    self.persist_term(p, ctx);
                     self.reset_election(p, ctx);
+                }
+                // One synced write of the new term and the vote, before the answer.
+                if newer || granted {
+                    self.persist_term(p, ctx);
                 }
                 let term = self.term;
                 ctx.send(source, Msg::Vote { term, granted });
