@@ -98,7 +98,7 @@ impl Model for RaftModel {
             },
             PropertyDoc {
                 name: "leader",
-                doc: "some running replica is leader (use with eventually/sometimes)",
+                doc: "some replica that is not crashed believes it leads (a paused one counts; use with eventually/sometimes)",
             },
         ]
     }
