@@ -25,6 +25,8 @@ mod recovery_theory;
 /// placement (rack: selectors), the supervisor's back-off cap and probe window, replay
 /// against the checkpoint interval.
 mod recovery;
+/// The Raft model: checkers over many seeds of faults, and failing when a disk loses writes.
+mod raft;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

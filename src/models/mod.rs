@@ -17,6 +17,7 @@ mod redundancy;
 mod rereplication;
 /// Recovery: a Kubernetes-style restart supervisor.
 mod supervisor;
+mod raft;
 
 use crate::drive;
 use crate::runner::RunError;
@@ -199,6 +200,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<supervisor::SupervisorModel>(),
         entry::<rereplication::RereplicationModel>(),
         entry::<compute::ComputeModel>(),
+        entry::<raft::RaftModel>(),
     ]
 }
 

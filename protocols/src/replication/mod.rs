@@ -16,6 +16,8 @@
 //!   read began.
 //! - [`isr`]: in-sync-replica replication as Kafka does it: leaders, fetching
 //!   followers, a high watermark, an ISR, clean and unclean leader election.
+//! - [`raft`]: a key-value store replicated by Raft, with its election, log and
+//!   state machine checkers and failover figures.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
@@ -26,6 +28,7 @@ pub mod isr;
 pub mod lost;
 pub mod quorum;
 pub mod stale;
+pub mod raft;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
