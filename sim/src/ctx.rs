@@ -54,7 +54,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
     /// Sends `msg` to `target`. It may be lost, delayed, duplicated or reordered by the
     /// network; it is never delivered to a later incarnation of `target`.
-    #[inline]
+    #[inline(always)]
     pub fn send(&mut self, target: NodeId, msg: P::Msg) {
         let core = &mut *self.core;
         assert!(

@@ -33,10 +33,10 @@ pub(crate) enum Event<M> {
 /// align every entry to 16 bytes and pad it, and the heap moves whole entries. The
 /// halves are joined into one u128 for comparing, which compiles to the same two-word
 /// compare.
-struct Entry<M> {
-    time: u64,
-    seq: u64,
-    event: Event<M>,
+pub(crate) struct Entry<M> {
+    pub(crate) time: u64,
+    pub(crate) seq: u64,
+    pub(crate) event: Event<M>,
 }
 
 impl<M> Entry<M> {
@@ -97,10 +97,8 @@ impl<M> Queue<M> {
     }
 
     #[inline]
-    pub(crate) fn pop(&mut self) -> Option<(SimTime, u64, Event<M>)> {
-        self.heap
-            .pop()
-            .map(|e| (SimTime::from_nanos(e.time), e.seq, e.event))
+    pub(crate) fn pop(&mut self) -> Option<Entry<M>> {
+        self.heap.pop()
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -13,7 +13,7 @@ use crate::network::{DropReason, Network, Path, Paths, Provider};
 use crate::node::Node;
 use crate::property::{Observed, Property, Tracked};
 use crate::protocol::Protocol;
-use crate::queue::{Event, Queue};
+use crate::queue::{Entry, Event, Queue};
 use crate::rng::{Seed, Stream};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Describe, Trace, TraceSink, Verb};
@@ -284,7 +284,10 @@ impl<P: Protocol> Sim<P> {
             if self.popped >= self.event_budget {
                 break Some(Outcome::BudgetExhausted);
             }
-            let (time, seq, event) = self.core.queue.pop().expect("peeked");
+            let Some(Entry { time, seq, event }) = self.core.queue.pop() else {
+                unreachable!("peeked")
+            };
+            let time = SimTime::from_nanos(time);
             self.popped += 1;
             assert!(
                 time >= self.core.now,
