@@ -201,14 +201,16 @@ impl<P: Protocol> Sim<P> {
 
     /// Sends every trace record to a sink (the hash is computed either way).
     pub fn trace_sink(&mut self, sink: impl TraceSink + 'static) -> &mut Self {
-        self.core.trace.sink = Some(Box::new(sink));
+        self.core.trace.set_sink(Box::new(sink));
         self
     }
 
     /// Keeps the last `records` trace records in memory, to attach to a violation.
     /// Costs formatting every record; zero turns it off.
     pub fn trace_tail(&mut self, records: usize) -> &mut Self {
-        self.core.trace.tail = (records > 0).then(|| crate::trace::RingSink::new(records));
+        self.core
+            .trace
+            .set_tail((records > 0).then(|| crate::trace::RingSink::new(records)));
         self
     }
 
@@ -321,7 +323,7 @@ impl<P: Protocol> Sim<P> {
         if let Outcome::Violated(v) = &outcome {
             trace_violation(&mut self.core, v);
         }
-        if let Some(sink) = self.core.trace.sink.as_deref_mut() {
+        if let Some(sink) = self.core.trace.sink_mut() {
             // A failed flush of a trace file must not turn into a different outcome;
             // the caller owns the file and sees the error when it closes it.
             let _ = sink.flush();
