@@ -169,13 +169,11 @@ impl<P: Protocol> Core<P> {
     pub(crate) fn route(&mut self, source: NodeId, target: NodeId, msg: P::Msg) {
         match self.network.route(source, target, &mut self.net_rng) {
             Ok(latency) => {
-                let incarnation = self.nodes[target.index()].incarnation.0;
                 self.queue.push(
                     self.now.saturating_add(latency),
                     Event::Deliver {
                         source,
                         target,
-                        incarnation,
                         msg,
                     },
                 );

@@ -55,6 +55,12 @@ pub(crate) struct Node<P: Protocol> {
     pub(crate) id: NodeId,
     pub(crate) status: Status,
     pub(crate) incarnation: Incarnation,
+    /// The first queue sequence number of this incarnation. A delivery is queued
+    /// when its message is sent, so one with an earlier sequence number was sent
+    /// before the node last restarted, to an earlier incarnation. (A delivery that
+    /// waits for a busy disk or a pause is queued again later, but only while its
+    /// incarnation is current: a crash voids the wait or clears the backlog.)
+    pub(crate) since_seq: u64,
     /// Change it through `set_clock`/`clock_mut`, which keep `exact_clock` true.
     clock: Clock,
     /// The clock reads global time (no offset, no drift): local readings and timer
@@ -77,6 +83,7 @@ impl<P: Protocol> Node<P> {
             id,
             status: Status::Down,
             incarnation: Incarnation(0),
+            since_seq: 0,
             clock: Clock::default(),
             exact_clock: true,
             timers: Vec::new(),

@@ -12,11 +12,13 @@ use std::collections::BinaryHeap;
 pub(crate) enum Event<M> {
     /// A node starts for the first time.
     Start { node: NodeId },
-    /// A message arrives at `target`, sent to incarnation `incarnation`.
+    /// A message arrives at `target`. Which incarnation of the target it was sent to
+    /// is not stored: the entry's sequence number tells (see `Node::since_seq`),
+    /// which keeps the entry a word smaller and spares the send a look at the
+    /// target's record.
     Deliver {
         source: NodeId,
         target: NodeId,
-        incarnation: u32,
         msg: M,
     },
     /// A timer slot's deadline; stale if the slot's generation moved on.
@@ -89,6 +91,11 @@ impl<M> Queue<M> {
             event,
         });
         seq
+    }
+
+    /// The sequence number the next push will get.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.next_seq
     }
 
     #[inline]

@@ -350,18 +350,16 @@ impl<P: Protocol> Sim<P> {
             Event::Deliver {
                 source,
                 target,
-                incarnation,
                 msg,
             } => {
                 let n = &mut self.core.nodes[target.index()];
                 let reason = match n.status {
                     Status::Down => Some(DropReason::TargetDown),
-                    _ if n.incarnation.0 != incarnation => Some(DropReason::StaleIncarnation),
+                    _ if self.core.seq < n.since_seq => Some(DropReason::StaleIncarnation),
                     Status::Paused => {
                         n.backlog.push(Event::Deliver {
                             source,
                             target,
-                            incarnation,
                             msg,
                         });
                         return Step::Skipped;
@@ -379,7 +377,6 @@ impl<P: Protocol> Sim<P> {
                         Event::Deliver {
                             source,
                             target,
-                            incarnation,
                             msg,
                         },
                     );
