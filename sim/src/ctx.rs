@@ -78,7 +78,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     }
 
     /// Sets a timer to fire after `after` on this node's local clock.
-    #[inline]
+    #[inline(always)]
     pub fn set_timer(&mut self, after: SimDuration, timer: P::Timer) -> TimerId {
         let core = &mut *self.core;
         let node = &mut core.nodes[self.node.index()];
