@@ -54,7 +54,7 @@ impl<D: Durable> Disk<D> {
 /// Laid out by hand (`repr(C)`), with the fields every delivery and timer reads first:
 /// status, incarnation sequence, busy time, clock flag and timer slots then sit in 56
 /// contiguous bytes, so that a run over many nodes (W3: 10,000) takes fewer cache
-/// misses per event on the record (W3: 14 % fewer first-level misses in all, as
+/// misses per event on the record (W3: 12 % fewer first-level misses in all, as
 /// callgrind's cache model counts them). Aligning the record to a cache line as well
 /// was tried: a few more misses saved, but more instructions on small runs.
 #[repr(C)]
