@@ -44,6 +44,7 @@ impl<P: Protocol> Sim<P> {
                     return None;
                 }
                 n.incarnation.0 += 1;
+                n.since_seq = self.core.queue.next_seq();
                 n.status = Status::Up;
                 n.timeline.set(now, Status::Up);
                 record(self, Verb::Restart, Some(node));

@@ -54,7 +54,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
     /// Sends `msg` to `target`. It may be lost, delayed, duplicated or reordered by the
     /// network; it is never delivered to a later incarnation of `target`.
-    #[inline]
+    #[inline(always)]
     pub fn send(&mut self, target: NodeId, msg: P::Msg) {
         let core = &mut *self.core;
         assert!(
@@ -78,7 +78,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     }
 
     /// Sets a timer to fire after `after` on this node's local clock.
-    #[inline]
+    #[inline(always)]
     pub fn set_timer(&mut self, after: SimDuration, timer: P::Timer) -> TimerId {
         let core = &mut *self.core;
         let node = &mut core.nodes[self.node.index()];
@@ -169,13 +169,11 @@ impl<P: Protocol> Core<P> {
     pub(crate) fn route(&mut self, source: NodeId, target: NodeId, msg: P::Msg) {
         match self.network.route(source, target, &mut self.net_rng) {
             Ok(latency) => {
-                let incarnation = self.nodes[target.index()].incarnation.0;
                 self.queue.push(
                     self.now.saturating_add(latency),
                     Event::Deliver {
                         source,
                         target,
-                        incarnation,
                         msg,
                     },
                 );

@@ -98,9 +98,23 @@ impl Distribution {
         }
     }
 
-    /// Draws one value.
-    #[inline]
+    /// Draws one value. The constant and uniform cases, what nearly every network
+    /// path uses, are inlined into the caller (every send draws a latency); the
+    /// others are out of line.
+    #[inline(always)]
     pub fn sample(&self, rng: &mut Stream) -> SimDuration {
+        match *self {
+            Distribution::Constant { value } => value,
+            Distribution::Uniform { min, max } => {
+                SimDuration::from_nanos(rng.between(min.as_nanos(), max.as_nanos()))
+            }
+            _ => self.sample_shaped(rng),
+        }
+    }
+
+    /// `sample` for the distributions with a shape: the same draws, out of line.
+    #[inline(never)]
+    fn sample_shaped(&self, rng: &mut Stream) -> SimDuration {
         match *self {
             Distribution::Constant { value } => value,
             Distribution::Uniform { min, max } => {

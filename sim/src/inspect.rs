@@ -38,7 +38,7 @@ impl<P: Protocol> Sim<P> {
     }
     /// Takes the trace sink back (to read a `VecSink`, say).
     pub fn take_trace_sink(&mut self) -> Option<Box<dyn TraceSink>> {
-        self.core.trace.sink.take()
+        self.core.trace.take_sink()
     }
     /// The concrete fault schedule of this run.
     pub fn schedule(&self) -> &[ScheduledFault] {

@@ -110,7 +110,8 @@ pub(crate) enum Provider {
 }
 
 impl Provider {
-    #[inline]
+    /// Inlined always, so that a uniform path's draw happens in the send itself.
+    #[inline(always)]
     fn transit(&mut self, source: NodeId, target: NodeId, rng: &mut Stream) -> Option<Transit> {
         match self {
             Provider::Uniform(path) => Some(Transit {

@@ -12,11 +12,13 @@ use std::collections::BinaryHeap;
 pub(crate) enum Event<M> {
     /// A node starts for the first time.
     Start { node: NodeId },
-    /// A message arrives at `target`, sent to incarnation `incarnation`.
+    /// A message arrives at `target`. Which incarnation of the target it was sent to
+    /// is not stored: the entry's sequence number tells (see `Node::since_seq`),
+    /// which keeps the entry a word smaller and spares the send a look at the
+    /// target's record.
     Deliver {
         source: NodeId,
         target: NodeId,
-        incarnation: u32,
         msg: M,
     },
     /// A timer slot's deadline; stale if the slot's generation moved on.
@@ -33,10 +35,10 @@ pub(crate) enum Event<M> {
 /// align every entry to 16 bytes and pad it, and the heap moves whole entries. The
 /// halves are joined into one u128 for comparing, which compiles to the same two-word
 /// compare.
-struct Entry<M> {
-    time: u64,
-    seq: u64,
-    event: Event<M>,
+pub(crate) struct Entry<M> {
+    pub(crate) time: u64,
+    pub(crate) seq: u64,
+    pub(crate) event: Event<M>,
 }
 
 impl<M> Entry<M> {
@@ -91,16 +93,19 @@ impl<M> Queue<M> {
         seq
     }
 
+    /// The sequence number the next push will get.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
     #[inline]
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| SimTime::from_nanos(e.time))
     }
 
     #[inline]
-    pub(crate) fn pop(&mut self) -> Option<(SimTime, u64, Event<M>)> {
-        self.heap
-            .pop()
-            .map(|e| (SimTime::from_nanos(e.time), e.seq, e.event))
+    pub(crate) fn pop(&mut self) -> Option<Entry<M>> {
+        self.heap.pop()
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -75,19 +75,19 @@ impl Stream {
     }
 
     /// 64 uniformly random bits.
-    #[inline]
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         self.rng.next_u64()
     }
 
     /// A uniform draw from [0, 1) with 53 bits of precision.
-    #[inline]
+    #[inline(always)]
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// A uniform integer in [0, n), without modulo bias. `n` must be positive.
-    #[inline]
+    #[inline(always)]
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "Stream::below(0)");
         // Lemire's nearly divisionless method.
@@ -102,7 +102,7 @@ impl Stream {
     }
 
     /// A uniform integer in [low, high] (inclusive).
-    #[inline]
+    #[inline(always)]
     pub fn between(&mut self, low: u64, high: u64) -> u64 {
         assert!(low <= high, "Stream::between({low}, {high})");
         if high - low == u64::MAX {
@@ -114,7 +114,7 @@ impl Stream {
     /// True with probability `p` (clamped to [0, 1]). Draws nothing when p is 0 or 1,
     /// so that turning a probability off does not shift later draws of the stream
     /// inside one run only through this call.
-    #[inline]
+    #[inline(always)]
     pub fn chance(&mut self, p: f64) -> bool {
         if p <= 0.0 {
             false

@@ -13,7 +13,7 @@ use crate::network::{DropReason, Network, Path, Paths, Provider};
 use crate::node::Node;
 use crate::property::{Observed, Property, Tracked};
 use crate::protocol::Protocol;
-use crate::queue::{Event, Queue};
+use crate::queue::{Entry, Event, Queue};
 use crate::rng::{Seed, Stream};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Describe, Trace, TraceSink, Verb};
@@ -201,14 +201,16 @@ impl<P: Protocol> Sim<P> {
 
     /// Sends every trace record to a sink (the hash is computed either way).
     pub fn trace_sink(&mut self, sink: impl TraceSink + 'static) -> &mut Self {
-        self.core.trace.sink = Some(Box::new(sink));
+        self.core.trace.set_sink(Box::new(sink));
         self
     }
 
     /// Keeps the last `records` trace records in memory, to attach to a violation.
     /// Costs formatting every record; zero turns it off.
     pub fn trace_tail(&mut self, records: usize) -> &mut Self {
-        self.core.trace.tail = (records > 0).then(|| crate::trace::RingSink::new(records));
+        self.core
+            .trace
+            .set_tail((records > 0).then(|| crate::trace::RingSink::new(records)));
         self
     }
 
@@ -284,7 +286,10 @@ impl<P: Protocol> Sim<P> {
             if self.popped >= self.event_budget {
                 break Some(Outcome::BudgetExhausted);
             }
-            let (time, seq, event) = self.core.queue.pop().expect("peeked");
+            let Some(Entry { time, seq, event }) = self.core.queue.pop() else {
+                unreachable!("peeked")
+            };
+            let time = SimTime::from_nanos(time);
             self.popped += 1;
             assert!(
                 time >= self.core.now,
@@ -318,7 +323,7 @@ impl<P: Protocol> Sim<P> {
         if let Outcome::Violated(v) = &outcome {
             trace_violation(&mut self.core, v);
         }
-        if let Some(sink) = self.core.trace.sink.as_deref_mut() {
+        if let Some(sink) = self.core.trace.sink_mut() {
             // A failed flush of a trace file must not turn into a different outcome;
             // the caller owns the file and sees the error when it closes it.
             let _ = sink.flush();
@@ -345,18 +350,16 @@ impl<P: Protocol> Sim<P> {
             Event::Deliver {
                 source,
                 target,
-                incarnation,
                 msg,
             } => {
                 let n = &mut self.core.nodes[target.index()];
                 let reason = match n.status {
                     Status::Down => Some(DropReason::TargetDown),
-                    _ if n.incarnation.0 != incarnation => Some(DropReason::StaleIncarnation),
+                    _ if self.core.seq < n.since_seq => Some(DropReason::StaleIncarnation),
                     Status::Paused => {
                         n.backlog.push(Event::Deliver {
                             source,
                             target,
-                            incarnation,
                             msg,
                         });
                         return Step::Skipped;
@@ -374,7 +377,6 @@ impl<P: Protocol> Sim<P> {
                         Event::Deliver {
                             source,
                             target,
-                            incarnation,
                             msg,
                         },
                     );

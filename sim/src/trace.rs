@@ -340,17 +340,60 @@ impl core::fmt::Display for Record {
 }
 
 /// The trace of a run: the hash, a record count, and the optional sink.
-#[derive(Default)]
 pub struct Trace {
     pub(crate) hash: TraceHash,
     pub(crate) records: u64,
-    pub(crate) sink: Option<Box<dyn TraceSink>>,
+    sink: Option<Box<dyn TraceSink>>,
     /// The last records, kept to show with a violation (off unless asked for).
     pub(crate) tail: Option<RingSink>,
     pub(crate) text: String,
+    /// Neither a sink nor a tail wants text: one flag for `emit` to test per record
+    /// rather than two options. Kept in step by `set_sink`, `take_sink`, `set_tail`.
+    hash_only: bool,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            hash: TraceHash::default(),
+            records: 0,
+            sink: None,
+            tail: None,
+            text: String::new(),
+            hash_only: true,
+        }
+    }
 }
 
 impl Trace {
+    fn refresh(&mut self) {
+        self.hash_only = self.sink.is_none() && self.tail.is_none();
+    }
+
+    /// Sends every later record to `sink` as well.
+    pub(crate) fn set_sink(&mut self, sink: Box<dyn TraceSink>) {
+        self.sink = Some(sink);
+        self.refresh();
+    }
+
+    /// Detaches the sink and hands it back.
+    pub(crate) fn take_sink(&mut self) -> Option<Box<dyn TraceSink>> {
+        let sink = self.sink.take();
+        self.refresh();
+        sink
+    }
+
+    /// The attached sink, if any.
+    pub(crate) fn sink_mut(&mut self) -> Option<&mut (dyn TraceSink + 'static)> {
+        self.sink.as_deref_mut()
+    }
+
+    /// Keeps the last records in `tail` (or none).
+    pub(crate) fn set_tail(&mut self, tail: Option<RingSink>) {
+        self.tail = tail;
+        self.refresh();
+    }
+
     /// Emits one record. `describe` adds the detail fields. Inlined always: without a
     /// sink it is four hash words and the detail's, on every event.
     #[inline(always)]
@@ -384,7 +427,7 @@ impl Trace {
         h.word(seq);
         h.word(node.map_or(u64::MAX, |n| u64::from(n.0)));
         h.word(verb as u64);
-        if self.sink.is_none() && self.tail.is_none() {
+        if self.hash_only {
             describe(&mut Detail::new(h, None));
         } else {
             self.emit_text(time, seq, node, verb, describe, unhashed);

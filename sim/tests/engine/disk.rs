@@ -1,7 +1,9 @@
 //! Durable storage: synced writes survive any crash; unsynced writes survive a process
 //! crash but not one under the lose-unsynced disk fault; a slow disk blocks the node.
 
-use crate::probe::{at_ms, fault, ms, starts, Entry, Obs, Ping, Probe, Tag};
+use crate::probe::{
+    at_ms, fault, got, ms, record_trace, starts, trace_lines, Entry, Obs, Ping, Probe, Tag,
+};
 use hasim_sim::{Ctx, Fault, NodeId, ScheduledFault, Sim, SimDuration, SimTime};
 
 const N0: NodeId = NodeId(0);
@@ -156,5 +158,54 @@ fn a_slow_disk_blocks_the_node_for_the_write_delay() {
     assert_eq!(
         slow(50),
         handled(&[(10, "timer 10"), (60, "ping 1"), (60, "timer 30")])
+    );
+}
+
+#[test]
+fn a_delivery_waiting_for_a_slow_disk_is_stale_after_a_restart() {
+    // n0 syncs at 10ms under a 50ms write delay, so ping 1 (landing at 11ms) waits for
+    // 60ms. n0 crashes at 20ms and is back at 30ms: when the wait ends, ping 1 was sent
+    // to the old incarnation and must be dropped as stale, not handed to the new one.
+    // Ping 2, sent after the restart, reaches the new incarnation at once.
+    let probe = Probe::new()
+        .on_start(|ctx, _| {
+            if ctx.id() == N0 && ctx.incarnation().0 == 0 {
+                ctx.set_timer(ms(10), Tag(10));
+            } else if ctx.id() == NodeId(1) {
+                ctx.set_timer(ms(10), Tag(1));
+                ctx.set_timer(ms(40), Tag(2));
+            }
+        })
+        .on_timer(|ctx, tag| {
+            if ctx.id() == N0 {
+                ctx.persist_synced(Entry(1));
+            } else {
+                ctx.send(N0, Ping(u64::from(tag.0)));
+            }
+        });
+    let mut sim = Sim::new(probe, 2, 1);
+    sim.faults([
+        fault(
+            at_ms(1),
+            Fault::DiskFault {
+                node: N0,
+                lose_unsynced: false,
+                write_delay: ms(50),
+            },
+        ),
+        fault(at_ms(20), Fault::Crash { node: N0 }),
+        fault(at_ms(30), Fault::Restart { node: N0 }),
+    ])
+    .unwrap();
+    let sink = record_trace(&mut sim);
+    sim.run();
+    assert_eq!(got(&sim, N0), vec![(at_ms(41), NodeId(1), 2)]);
+    let drops: Vec<String> = trace_lines(&sink)
+        .into_iter()
+        .filter(|l| l.contains(" drop "))
+        .collect();
+    assert_eq!(
+        drops.iter().map(|l| l.trim()).collect::<Vec<_>>(),
+        ["60ms #10        n0 drop      from=n1 reason=stale_incarnation ping n=1"]
     );
 }
