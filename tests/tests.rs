@@ -11,22 +11,22 @@ mod cli;
 mod compare;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
-/// `hasim report`: timeline data, a self-contained page, headless Chromium draws it.
-mod report;
+/// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
+mod isr;
 /// Quorum replication: safe over many seeds, known-unsafe configurations, stale reads
 /// against R + W, sloppy quorums.
 mod quorum;
-/// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
-mod isr;
-/// Failure and repair over the long run: k-of-n availability against the binomial and
-/// the birth–death chain of a shared repair crew.
-mod recovery_theory;
+/// The Raft model: checkers over many seeds of faults, and failing when a disk loses writes.
+mod raft;
 /// The recovery models through their scenarios: rack loss under rack-aware and random
 /// placement (rack: selectors), the supervisor's back-off cap and probe window, replay
 /// against the checkpoint interval.
 mod recovery;
-/// The Raft model: checkers over many seeds of faults, and failing when a disk loses writes.
-mod raft;
+/// Failure and repair over the long run: k-of-n availability against the binomial and
+/// the birth–death chain of a shared repair crew.
+mod recovery_theory;
+/// `hasim report`: timeline data, a self-contained page, headless Chromium draws it.
+mod report;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

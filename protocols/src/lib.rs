@@ -23,6 +23,6 @@
 pub mod balancing;
 pub mod detection;
 pub mod ping;
-pub mod redundancy;
 pub mod recovery;
+pub mod redundancy;
 pub mod replication;

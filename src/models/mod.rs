@@ -12,12 +12,12 @@ mod detection;
 mod isr;
 mod ping;
 mod quorum;
+mod raft;
 mod redundancy;
 /// Recovery: HDFS-style re-replication after datanode or rack loss.
 mod rereplication;
 /// Recovery: a Kubernetes-style restart supervisor.
 mod supervisor;
-mod raft;
 
 use crate::drive;
 use crate::runner::RunError;

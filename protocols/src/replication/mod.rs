@@ -23,12 +23,12 @@
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
-pub mod linearizability;
 pub mod isr;
+pub mod linearizability;
 pub mod lost;
 pub mod quorum;
-pub mod stale;
 pub mod raft;
+pub mod stale;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
