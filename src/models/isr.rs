@@ -227,6 +227,21 @@ impl Model for IsrModel {
         }
     }
 
+    fn role(view: &hasim_protocols::replication::isr::View) -> Option<&'static str> {
+        (view.leads != 0).then_some("leader")
+    }
+
+    fn request(
+        o: &hasim_protocols::replication::isr::Observation,
+    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+        match o {
+            hasim_protocols::replication::isr::Observation::Op(e) => {
+                e.succeeded().map(|ok| (ok, None))
+            }
+            _ => None,
+        }
+    }
+
     fn report(sim: &Sim<Isr>, figures: &mut BTreeMap<String, f64>) {
         figures.extend(report::figures(sim));
     }

@@ -181,6 +181,11 @@ impl Model for QuorumModel {
         None
     }
 
+    fn request(o: &Observation) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+        let Observation::Op(e) = o;
+        e.succeeded().map(|ok| (ok, None))
+    }
+
     fn report(sim: &Sim<Quorum>, out: &mut BTreeMap<String, f64>) {
         let h = history(sim);
         let mut put = |name: &str, v: f64| {

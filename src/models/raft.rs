@@ -206,6 +206,31 @@ impl Model for RaftModel {
         }
     }
 
+    fn role(view: &View) -> Option<&'static str> {
+        match view {
+            View::Replica {
+                role: RoleName::Leader,
+                ..
+            } => Some("leader"),
+            View::Replica {
+                role: RoleName::Candidate,
+                ..
+            } => Some("candidate"),
+            _ => None,
+        }
+    }
+
+    fn request(
+        o: &hasim_protocols::replication::raft::Observation,
+    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+        match o {
+            hasim_protocols::replication::raft::Observation::Client(e) => {
+                e.succeeded().map(|ok| (ok, None))
+            }
+            _ => None,
+        }
+    }
+
     fn report(sim: &Sim<Raft>, out: &mut BTreeMap<String, f64>) {
         out.extend(figures::figures(sim));
     }

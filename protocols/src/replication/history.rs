@@ -57,6 +57,18 @@ pub enum OpEvent {
     },
 }
 
+impl OpEvent {
+    /// For a completion, whether the client saw success (`Some(true)`) or not (a
+    /// failure or unknown: `Some(false)`); `None` for an invocation. What a timeline
+    /// draws as the clients' success rate.
+    pub fn succeeded(&self) -> Option<bool> {
+        match self {
+            OpEvent::Invoke { .. } => None,
+            OpEvent::Complete { result, .. } => Some(matches!(result, OpResult::Ok(_))),
+        }
+    }
+}
+
 /// One operation of a history, invocation and completion joined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
