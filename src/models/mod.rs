@@ -8,6 +8,7 @@
 mod balancing;
 mod detection;
 mod ping;
+mod primary_backup;
 
 use crate::drive;
 use crate::runner::RunError;
@@ -161,6 +162,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<detection::DetectorModel<hasim_protocols::detection::PhiAccrual>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
         entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
+        entry::<primary_backup::PrimaryBackupModel>(),
     ]
 }
 

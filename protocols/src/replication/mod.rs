@@ -7,12 +7,15 @@
 //! - [`workload`]: the key-value client workload shared by every store: which
 //!   operation to issue next, with unique write values so a lost write can be named.
 //! - [`lost`]: the "no acknowledged write lost" checker for registers and logs.
+//! - [`primary_backup`]: one primary, backups copying its log, sync or async, with
+//!   detector-driven self-promotion, epoch fencing and an optional lease.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
 
 pub mod history;
 pub mod lost;
+pub mod primary_backup;
 pub mod workload;
 
 pub use history::{History, Key, OpEvent, OpKind, OpResult, Operation, Value};
