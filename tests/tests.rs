@@ -9,6 +9,9 @@ mod balancing;
 mod cli;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// Primary-backup replication: safe designs over many seeds, known-unsafe ones caught
+/// and replayed, a fixed seed's trace.
+mod primary_backup;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.
