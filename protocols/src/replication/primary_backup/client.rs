@@ -36,14 +36,9 @@ pub struct Client {
 }
 
 impl Client {
-    pub(super) fn start(
-        p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
-        workload: Workload,
-    ) -> Self {
+    pub(super) fn start(ctx: &mut Ctx<'_, PrimaryBackup>, workload: Workload) -> Self {
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::NextOp);
-        let _ = p;
         Client {
             workload,
             target: 0,

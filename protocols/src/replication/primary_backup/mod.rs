@@ -51,6 +51,7 @@ mod client;
 pub mod figures;
 mod message;
 mod params;
+mod primary;
 mod promotion;
 mod replica;
 
@@ -178,7 +179,7 @@ impl Protocol for PrimaryBackup {
         match &self.roles[ctx.id().index()] {
             Role::Replica => State::Replica(Box::new(Replica::start(self, ctx, disk))),
             Role::Client(w) => {
-                State::Client(Client::start(self, ctx, Workload::new(ctx.id(), w.clone())))
+                State::Client(Client::start(ctx, Workload::new(ctx.id(), w.clone())))
             }
             Role::Idle => State::Idle,
         }

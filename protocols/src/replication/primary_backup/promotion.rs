@@ -125,7 +125,7 @@ impl Replica {
         if !(self.suspects_primary(p, ctx) || primary == source) {
             return;
         }
-        self.adopt(p, ctx, epoch);
+        self.adopt(ctx, epoch);
         self.send_join(ctx, source);
     }
 
@@ -153,7 +153,7 @@ impl Replica {
             // primary, so take the epoch; as its owner, this replica will claim a
             // new one at its next tick.
             if epoch > self.disk.epoch && !matches!(self.stance, Stance::Primary(_)) {
-                self.adopt(p, ctx, epoch);
+                self.adopt(ctx, epoch);
             }
             return;
         };
