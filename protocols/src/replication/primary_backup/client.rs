@@ -67,20 +67,16 @@ impl Client {
                 });
                 self.send(p, ctx);
             }
-            Timer::Timeout { op } => {
-                if self.current.as_ref().is_some_and(|c| c.op == op) {
-                    self.current = None;
-                    let result = OpResult::Unknown;
-                    ctx.observe(Observation::Op(OpEvent::Complete { op, result }));
-                    ctx.count("ops_unknown", 1);
-                    self.target = (self.target + 1) % p.replicas().len();
-                    self.schedule_next(ctx);
-                }
+            Timer::Timeout { op } if self.current.as_ref().is_some_and(|c| c.op == op) => {
+                self.current = None;
+                let result = OpResult::Unknown;
+                ctx.observe(Observation::Op(OpEvent::Complete { op, result }));
+                ctx.count("ops_unknown", 1);
+                self.target = (self.target + 1) % p.replicas().len();
+                self.schedule_next(ctx);
             }
-            Timer::Retry { op } => {
-                if self.current.as_ref().is_some_and(|c| c.op == op) {
-                    self.send(p, ctx);
-                }
+            Timer::Retry { op } if self.current.as_ref().is_some_and(|c| c.op == op) => {
+                self.send(p, ctx);
             }
             _ => {}
         }

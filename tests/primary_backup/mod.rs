@@ -28,7 +28,7 @@ fn bundled_with(name: &str, from: &str, to: &str) -> Scenario {
     assert!(text.contains(from), "{name} has no {from:?}");
     Scenario::parse(
         &text.replace(from, to),
-        Path::new("tests/primary_backup.rs"),
+        Path::new("tests/primary_backup/mod.rs"),
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -88,7 +88,8 @@ eventually = "primary"
 within = "5s"
 "#
     );
-    Scenario::parse(&text, Path::new("tests/primary_backup.rs")).unwrap_or_else(|e| panic!("{e}"))
+    Scenario::parse(&text, Path::new("tests/primary_backup/mod.rs"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run_seed(s: &Scenario, seed: u64) -> RunResult {
@@ -288,6 +289,8 @@ fn trace_of_a_fixed_seed_is_snapshotted() {
             (5_000_000_000..6_000_000_000).contains(&t)
         })
         .collect();
-    insta::assert_snapshot!("primary_backup_trace_start", start.join("\n"));
-    insta::assert_snapshot!("primary_backup_first_failover", failover.join("\n"));
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("primary_backup_trace_start", start.join("\n"));
+        insta::assert_snapshot!("primary_backup_first_failover", failover.join("\n"));
+    });
 }
