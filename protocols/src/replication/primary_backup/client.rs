@@ -71,7 +71,6 @@ impl Client {
                 self.current = None;
                 let result = OpResult::Unknown;
                 ctx.observe(Observation::Op(OpEvent::Complete { op, result }));
-                ctx.count("ops_unknown", 1);
                 self.target = (self.target + 1) % p.replicas().len();
                 self.schedule_next(ctx);
             }
