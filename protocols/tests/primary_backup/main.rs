@@ -4,7 +4,7 @@
 //! steps down and adopts the new log.
 
 use hasim_protocols::replication::primary_backup::{
-    Epoch, Observation, PrimaryBackup, PrimaryBackupParams, Role,
+    Entry, Epoch, Observation, PrimaryBackup, PrimaryBackupParams, Role,
 };
 use hasim_protocols::replication::{OpEvent, OpResult, WorkloadParams};
 use hasim_sim::{Distribution, Fault, NodeId, ScheduledFault, Sim, SimDuration, SimTime};
@@ -47,6 +47,12 @@ fn serving(s: &Sim<PrimaryBackup>) -> Vec<(u32, u64)> {
         .collect()
 }
 
+/// A backup's log is the primary's, or its prefix missing the one write in flight
+/// (one client, one operation at a time).
+fn in_step(backup: &[Entry], primary: &[Entry]) -> bool {
+    primary.starts_with(backup) && primary.len() - backup.len() <= 1
+}
+
 fn acknowledged_writes(s: &Sim<PrimaryBackup>) -> usize {
     s.observations()
         .iter()
@@ -85,9 +91,9 @@ fn a_crashed_primary_restarts_as_a_backup_and_catches_up() {
         assert_eq!(view.epoch, Epoch(1), "seed {seed}");
         let logs: Vec<_> = (0..3).map(|n| s.durable(NodeId(n)).log.clone()).collect();
         assert!(logs[0].len() > at_restart, "seed {seed}: caught up");
-        assert_eq!(logs[0], logs[1], "seed {seed}");
-        // The last backup may be one in-flight write behind the primary.
-        assert!(logs[1].len() - logs[2].len() <= 1, "seed {seed}");
+        for b in [0, 2] {
+            assert!(in_step(&logs[b], &logs[1]), "seed {seed}: replica {b}");
+        }
         // About 100 writes in 8 s (one client, 20 ms gaps, half reads, 0.5 s failover).
         assert!(acknowledged_writes(&s) > 50, "seed {seed}");
     }
@@ -139,7 +145,10 @@ fn a_cut_off_primary_believes_until_it_hears_of_the_new_epoch() {
     s.run_until(at(7000));
     assert_eq!(serving(&s), vec![(1, 1)]);
     assert_eq!(s.durable(NodeId(0)).epoch, Epoch(1));
-    assert_eq!(s.durable(NodeId(0)).log, s.durable(NodeId(1)).log);
+    assert!(in_step(
+        &s.durable(NodeId(0)).log,
+        &s.durable(NodeId(1)).log
+    ));
     // It caught up with everything written while it was cut off.
     assert!(s.durable(NodeId(0)).log.len() > log_cut_off);
 }

@@ -46,12 +46,19 @@ impl Replica {
                     self.stance = Stance::Backup;
                     return;
                 }
+                let now = ctx.now();
+                if now < pr.asked_at.saturating_add(p.params().sync_interval) {
+                    return;
+                }
                 let epoch = pr.epoch;
                 for &node in p.replicas() {
                     let joined = pr.joined.iter().any(|j| j.0 == node);
                     if node != ctx.id() && !joined {
                         ctx.send(node, Msg::Promote { epoch });
                     }
+                }
+                if let Stance::Promoting(pr) = &mut self.stance {
+                    pr.asked_at = now;
                 }
                 return;
             }
@@ -77,6 +84,7 @@ impl Replica {
         self.stance = Stance::Promoting(Promotion {
             epoch,
             joined: Vec::new(),
+            asked_at: now,
         });
         if p.promotion_quorum() <= 1 {
             self.complete_promotion(p, ctx);

@@ -27,6 +27,8 @@ pub(super) struct Promotion {
     pub(super) epoch: Epoch,
     /// Who joined, with their log epoch and log.
     pub(super) joined: Vec<(NodeId, Epoch, Vec<Entry>)>,
+    /// Local time the others were last asked (retries wait a `sync_interval`).
+    pub(super) asked_at: SimTime,
 }
 
 /// A replica's volatile state (its disk mirrored in `disk`).
