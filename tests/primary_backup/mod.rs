@@ -135,12 +135,14 @@ fn sync_with_epochs_holds_every_check_over_50_seeds() {
     // Epochs fence writes, not belief: a cut-off or paused primary still believes it
     // rules for a while, and the figure shows it on every seed of the bundled file.
     assert!(bundled.iter().all(|r| figure(r, "two_primary_time") > 1.0));
-    // Two crashes of the serving primary on every seed, each detected after about the
-    // 500 ms timeout (heard within the last 100 ms heartbeat interval before it).
+    // Two crashes of the serving primary on every seed, each detected within
+    // (timeout - interval, timeout + latency] = (400 ms, 505 ms] of it, or up to one
+    // more interval earlier when the last heartbeat before the crash was lost (loss
+    // 1/1000); the mean of the two is checked.
     for r in &bundled {
         assert_eq!(figure(r, "primary_crashes"), 2.0, "seed {}", r.seed);
         let detect = figure(r, "failover_detect_mean");
-        assert!((0.39..=0.52).contains(&detect), "seed {}: {detect}", r.seed);
+        assert!((0.3..=0.505).contains(&detect), "seed {}: {detect}", r.seed);
     }
     assert!(random.iter().any(|r| figure(r, "primary_crashes") >= 2.0));
 }

@@ -41,11 +41,14 @@
 //! **What it promises.** In `sync` mode no acknowledged write is lost (disks here
 //! keep synced writes): an acknowledged write is on `acks + 1` replicas, every new
 //! epoch hears from `replicas − acks` of them, and a deposed primary cannot gather
-//! acknowledgements because the backups that joined a higher epoch refuse it. The epoch variant does *not*
-//! promise a single primary: a partitioned old primary believes it rules until it
-//! hears of a higher epoch (it just cannot acknowledge anything). The lease variant
-//! promises at most one primary *serving* at any real instant while clock drift and
-//! jumps stay within `drift_margin` over a lease; a larger clock fault breaks it.
+//! acknowledgements because the backups that joined a higher epoch refuse it. Why not
+//! "every live backup" acknowledges: a cut-off primary that drops the backups it
+//! suspects would acknowledge alone while the others elect a new primary. The epoch
+//! variant does *not* promise a single primary: a partitioned old primary believes it
+//! rules until it hears of a higher epoch (it just cannot acknowledge anything). The
+//! lease variant promises at most one primary *serving* at any real instant while
+//! clock drift and jumps stay within `drift_margin` over a lease; a larger clock fault
+//! breaks it.
 
 mod client;
 pub mod figures;

@@ -64,6 +64,14 @@ impl Replica {
             }
             Stance::Backup => {}
         }
+        if let Some((promoter, epoch)) = self.invited {
+            if epoch <= self.disk.epoch {
+                self.invited = None;
+            } else if self.may_join(p, ctx, promoter) {
+                self.join(ctx, promoter, epoch);
+                return;
+            }
+        }
         let now = ctx.now();
         if !suspects || now < self.quiet_until || now < self.promise_until {
             return;
@@ -126,15 +134,26 @@ impl Replica {
                 return;
             }
         }
-        if ctx.now() < self.promise_until {
+        if !self.may_join(p, ctx, source) {
+            if self.invited.is_none_or(|(_, e)| e < epoch) {
+                self.invited = Some((source, epoch));
+            }
             return;
         }
+        self.join(ctx, source, epoch);
+    }
+
+    /// Whether this replica may leave its epoch for `promoter`'s: it suspects the
+    /// primary too (or the promoter is that primary), and any lease promise ran out.
+    fn may_join(&self, p: &PrimaryBackup, ctx: &Ctx<'_, PrimaryBackup>, promoter: NodeId) -> bool {
         let primary = p.primary_of(self.disk.epoch);
-        if !(self.suspects_primary(p, ctx) || primary == source) {
-            return;
-        }
+        ctx.now() >= self.promise_until && (self.suspects_primary(p, ctx) || primary == promoter)
+    }
+
+    fn join(&mut self, ctx: &mut Ctx<'_, PrimaryBackup>, promoter: NodeId, epoch: Epoch) {
+        self.invited = None;
         self.adopt(ctx, epoch);
-        self.send_join(ctx, source);
+        self.send_join(ctx, promoter);
     }
 
     fn send_join(&self, ctx: &mut Ctx<'_, PrimaryBackup>, target: NodeId) {

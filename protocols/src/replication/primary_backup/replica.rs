@@ -45,6 +45,9 @@ pub struct Replica {
     /// Lease variant: the promise made to the primary runs until then.
     pub(super) promise_until: SimTime,
     pub(super) serving: bool,
+    /// The highest promotion this replica was asked to join but could not yet (it
+    /// still trusted the primary, or its lease promise ran): it joins as soon as it can.
+    pub(super) invited: Option<(NodeId, Epoch)>,
 }
 
 impl Replica {
@@ -75,6 +78,7 @@ impl Replica {
             },
             promise_until,
             serving: false,
+            invited: None,
         };
         ctx.set_timer(params.sync_interval, Timer::Tick);
         // The first replica rules epoch 0 from the start (nothing to collect yet).
