@@ -127,7 +127,7 @@ impl Model for PrimaryBackupModel {
     fn end_checks() -> Vec<PropertyDoc> {
         vec![PropertyDoc {
             name: "no_lost_writes",
-            doc: "every acknowledged write is in the final log: the serving primary's with the highest epoch, else the most up-to-date replica's",
+            doc: "every acknowledged write is in the final log: the one a new primary would take (highest log epoch, then longest, over every replica's disk)",
         }]
     }
 
@@ -311,26 +311,21 @@ fn history(sim: &Sim<PrimaryBackup>) -> History {
     )
 }
 
-/// The final state to judge: the log of the serving primary with the highest epoch; if
-/// none serves, of the replica whose log a new primary would take (highest log
-/// epoch, then longest), read from the disks.
+/// The final state to judge: the log a new primary would take from all the replicas'
+/// disks (highest log epoch, then longest). That is the current primary's log, even
+/// while it is down or cut off at the end of the run, and never the log of a deposed
+/// primary that still believes it rules.
 fn final_logs(sim: &Sim<PrimaryBackup>) -> (NodeId, BTreeMap<u32, BTreeSet<u64>>) {
-    let replicas = sim.protocol().replicas();
-    let serving = replicas
+    let node = sim
+        .protocol()
+        .replicas()
         .iter()
         .copied()
-        .filter(|&r| sim.view(r).is_some_and(|v| v.serving))
-        .max_by_key(|&r| sim.view(r).map(|v| v.epoch));
-    let node = serving.unwrap_or_else(|| {
-        replicas
-            .iter()
-            .copied()
-            .max_by_key(|&r| {
-                let d = sim.durable(r);
-                (d.log_epoch, d.log.len())
-            })
-            .expect("at least two replicas")
-    });
+        .max_by_key(|&r| {
+            let d = sim.durable(r);
+            (d.log_epoch, d.log.len())
+        })
+        .expect("at least two replicas");
     let mut logs: BTreeMap<u32, BTreeSet<u64>> = BTreeMap::new();
     for e in &sim.durable(node).log {
         logs.entry(e.key).or_default().insert(e.value);
