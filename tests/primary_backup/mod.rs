@@ -92,6 +92,67 @@ within = "5s"
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The README's "harsh" configurations: `replicas` replicas and three clients for 40 s
+/// under heavy reordering (lognormal latency), 1 % loss and duplication, crashes every
+/// 8 s per replica, partitions into halves, pauses, loss and latency spikes, all going
+/// on until the run ends (so the end check judges a store in the middle of a fault).
+fn harsh(params: &str, replicas: u32, invariant: bool) -> Scenario {
+    let invariant = if invariant {
+        "[[check]]\ninvariant = \"one_primary\""
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"
+[scenario]
+name = "primary_backup_harsh_faults"
+description = "harsh random faults"
+duration = "40s"
+
+[network]
+latency = {{ dist = "lognormal", median = "3ms", sigma = 0.8 }}
+loss = "1/100"
+duplicate = 0.01
+
+[[group]]
+role = "replica"
+count = {replicas}
+protocol = "primary_backup"
+params = {{ {params} }}
+
+[[group]]
+role = "client"
+count = 3
+protocol = "primary_backup"
+params = {{ interval = "10ms", timeout = "300ms" }}
+
+[faults.random]
+crash = {{ mtbf = "8s", mttr = "2s", target = "role:replica" }}
+partition = {{ every = "6s", lasts = "1500ms", shape = "halves" }}
+pause = {{ every = "10s", lasts = "250ms", target = "role:replica" }}
+loss_spike = {{ every = "10s", lasts = "2s", loss = 0.5 }}
+latency_spike = {{ every = "10s", lasts = "2s", extra = "150ms" }}
+
+{invariant}
+
+[[check]]
+at_end = "no_lost_writes"
+"#
+    );
+    Scenario::parse(&text, Path::new("tests/primary_backup/mod.rs"))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn harsh_faults_lose_no_acknowledged_write_over_50_seeds() {
+    all_hold(&harsh(r#"mode = "sync", acks = 1"#, 3, false), SAFE_SEEDS);
+    all_hold(&harsh(r#"mode = "sync", acks = 2"#, 5, false), SAFE_SEEDS);
+    let lease = r#"mode = "sync", acks = 1, lease = "1s", drift_margin = "200ms""#;
+    for r in all_hold(&harsh(lease, 3, true), SAFE_SEEDS) {
+        assert_eq!(figure(&r, "two_primary_time"), 0.0, "seed {}", r.seed);
+    }
+}
+
 fn run_seed(s: &Scenario, seed: u64) -> RunResult {
     let opts = RunOptions {
         seed,
