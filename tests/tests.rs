@@ -13,6 +13,9 @@ mod compare;
 mod detection;
 /// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
 mod isr;
+/// Primary-backup replication: safe designs over many seeds, known-unsafe ones caught
+/// and replayed, a fixed seed's trace.
+mod primary_backup;
 /// Quorum replication: safe over many seeds, known-unsafe configurations, stale reads
 /// against R + W, sloppy quorums.
 mod quorum;

@@ -11,6 +11,7 @@ mod compute;
 mod detection;
 mod isr;
 mod ping;
+mod primary_backup;
 mod quorum;
 mod raft;
 mod redundancy;
@@ -201,6 +202,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<rereplication::RereplicationModel>(),
         entry::<compute::ComputeModel>(),
         entry::<raft::RaftModel>(),
+        entry::<primary_backup::PrimaryBackupModel>(),
     ]
 }
 

@@ -15,6 +15,11 @@ const FAILING: &[(&str, u64)] = &[
     ("scenarios/replication_quorum_r1w1_stale_unsafe.toml", 1),
     ("scenarios/replication_quorum_lww_skew_unsafe.toml", 1),
     ("scenarios/replication_isr_unclean_unsafe.toml", 1),
+    ("scenarios/replication_primary_backup_async_unsafe.toml", 1),
+    (
+        "scenarios/replication_primary_backup_lease_no_margin_unsafe.toml",
+        1,
+    ),
 ];
 
 fn temp(name: &str) -> PathBuf {

@@ -18,6 +18,8 @@
 //!   followers, a high watermark, an ISR, clean and unclean leader election.
 //! - [`raft`]: a key-value store replicated by Raft, with its election, log and
 //!   state machine checkers and failover figures.
+//! - [`primary_backup`]: one primary, backups copying its log, sync or async, with
+//!   detector-driven self-promotion, epoch fencing and an optional lease.
 //!
 //! Models record [`OpEvent`]s through `Ctx::observe` (wrapped in their own observation
 //! enum); the runner turns them into a [`History`] after the run.
@@ -26,6 +28,7 @@ pub mod history;
 pub mod isr;
 pub mod linearizability;
 pub mod lost;
+pub mod primary_backup;
 pub mod quorum;
 pub mod raft;
 pub mod stale;
