@@ -6,7 +6,7 @@
 //! checker must allow both outcomes (Jepsen's `info`). A failure is definite: the store
 //! said it did not apply the operation (for example "not the leader").
 
-use hasim_sim::{NodeId, SimTime};
+use hasim_sim::{Describe, Detail, NodeId, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -55,6 +55,30 @@ pub enum OpEvent {
         /// What the client saw.
         result: OpResult,
     },
+}
+
+/// The trace form every store model uses for its clients' operations.
+impl Describe for OpEvent {
+    fn describe(&self, d: &mut Detail<'_>) {
+        match *self {
+            OpEvent::Invoke { op, key, kind } => {
+                d.name("invoke").u64("op", op).u64("key", u64::from(key));
+                match kind {
+                    OpKind::Read => d.str("kind", "read"),
+                    OpKind::Write(v) => d.str("kind", "write").u64("value", v),
+                };
+            }
+            OpEvent::Complete { op, result } => {
+                d.name("complete").u64("op", op);
+                match result {
+                    OpResult::Ok(Some(v)) => d.str("result", "ok").u64("value", v),
+                    OpResult::Ok(None) => d.str("result", "ok"),
+                    OpResult::Fail => d.str("result", "fail"),
+                    OpResult::Unknown => d.str("result", "unknown"),
+                };
+            }
+        }
+    }
 }
 
 impl OpEvent {

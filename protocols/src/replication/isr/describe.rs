@@ -3,30 +3,13 @@
 
 use super::disk::DiskWrite;
 use super::wire::{Acks, Answer, Msg, Observation, PartitionState, Timer};
-use crate::replication::history::{OpEvent, OpKind, OpResult};
+use crate::replication::history::OpEvent;
 use hasim_sim::{Describe, Detail, NodeId};
 
-/// An operation event as the trace shows it (kept here: the shared history module
-/// has no trace form, and each model names its own records).
+/// An operation event as the trace shows it (the shared form in `history`).
 fn describe_op<'d, 'a>(e: &OpEvent, d: &'d mut Detail<'a>) -> &'d mut Detail<'a> {
-    match *e {
-        OpEvent::Invoke { op, key, kind } => {
-            d.name("invoke").u64("op", op).u64("key", u64::from(key));
-            match kind {
-                OpKind::Read => d.str("kind", "read"),
-                OpKind::Write(v) => d.str("kind", "write").u64("value", v),
-            }
-        }
-        OpEvent::Complete { op, result } => {
-            d.name("complete").u64("op", op);
-            match result {
-                OpResult::Ok(Some(v)) => d.str("result", "ok").u64("value", v),
-                OpResult::Ok(None) => d.str("result", "ok"),
-                OpResult::Fail => d.str("result", "fail"),
-                OpResult::Unknown => d.str("result", "unknown"),
-            }
-        }
-    }
+    e.describe(d);
+    d
 }
 
 fn leader_field(d: &mut Detail<'_>, leader: Option<NodeId>) {

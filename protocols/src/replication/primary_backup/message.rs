@@ -3,7 +3,7 @@
 
 use crate::detection::heartbeat;
 use crate::detection::DetectorObservation;
-use crate::replication::history::{Key, OpEvent, OpKind, OpResult, Value};
+use crate::replication::history::{Key, OpEvent, OpKind, Value};
 use hasim_sim::{Describe, Detail, Durable, NodeId};
 
 /// An epoch: the fencing token of one primary's reign. Epoch `e` belongs to replica
@@ -236,19 +236,7 @@ pub enum Observation {
 impl Describe for Observation {
     fn describe(&self, d: &mut Detail<'_>) {
         match *self {
-            Observation::Op(OpEvent::Invoke { op, key, kind }) => {
-                d.name("invoke").u64("op", op).u64("key", u64::from(key));
-                describe_kind(d, kind);
-            }
-            Observation::Op(OpEvent::Complete { op, result }) => {
-                d.name("complete").u64("op", op);
-                match result {
-                    OpResult::Ok(None) => d.str("result", "ok"),
-                    OpResult::Ok(Some(v)) => d.str("result", "ok").u64("value", v),
-                    OpResult::Fail => d.str("result", "fail"),
-                    OpResult::Unknown => d.str("result", "unknown"),
-                };
-            }
+            Observation::Op(e) => e.describe(d),
             Observation::Detector(o) => o.describe(d),
             Observation::Promoted { epoch } => {
                 d.name("promoted").u64("epoch", epoch.0);

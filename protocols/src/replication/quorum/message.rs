@@ -1,7 +1,7 @@
 //! What travels between clients, coordinators and replicas (messages), what wakes them
 //! (timers) and what they report (observations), with their stable trace form.
 
-use crate::replication::history::{Key, OpEvent, OpKind, OpResult, Value};
+use crate::replication::history::{Key, OpEvent, Value};
 use crate::replication::quorum::version::Siblings;
 use hasim_sim::{Describe, Detail, NodeId};
 
@@ -211,23 +211,6 @@ impl Describe for Timer {
 impl Describe for Observation {
     fn describe(&self, d: &mut Detail<'_>) {
         let Observation::Op(event) = self;
-        match *event {
-            OpEvent::Invoke { op, key, kind } => {
-                d.name("invoke").u64("op", op).u64("key", u64::from(key));
-                match kind {
-                    OpKind::Read => d.str("kind", "read"),
-                    OpKind::Write(v) => d.str("kind", "write").u64("value", v),
-                };
-            }
-            OpEvent::Complete { op, result } => {
-                d.name("complete").u64("op", op);
-                match result {
-                    OpResult::Ok(Some(v)) => d.str("result", "ok").u64("value", v),
-                    OpResult::Ok(None) => d.str("result", "ok"),
-                    OpResult::Fail => d.str("result", "fail"),
-                    OpResult::Unknown => d.str("result", "unknown"),
-                };
-            }
-        }
+        event.describe(d);
     }
 }
