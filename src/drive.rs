@@ -276,9 +276,7 @@ struct RecorderSink(Rc<RefCell<Recorder>>);
 
 impl TraceSink for RecorderSink {
     fn record(&mut self, record: &hasim_sim::Record) {
-        if record.verb != hasim_sim::Verb::Observe {
-            self.0.borrow_mut().marks.record(record);
-        }
+        self.0.borrow_mut().marks.record(record);
     }
 }
 

@@ -242,6 +242,21 @@ pub fn params<T: DeserializeOwned>(group: usize, table: &toml::Table) -> Result<
     })
 }
 
+/// A store model's `client` group: the shared key-value workload's parameters,
+/// deserialised and range-checked, the error naming the group.
+pub fn workload(
+    group: usize,
+    table: &toml::Table,
+) -> Result<hasim_protocols::replication::WorkloadParams, ParamError> {
+    let w: hasim_protocols::replication::WorkloadParams = params(group, table)?;
+    w.validate().map_err(|message| ParamError {
+        group,
+        role: false,
+        message,
+    })?;
+    Ok(w)
+}
+
 /// Documents a parameter struct from its `Default`, so defaults shown by `hasim list`
 /// can never drift from the code. `docs` gives one line per field.
 pub fn param_docs<T: Serialize + Default>(docs: &[(&str, &'static str)]) -> Vec<ParamDoc> {

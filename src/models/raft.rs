@@ -150,15 +150,7 @@ impl Model for RaftModel {
                     }
                     Role::Replica
                 }
-                "client" => {
-                    let w: WorkloadParams = params(i, g.params)?;
-                    w.validate().map_err(|message| ParamError {
-                        group: i,
-                        role: false,
-                        message,
-                    })?;
-                    Role::Client(w)
-                }
+                "client" => Role::Client(super::workload(i, g.params)?),
                 other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
             };
             for n in g.nodes.clone() {

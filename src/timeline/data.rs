@@ -83,32 +83,30 @@ pub struct TimelineData {
     pub requests: Vec<Request>,
 }
 
-/// A trace sink that keeps the records worth a mark: faults, observations that are
-/// not client requests (those become the success-rate series), violations.
+/// A trace sink that keeps the records worth a mark: faults and violations.
+/// Observations come typed through the run's timeline hook instead, which can tell
+/// client requests (the success-rate series) from the rest.
 #[derive(Debug, Default)]
 pub struct MarkSink {
     /// The marks kept.
     pub marks: Vec<Mark>,
     /// Marks not kept past the limit.
     pub dropped: u64,
-    /// Observation records to skip, by sequence number (requests).
-    pub skip_observations: bool,
 }
 
 impl TraceSink for MarkSink {
     fn record(&mut self, r: &Record) {
-        let keep = match r.verb {
+        let keep = matches!(
+            r.verb,
             Verb::Crash
-            | Verb::Restart
-            | Verb::Pause
-            | Verb::Resume
-            | Verb::Partition
-            | Verb::Heal
-            | Verb::Fault
-            | Verb::Violation => true,
-            Verb::Observe => !self.skip_observations,
-            _ => false,
-        };
+                | Verb::Restart
+                | Verb::Pause
+                | Verb::Resume
+                | Verb::Partition
+                | Verb::Heal
+                | Verb::Fault
+                | Verb::Violation
+        );
         if !keep {
             return;
         }
