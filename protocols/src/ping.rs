@@ -239,7 +239,7 @@ impl Describe for Observation {
 }
 
 impl Ping {
-    fn schedule_send(&self, ctx: &mut Ctx<'_, Self>, params: &ClientParams) {
+    fn schedule_send(&self, ctx: &mut impl Ctx<Self>, params: &ClientParams) {
         let gap = if params.poisson {
             SimDuration::from_secs_f64(ctx.rng().exponential(params.interval.as_secs_f64()))
         } else {
@@ -257,7 +257,7 @@ impl Protocol for Ping {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
         match self.role(ctx.id()) {
             Role::Client(params) => {
                 self.schedule_send(ctx, params);
@@ -272,7 +272,7 @@ impl Protocol for Ping {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match (state, msg, self.role(ctx.id())) {
             (State::Server, Msg::Request { id }, Role::Server(params)) => {
                 let service = params.service_time.sample(ctx.rng());
@@ -295,7 +295,7 @@ impl Protocol for Ping {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match (state, timer, self.role(ctx.id())) {
             (
                 State::Client {

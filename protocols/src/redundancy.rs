@@ -51,11 +51,11 @@ impl Protocol for Redundancy {
     type View = ();
     type Observation = ();
 
-    fn start(&self, _: &mut Ctx<'_, Self>, _: &()) {}
+    fn start(&self, _: &mut impl Ctx<Self>, _: &()) {}
 
-    fn on_message(&self, _: &mut Ctx<'_, Self>, _: &mut (), _: NodeId, _: ()) {}
+    fn on_message(&self, _: &mut impl Ctx<Self>, _: &mut (), _: NodeId, _: ()) {}
 
-    fn on_timer(&self, _: &mut Ctx<'_, Self>, _: &mut (), _: ()) {}
+    fn on_timer(&self, _: &mut impl Ctx<Self>, _: &mut (), _: ()) {}
 
     fn view(&self, _: &()) {}
 }

@@ -75,7 +75,7 @@ impl Protocol for Heartbeat {
     type View = usize; // how many nodes the monitor suspects
     type Observation = Obs;
 
-    fn start(&self, ctx: &mut hasim_sim::Ctx<'_, Self>, _: &()) -> State {
+    fn start(&self, ctx: &mut impl hasim_sim::Ctx<Self>, _: &()) -> State {
         if ctx.id() == NodeId(0) {
             let mut deadlines = BTreeMap::new();
             for i in 1..ctx.node_count() {
@@ -96,7 +96,7 @@ impl Protocol for Heartbeat {
 
     fn on_message(
         &self,
-        ctx: &mut hasim_sim::Ctx<'_, Self>,
+        ctx: &mut impl hasim_sim::Ctx<Self>,
         state: &mut State,
         source: NodeId,
         _: Msg,
@@ -118,7 +118,7 @@ impl Protocol for Heartbeat {
         }
     }
 
-    fn on_timer(&self, ctx: &mut hasim_sim::Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl hasim_sim::Ctx<Self>, state: &mut State, timer: Timer) {
         match (state, timer) {
             (State::Member { seq }, Timer::Send) => {
                 *seq += 1;

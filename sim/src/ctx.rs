@@ -1,5 +1,11 @@
 //! The handler context: everything a protocol handler may do, and nothing else.
 //!
+//! [`Ctx`] is a trait so that one protocol's handlers can run inside another's (a
+//! replica embeds a detector; a checkout system embeds a balancer tier and a Raft
+//! store): the engine hands each handler a [`NodeCtx`], and a host hands its parts a
+//! [`Within`](crate::Within) that wraps their effects into its own types. Both are
+//! monomorphised; the engine's own path compiles to the same code as before.
+//!
 //! Effects take place in the order the handler makes them: a send is routed and
 //! queued at once, a timer is armed at once, an observation is recorded at once. The
 //! context reads the node's local clock, never global time: a protocol cannot know
@@ -15,47 +21,90 @@ use crate::sim::Core;
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Describe, Verb};
 
-/// What a handler acts through. See the module documentation.
-pub struct Ctx<'a, P: Protocol> {
+/// What a handler of protocol `P` acts through. See the module documentation.
+pub trait Ctx<P: Protocol> {
+    /// This node's id.
+    fn id(&self) -> NodeId;
+
+    /// The node's local clock (offset and drift applied).
+    fn now(&self) -> SimTime;
+
+    /// This node's current incarnation (0 at first start, +1 per restart).
+    fn incarnation(&self) -> Incarnation;
+
+    /// How many nodes the protocol runs on; ids are `0..node_count`.
+    fn node_count(&self) -> u32;
+
+    /// The node's own random stream.
+    fn rng(&mut self) -> &mut Stream;
+
+    /// Sends `msg` to `target`. It may be lost, delayed, duplicated or reordered by the
+    /// network; it is never delivered to a later incarnation of `target`.
+    fn send(&mut self, target: NodeId, msg: P::Msg);
+
+    /// Sets a timer to fire after `after` on this node's local clock.
+    fn set_timer(&mut self, after: SimDuration, timer: P::Timer) -> TimerId;
+
+    /// Cancels a pending timer. Cancelling one that fired or was voided by a crash is a
+    /// no-op.
+    fn cancel_timer(&mut self, timer: TimerId);
+
+    /// Writes to durable state without syncing: survives a process crash, but not a
+    /// crash under a "lose unsynced writes" disk fault.
+    fn persist(&mut self, write: <P::Durable as Durable>::Write);
+
+    /// Writes to durable state and syncs it (and every earlier unsynced write). Under a
+    /// slow-disk fault the node is blocked for the write delay.
+    fn persist_synced(&mut self, write: <P::Durable as Durable>::Write);
+
+    /// Syncs every earlier unsynced write.
+    fn sync(&mut self);
+
+    /// Records a typed observation for metrics and checkers.
+    fn observe(&mut self, observation: P::Observation);
+
+    /// Adds `n` to a named counter.
+    fn count(&mut self, name: &'static str, n: u64);
+
+    /// Records a duration in a named histogram.
+    fn sample(&mut self, name: &'static str, d: SimDuration);
+}
+
+/// The engine's context for one handler call on one node.
+pub struct NodeCtx<'a, P: Protocol> {
     pub(crate) core: &'a mut Core<P>,
     pub(crate) node: NodeId,
     pub(crate) local_now: SimTime,
 }
 
-impl<'a, P: Protocol> Ctx<'a, P> {
-    /// This node's id.
+impl<P: Protocol> Ctx<P> for NodeCtx<'_, P> {
     #[inline]
-    pub fn id(&self) -> NodeId {
+    fn id(&self) -> NodeId {
         self.node
     }
 
-    /// The node's local clock (offset and drift applied).
     #[inline]
-    pub fn now(&self) -> SimTime {
+    fn now(&self) -> SimTime {
         self.local_now
     }
 
-    /// This node's current incarnation (0 at first start, +1 per restart).
-    pub fn incarnation(&self) -> Incarnation {
+    #[inline]
+    fn incarnation(&self) -> Incarnation {
         self.core.nodes[self.node.index()].incarnation
     }
 
-    /// How many nodes the run has; ids are `0..node_count`.
     #[inline]
-    pub fn node_count(&self) -> u32 {
+    fn node_count(&self) -> u32 {
         self.core.nodes.len() as u32
     }
 
-    /// The node's own random stream.
     #[inline]
-    pub fn rng(&mut self) -> &mut Stream {
+    fn rng(&mut self) -> &mut Stream {
         &mut self.core.nodes[self.node.index()].rng
     }
 
-    /// Sends `msg` to `target`. It may be lost, delayed, duplicated or reordered by the
-    /// network; it is never delivered to a later incarnation of `target`.
     #[inline(always)]
-    pub fn send(&mut self, target: NodeId, msg: P::Msg) {
+    fn send(&mut self, target: NodeId, msg: P::Msg) {
         let core = &mut *self.core;
         assert!(
             target.index() < core.nodes.len(),
@@ -77,9 +126,8 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         core.route(source, target, msg);
     }
 
-    /// Sets a timer to fire after `after` on this node's local clock.
     #[inline(always)]
-    pub fn set_timer(&mut self, after: SimDuration, timer: P::Timer) -> TimerId {
+    fn set_timer(&mut self, after: SimDuration, timer: P::Timer) -> TimerId {
         let core = &mut *self.core;
         let node = &mut core.nodes[self.node.index()];
         let deadline = self.local_now.saturating_add(after);
@@ -96,27 +144,20 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         TimerId { slot, generation }
     }
 
-    /// Cancels a pending timer. Cancelling one that fired or was voided by a crash is a
-    /// no-op.
     #[inline]
-    pub fn cancel_timer(&mut self, timer: TimerId) {
+    fn cancel_timer(&mut self, timer: TimerId) {
         self.core.nodes[self.node.index()].disarm(timer.slot, timer.generation);
     }
 
-    /// Writes to durable state without syncing: survives a process crash, but not a
-    /// crash under a "lose unsynced writes" disk fault.
-    pub fn persist(&mut self, write: <P::Durable as Durable>::Write) {
-        self.write(write, false);
+    fn persist(&mut self, write: <P::Durable as Durable>::Write) {
+        self.write_disk(write, false);
     }
 
-    /// Writes to durable state and syncs it (and every earlier unsynced write). Under a
-    /// slow-disk fault the node is blocked for the write delay.
-    pub fn persist_synced(&mut self, write: <P::Durable as Durable>::Write) {
-        self.write(write, true);
+    fn persist_synced(&mut self, write: <P::Durable as Durable>::Write) {
+        self.write_disk(write, true);
     }
 
-    /// Syncs every earlier unsynced write.
-    pub fn sync(&mut self) {
+    fn sync(&mut self) {
         let core = &mut *self.core;
         let node = &mut core.nodes[self.node.index()];
         node.disk.sync();
@@ -125,21 +166,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         }
     }
 
-    fn write(&mut self, write: <P::Durable as Durable>::Write, synced: bool) {
-        let core = &mut *self.core;
-        core.trace
-            .emit(core.now, core.seq, Some(self.node), Verb::Persist, |d| {
-                d.bool("synced", synced);
-                write.describe(d);
-            });
-        core.nodes[self.node.index()].disk.unsynced.push(write);
-        if synced {
-            self.sync();
-        }
-    }
-
-    /// Records a typed observation for metrics and checkers.
-    pub fn observe(&mut self, observation: P::Observation) {
+    fn observe(&mut self, observation: P::Observation) {
         let core = &mut *self.core;
         core.trace
             .emit(core.now, core.seq, Some(self.node), Verb::Observe, |d| {
@@ -152,14 +179,27 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         });
     }
 
-    /// Adds `n` to a named counter.
-    pub fn count(&mut self, name: &'static str, n: u64) {
+    fn count(&mut self, name: &'static str, n: u64) {
         self.core.metrics.count(name, n);
     }
 
-    /// Records a duration in a named histogram.
-    pub fn sample(&mut self, name: &'static str, d: SimDuration) {
+    fn sample(&mut self, name: &'static str, d: SimDuration) {
         self.core.metrics.sample(name, d);
+    }
+}
+
+impl<P: Protocol> NodeCtx<'_, P> {
+    fn write_disk(&mut self, write: <P::Durable as Durable>::Write, synced: bool) {
+        let core = &mut *self.core;
+        core.trace
+            .emit(core.now, core.seq, Some(self.node), Verb::Persist, |d| {
+                d.bool("synced", synced);
+                write.describe(d);
+            });
+        core.nodes[self.node.index()].disk.unsynced.push(write);
+        if synced {
+            Ctx::sync(self);
+        }
     }
 }
 

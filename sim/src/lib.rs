@@ -17,7 +17,8 @@
 //! - [`dist`]: duration distributions (constant, uniform, exponential, normal,
 //!   lognormal, pareto, weibull).
 //! - [`protocol`]: the `Protocol` and `Durable` traits.
-//! - [`ctx`]: `Ctx`, what a handler may do.
+//! - [`ctx`]: `Ctx`, what a handler may do; `NodeCtx`, the engine's.
+//! - [`within`]: `Within`, a protocol run as a part of another (composition).
 //! - [`sim`]: `Sim`, the run loop, outcomes, configuration errors.
 //! - `apply`: how each fault changes the world.
 //! - `queue`, `node`: the event heap and per-node machinery (private).
@@ -53,9 +54,10 @@ pub mod sim;
 mod sink;
 pub mod time;
 pub mod trace;
+pub mod within;
 
 pub use clock::Clock;
-pub use ctx::Ctx;
+pub use ctx::{Ctx, NodeCtx};
 pub use dist::Distribution;
 pub use fault::{Fault, ScheduledFault, SignedDuration};
 pub use generator::Generator;
@@ -70,3 +72,4 @@ pub use rng::{Seed, Stream};
 pub use sim::{Outcome, Sim, SimError};
 pub use time::{SimDuration, SimTime};
 pub use trace::{Describe, Detail, JsonLinesSink, Record, RingSink, TraceSink, VecSink, Verb};
+pub use within::{Lens, Span, Within};

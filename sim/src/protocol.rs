@@ -29,7 +29,9 @@ impl Durable for () {
 /// A message-passing protocol, modelled as a state machine per node.
 ///
 /// Roles (client, balancer, backend, replica) are variants inside `State` and `Msg`;
-/// the protocol decides a node's role from its id and its configuration.
+/// the protocol decides a node's role from its id and its configuration. Handlers take
+/// any [`Ctx`]: the engine's own, or a host's [`Within`](crate::Within) when the
+/// protocol runs as a part of a larger one.
 pub trait Protocol: Sized + 'static {
     /// A message on the wire.
     type Msg: Clone + Debug + Describe;
@@ -45,19 +47,19 @@ pub trait Protocol: Sized + 'static {
     type Observation: Clone + Debug + Describe;
 
     /// Starts (or restarts) a node from its durable image.
-    fn start(&self, ctx: &mut Ctx<'_, Self>, durable: &Self::Durable) -> Self::State;
+    fn start(&self, ctx: &mut impl Ctx<Self>, durable: &Self::Durable) -> Self::State;
 
     /// Handles a message from `source`.
     fn on_message(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         state: &mut Self::State,
         source: NodeId,
         msg: Self::Msg,
     );
 
     /// Handles a timer that fired.
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut Self::State, timer: Self::Timer);
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut Self::State, timer: Self::Timer);
 
     /// The node's summary.
     fn view(&self, state: &Self::State) -> Self::View;

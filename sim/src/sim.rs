@@ -4,7 +4,7 @@
 
 use crate::check::trace_violation;
 use crate::clock::Clock;
-use crate::ctx::Ctx;
+use crate::ctx::NodeCtx;
 use crate::dist::Distribution;
 use crate::fault::{sort_schedule, ScheduledFault};
 use crate::id::NodeId;
@@ -457,7 +457,7 @@ impl<P: Protocol> Sim<P> {
     /// The state of a running node and a context for it. Inlined always: every
     /// delivery and timer goes through here.
     #[inline(always)]
-    fn handler(&mut self, node: NodeId) -> (&P, &mut P::State, Ctx<'_, P>) {
+    fn handler(&mut self, node: NodeId) -> (&P, &mut P::State, NodeCtx<'_, P>) {
         let local_now = self.core.nodes[node.index()].local(self.core.now);
         let state = self.states[node.index()].as_mut().unwrap_or_else(|| {
             panic!(
@@ -468,7 +468,7 @@ impl<P: Protocol> Sim<P> {
         (
             &self.protocol,
             state,
-            Ctx {
+            NodeCtx {
                 core: &mut self.core,
                 node,
                 local_now,
@@ -481,7 +481,7 @@ impl<P: Protocol> Sim<P> {
         // handler persist while it reads.
         let image = self.core.nodes[node.index()].disk.image.clone();
         let local_now = self.core.nodes[node.index()].local(self.core.now);
-        let mut ctx = Ctx {
+        let mut ctx = NodeCtx {
             core: &mut self.core,
             node,
             local_now,

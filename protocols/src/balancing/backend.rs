@@ -18,8 +18,6 @@ use super::Balancing;
 use hasim_sim::{Ctx, NodeId, SimDuration, SimTime};
 use std::collections::VecDeque;
 
-type C<'a, 'b> = &'a mut Ctx<'b, Balancing>;
-
 #[derive(Clone, Copy, Debug)]
 struct Job {
     source: NodeId,
@@ -46,7 +44,7 @@ pub struct Backend {
 
 impl Backend {
     /// Starts backend number `index`.
-    pub fn start(cfg: &Balancing, ctx: C<'_, '_>, index: u32) -> Backend {
+    pub fn start(cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, index: u32) -> Backend {
         let now = ctx.now();
         if let Some(a) = &cfg.params.autoscale {
             ctx.set_timer(a.sync_period, Timer::Report);
@@ -73,7 +71,13 @@ impl Backend {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, cfg: &Balancing, ctx: C<'_, '_>, source: NodeId, msg: Msg) {
+    pub fn on_message(
+        &mut self,
+        cfg: &Balancing,
+        ctx: &mut impl Ctx<Balancing>,
+        source: NodeId,
+        msg: Msg,
+    ) {
         let p = &cfg.params.backend;
         let now = ctx.now();
         match msg {
@@ -106,7 +110,7 @@ impl Backend {
         }
     }
 
-    fn serve(&mut self, cfg: &Balancing, ctx: C<'_, '_>, slot: usize, job: Job) {
+    fn serve(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, slot: usize, job: Job) {
         let p = &cfg.params.backend;
         let now = ctx.now();
         let wait = now.saturating_since(job.arrived);
@@ -126,7 +130,7 @@ impl Backend {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, cfg: &Balancing, ctx: C<'_, '_>, timer: Timer) {
+    pub fn on_timer(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, timer: Timer) {
         let now = ctx.now();
         match timer {
             Timer::Done { slot } => {

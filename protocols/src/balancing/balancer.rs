@@ -19,8 +19,6 @@ use super::{Balancing, Role};
 use hasim_sim::{Ctx, NodeId, SimDuration, SimTime, TimerId};
 use std::collections::BTreeMap;
 
-type C<'a, 'b> = &'a mut Ctx<'b, Balancing>;
-
 #[derive(Clone, Debug)]
 struct Upstream {
     client: NodeId,
@@ -50,7 +48,12 @@ pub struct Balancer {
 
 impl Balancer {
     /// Starts balancer number `index`.
-    pub fn start(cfg: &Balancing, ctx: C<'_, '_>, index: u32, durable: &Replicas) -> Balancer {
+    pub fn start(
+        cfg: &Balancing,
+        ctx: &mut impl Ctx<Balancing>,
+        index: u32,
+        durable: &Replicas,
+    ) -> Balancer {
         let p = &cfg.params;
         let n = cfg.layout.backends;
         let autoscaler = match (&p.autoscale, index) {
@@ -107,7 +110,7 @@ impl Balancer {
             && self.outliers.get(b).is_none_or(|o| !o.ejected)
     }
 
-    fn refresh(&mut self, ctx: C<'_, '_>, b: usize, reason: Reason) {
+    fn refresh(&mut self, ctx: &mut impl Ctx<Balancing>, b: usize, reason: Reason) {
         let now = self.eligible(b);
         if now != self.rotation[b] {
             self.rotation[b] = now;
@@ -120,7 +123,7 @@ impl Balancer {
         }
     }
 
-    fn set_serving(&mut self, ctx: C<'_, '_>, count: u32) {
+    fn set_serving(&mut self, ctx: &mut impl Ctx<Balancing>, count: u32) {
         if count == self.serving {
             return;
         }
@@ -130,7 +133,7 @@ impl Balancer {
         }
     }
 
-    fn broadcast_serving(&mut self, cfg: &Balancing, ctx: C<'_, '_>) {
+    fn broadcast_serving(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>) {
         let Some(a) = &self.autoscaler else { return };
         let count = a.serving;
         let me = ctx.id();
@@ -144,7 +147,13 @@ impl Balancer {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, cfg: &Balancing, ctx: C<'_, '_>, source: NodeId, msg: Msg) {
+    pub fn on_message(
+        &mut self,
+        cfg: &Balancing,
+        ctx: &mut impl Ctx<Balancing>,
+        source: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Request { id, attempt, key } => self.route(cfg, ctx, source, id, attempt, key),
             Msg::Reply { rid, ok } => {
@@ -190,7 +199,7 @@ impl Balancer {
     fn route(
         &mut self,
         cfg: &Balancing,
-        ctx: C<'_, '_>,
+        ctx: &mut impl Ctx<Balancing>,
         client: NodeId,
         id: u64,
         attempt: u32,
@@ -235,7 +244,14 @@ impl Balancer {
     }
 
     /// An upstream request ended: relay the answer, count it for outlier detection.
-    fn settle(&mut self, cfg: &Balancing, ctx: C<'_, '_>, u: Upstream, ok: bool, timeout: bool) {
+    fn settle(
+        &mut self,
+        cfg: &Balancing,
+        ctx: &mut impl Ctx<Balancing>,
+        u: Upstream,
+        ok: bool,
+        timeout: bool,
+    ) {
         let b = u.backend as usize;
         self.outstanding[b] -= 1;
         ctx.send(
@@ -271,7 +287,7 @@ impl Balancer {
         }
     }
 
-    fn check_result(&mut self, cfg: &Balancing, ctx: C<'_, '_>, b: usize, ok: bool) {
+    fn check_result(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, b: usize, ok: bool) {
         let Some(h) = &cfg.params.balancer.health else {
             return;
         };
@@ -281,7 +297,7 @@ impl Balancer {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, cfg: &Balancing, ctx: C<'_, '_>, timer: Timer) {
+    pub fn on_timer(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, timer: Timer) {
         match timer {
             Timer::Upstream { rid } => {
                 if let Some(u) = self.upstream.remove(&rid) {
@@ -332,7 +348,7 @@ impl Balancer {
         }
     }
 
-    fn sync(&mut self, cfg: &Balancing, ctx: C<'_, '_>) {
+    fn sync(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>) {
         let (Some(p), Some(a)) = (&cfg.params.autoscale, self.autoscaler.as_mut()) else {
             return;
         };

@@ -15,8 +15,6 @@ use super::Balancing;
 use hasim_sim::{Ctx, NodeId, SimDuration, SimTime, TimerId};
 use std::collections::BTreeMap;
 
-type C<'a, 'b> = &'a mut Ctx<'b, Balancing>;
-
 /// A client's volatile state.
 #[derive(Debug)]
 pub struct Client {
@@ -50,7 +48,7 @@ struct Pending {
 
 impl Client {
     /// Starts client number `index`.
-    pub fn start(cfg: &Balancing, ctx: C<'_, '_>, index: u32) -> Client {
+    pub fn start(cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, index: u32) -> Client {
         let p = &cfg.params;
         let mut c = Client {
             next_id: 0,
@@ -94,7 +92,7 @@ impl Client {
         }
     }
 
-    fn schedule_arrival(&mut self, cfg: &Balancing, ctx: C<'_, '_>) {
+    fn schedule_arrival(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>) {
         let rate = self.rate(cfg);
         if rate > 0.0 {
             let gap = SimDuration::from_secs_f64(ctx.rng().exponential(1.0 / rate));
@@ -103,7 +101,7 @@ impl Client {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, cfg: &Balancing, ctx: C<'_, '_>, timer: Timer) {
+    pub fn on_timer(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, timer: Timer) {
         match timer {
             Timer::Arrival => {
                 self.arrival = None;
@@ -148,7 +146,13 @@ impl Client {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, cfg: &Balancing, ctx: C<'_, '_>, source: NodeId, msg: Msg) {
+    pub fn on_message(
+        &mut self,
+        cfg: &Balancing,
+        ctx: &mut impl Ctx<Balancing>,
+        source: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Response { id, attempt, ok } => {
                 let Some(p) = self.pending.get_mut(&id) else {
@@ -172,7 +176,7 @@ impl Client {
         }
     }
 
-    fn issue(&mut self, cfg: &Balancing, ctx: C<'_, '_>, user: Option<u32>) {
+    fn issue(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, user: Option<u32>) {
         let id = self.next_id;
         self.next_id += 1;
         let key = ctx.rng().below(cfg.params.keys);
@@ -203,7 +207,7 @@ impl Client {
         self.send_attempt(cfg, ctx, id);
     }
 
-    fn send_attempt(&mut self, cfg: &Balancing, ctx: C<'_, '_>, id: u64) {
+    fn send_attempt(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, id: u64) {
         let target = match cfg.params.balancer.frontend {
             Frontend::Dns => {
                 let b = self.cursor % cfg.params.balancers;
@@ -229,7 +233,7 @@ impl Client {
         p.live.push((attempt, timer));
     }
 
-    fn hedge(&mut self, cfg: &Balancing, ctx: C<'_, '_>, id: u64) {
+    fn hedge(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, id: u64) {
         let Some(p) = self.pending.get_mut(&id) else {
             return;
         };
@@ -249,7 +253,13 @@ impl Client {
         self.send_attempt(cfg, ctx, id);
     }
 
-    fn attempt_failed(&mut self, cfg: &Balancing, ctx: C<'_, '_>, id: u64, timed_out: bool) {
+    fn attempt_failed(
+        &mut self,
+        cfg: &Balancing,
+        ctx: &mut impl Ctx<Balancing>,
+        id: u64,
+        timed_out: bool,
+    ) {
         let c = &cfg.params.client;
         let p = self.pending.get_mut(&id).expect("pending request");
         p.last_timed_out = timed_out;
@@ -284,7 +294,7 @@ impl Client {
         });
     }
 
-    fn finish(&mut self, cfg: &Balancing, ctx: C<'_, '_>, id: u64, ok: bool) {
+    fn finish(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, id: u64, ok: bool) {
         let p = self.pending.remove(&id).expect("pending request");
         for t in p
             .live

@@ -176,7 +176,7 @@ impl Protocol for Balancing {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, durable: &Replicas) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, durable: &Replicas) -> State {
         match self.layout.role(ctx.id()) {
             Role::Client(i) => State::Client(Client::start(self, ctx, i)),
             Role::Balancer(i) => State::Balancer(Balancer::start(self, ctx, i, durable)),
@@ -185,7 +185,7 @@ impl Protocol for Balancing {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Client(c) => c.on_message(self, ctx, source, msg),
             State::Balancer(b) => b.on_message(self, ctx, source, msg),
@@ -194,7 +194,7 @@ impl Protocol for Balancing {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
             State::Client(c) => c.on_timer(self, ctx, timer),
             State::Balancer(b) => b.on_timer(self, ctx, timer),

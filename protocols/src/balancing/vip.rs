@@ -19,8 +19,6 @@ use super::params::Frontend;
 use super::Balancing;
 use hasim_sim::{Ctx, SimDuration, TimerId};
 
-type C<'a, 'b> = &'a mut Ctx<'b, Balancing>;
-
 /// One balancer's VRRP state.
 #[derive(Clone, Debug)]
 pub struct Vrrp {
@@ -40,7 +38,7 @@ fn interval(cfg: &Balancing) -> SimDuration {
 
 impl Vrrp {
     /// Starts balancer `index`: the owner as master, the others as backups.
-    pub fn start(cfg: &Balancing, ctx: C<'_, '_>, index: u32) -> Vrrp {
+    pub fn start(cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, index: u32) -> Vrrp {
         let mut v = Vrrp {
             priority: 255u32.saturating_sub(index).max(1),
             master: false,
@@ -54,7 +52,7 @@ impl Vrrp {
         v
     }
 
-    fn arm_down(&mut self, cfg: &Balancing, ctx: C<'_, '_>) {
+    fn arm_down(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>) {
         if let Some(t) = self.down.take() {
             ctx.cancel_timer(t);
         }
@@ -66,7 +64,7 @@ impl Vrrp {
         self.down = Some(ctx.set_timer(after, Timer::MasterDown));
     }
 
-    fn become_master(&mut self, cfg: &Balancing, ctx: C<'_, '_>) {
+    fn become_master(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>) {
         if let Some(t) = self.down.take() {
             ctx.cancel_timer(t);
         }
@@ -78,7 +76,7 @@ impl Vrrp {
         self.advertise(cfg, ctx);
     }
 
-    fn advertise(&mut self, cfg: &Balancing, ctx: C<'_, '_>) {
+    fn advertise(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>) {
         let me = ctx.id();
         for b in 0..cfg.params.balancers {
             let peer = cfg.layout.balancer(b);
@@ -95,7 +93,7 @@ impl Vrrp {
     }
 
     /// An advertisement from another balancer.
-    pub fn on_advert(&mut self, cfg: &Balancing, ctx: C<'_, '_>, priority: u32) {
+    pub fn on_advert(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, priority: u32) {
         if priority <= self.priority {
             // A lower priority master will step down when it hears us; a backup lets
             // its timer run out (preemption).
@@ -109,7 +107,7 @@ impl Vrrp {
     }
 
     /// A VRRP timer.
-    pub fn on_timer(&mut self, cfg: &Balancing, ctx: C<'_, '_>, timer: Timer) {
+    pub fn on_timer(&mut self, cfg: &Balancing, ctx: &mut impl Ctx<Balancing>, timer: Timer) {
         match timer {
             Timer::Advert if self.master => self.advertise(cfg, ctx),
             Timer::MasterDown => {

@@ -193,7 +193,7 @@ impl Detector for Heartbeat {
         self.params.monitors.watches(monitor, target)
     }
 
-    fn start<H: Host<Self>>(&self, ctx: &mut Ctx<'_, H>) -> State {
+    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
         let (me, nodes, now) = (ctx.id(), ctx.node_count(), ctx.now());
         let targets: Vec<Target> = (0..nodes)
             .map(|t| Target {
@@ -248,7 +248,7 @@ impl Detector for Heartbeat {
 
     fn on_message<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         source: NodeId,
         msg: Msg,
@@ -289,7 +289,7 @@ impl Detector for Heartbeat {
 
     fn on_timer<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         timer: Timer,
     ) -> Vec<DetectorObservation> {
@@ -358,7 +358,7 @@ impl Heartbeat {
     /// `missed` intervals in a row.
     fn count_missed<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         told: &mut Vec<DetectorObservation>,
     ) {

@@ -142,12 +142,12 @@ pub trait Detector: Sized + 'static {
     fn watches(&self, monitor: NodeId, target: NodeId, nodes: u32) -> bool;
 
     /// Starts (or restarts) the detector on a node.
-    fn start<H: Host<Self>>(&self, ctx: &mut Ctx<'_, H>) -> Self::State;
+    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> Self::State;
 
     /// Handles one of the detector's messages.
     fn on_message<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut Self::State,
         source: NodeId,
         msg: Self::Msg,
@@ -156,7 +156,7 @@ pub trait Detector: Sized + 'static {
     /// Handles one of the detector's timers.
     fn on_timer<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut Self::State,
         timer: Self::Timer,
     ) -> Vec<DetectorObservation>;
@@ -182,19 +182,19 @@ pub trait Host<D: Detector>: Protocol {
 /// model can override them.
 pub(crate) trait Effects: Detector {
     /// Sends a detector message and counts it for the message-cost figure.
-    fn send<H: Host<Self>>(ctx: &mut Ctx<'_, H>, target: NodeId, msg: Self::Msg) {
+    fn send<H: Host<Self>>(ctx: &mut impl Ctx<H>, target: NodeId, msg: Self::Msg) {
         ctx.count(MESSAGES_COUNTER, 1);
         ctx.send(target, H::wrap_msg(msg));
     }
 
     /// Sets a detector timer.
-    fn timer<H: Host<Self>>(ctx: &mut Ctx<'_, H>, after: SimDuration, t: Self::Timer) -> TimerId {
+    fn timer<H: Host<Self>>(ctx: &mut impl Ctx<H>, after: SimDuration, t: Self::Timer) -> TimerId {
         ctx.set_timer(after, H::wrap_timer(t))
     }
 
     /// Records an observation and keeps it for the host.
     fn tell<H: Host<Self>>(
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         told: &mut Vec<DetectorObservation>,
         observation: DetectorObservation,
     ) {
@@ -218,13 +218,13 @@ impl<D: Detector> Protocol for Standalone<D> {
     type View = u32;
     type Observation = DetectorObservation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> D::State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> D::State {
         self.0.start(ctx)
     }
 
     fn on_message(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         state: &mut D::State,
         source: NodeId,
         msg: D::Msg,
@@ -232,7 +232,7 @@ impl<D: Detector> Protocol for Standalone<D> {
         self.0.on_message(ctx, state, source, msg);
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut D::State, timer: D::Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut D::State, timer: D::Timer) {
         self.0.on_timer(ctx, state, timer);
     }
 

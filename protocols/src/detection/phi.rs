@@ -250,7 +250,7 @@ impl Detector for PhiAccrual {
         self.params.monitors.watches(monitor, target)
     }
 
-    fn start<H: Host<Self>>(&self, ctx: &mut Ctx<'_, H>) -> State {
+    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
         let (me, nodes, now) = (ctx.id(), ctx.node_count(), ctx.now());
         let p = &self.params;
         let mut targets = Vec::with_capacity(nodes as usize);
@@ -287,7 +287,7 @@ impl Detector for PhiAccrual {
 
     fn on_message<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         source: NodeId,
         _: Msg,
@@ -321,7 +321,7 @@ impl Detector for PhiAccrual {
 
     fn on_timer<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         timer: Timer,
     ) -> Vec<DetectorObservation> {

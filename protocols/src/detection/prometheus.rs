@@ -186,7 +186,7 @@ impl Detector for Prometheus {
         monitor == SERVER && target != SERVER
     }
 
-    fn start<H: Host<Self>>(&self, ctx: &mut Ctx<'_, H>) -> State {
+    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
         if ctx.id() != SERVER {
             return State {
                 targets: Vec::new(),
@@ -213,7 +213,7 @@ impl Detector for Prometheus {
 
     fn on_message<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         source: NodeId,
         msg: Msg,
@@ -234,7 +234,7 @@ impl Detector for Prometheus {
 
     fn on_timer<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         timer: Timer,
     ) -> Vec<DetectorObservation> {

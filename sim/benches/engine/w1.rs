@@ -78,7 +78,7 @@ impl Protocol for Mesh {
     type View = ();
     type Observation = ();
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> Member {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> Member {
         let offset = ctx.rng().below(PERIOD);
         ctx.set_timer(SimDuration::from_nanos(offset), Round);
         Member {
@@ -89,14 +89,14 @@ impl Protocol for Mesh {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, m: &mut Member, source: NodeId, beat: Beat) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, m: &mut Member, source: NodeId, beat: Beat) {
         let now = ctx.now();
         m.last_heard[source.index()] = now;
         m.delivered += 1;
         m.latency_sum_ns += now.saturating_since(beat.sent).as_nanos();
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, m: &mut Member, _: Round) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, m: &mut Member, _: Round) {
         let (me, now) = (ctx.id(), ctx.now());
         for peer in (0..NODES).map(NodeId).filter(|&p| p != me) {
             ctx.send(peer, Beat { sent: now });

@@ -102,12 +102,12 @@ impl Describe for Timer {
     }
 }
 
-fn exponential(ctx: &mut Ctx<'_, Balanced>, rate: f64) -> SimDuration {
+fn exponential(ctx: &mut impl Ctx<Balanced>, rate: f64) -> SimDuration {
     SimDuration::from_secs_f64(ctx.rng().exponential(1.0 / rate))
 }
 
 /// Starts serving `r`: its completion is a timer after an exponential service time.
-fn serve(ctx: &mut Ctx<'_, Balanced>, serving: &mut Option<Request>, r: Request) {
+fn serve(ctx: &mut impl Ctx<Balanced>, serving: &mut Option<Request>, r: Request) {
     *serving = Some(r);
     let service = exponential(ctx, SERVICE_RATE);
     ctx.set_timer(service, Timer::Done);
@@ -121,7 +121,7 @@ impl Protocol for Balanced {
     type View = ();
     type Observation = ();
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> Node {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> Node {
         let role = match ctx.id() {
             CLIENT => {
                 let first = exponential(ctx, ARRIVAL_RATE);
@@ -141,7 +141,7 @@ impl Protocol for Balanced {
         Node { events: 0, role }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, node: &mut Node, _: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, node: &mut Node, _: NodeId, msg: Msg) {
         node.events += 1;
         match (&mut node.role, msg) {
             (Role::Balancer, Msg::Request(r)) => {
@@ -169,7 +169,7 @@ impl Protocol for Balanced {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, node: &mut Node, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, node: &mut Node, timer: Timer) {
         node.events += 1;
         match (&mut node.role, timer) {
             (Role::Client { arrivals, .. }, Timer::Arrival) => {

@@ -93,13 +93,13 @@ impl Protocol for PingAck {
     type View = ();
     type Observation = ();
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> Pinger {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> Pinger {
         let offset = ctx.rng().below(PERIOD);
         ctx.set_timer(SimDuration::from_nanos(offset), Round);
         Pinger::default()
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, p: &mut Pinger, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, p: &mut Pinger, source: NodeId, msg: Msg) {
         match msg {
             Msg::Ping => {
                 p.pings += 1;
@@ -109,7 +109,7 @@ impl Protocol for PingAck {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, p: &mut Pinger, _: Round) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, p: &mut Pinger, _: Round) {
         let me = ctx.id().0;
         let peer = other(ctx.rng().below(u64::from(NODES - 1)), me);
         p.peer_checksum = p

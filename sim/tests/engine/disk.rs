@@ -10,7 +10,7 @@ const N0: NodeId = NodeId(0);
 
 /// Writes what `write` does in the first incarnation, crashes at 10ms, restarts at
 /// 20ms, and returns the log the second incarnation was started from.
-fn log_after_crash(write: fn(&mut Ctx<'_, Probe>), faults: &[ScheduledFault]) -> Vec<u64> {
+fn log_after_crash(write: fn(&mut dyn Ctx<Probe>), faults: &[ScheduledFault]) -> Vec<u64> {
     let probe = Probe::new().on_start(move |ctx, _| {
         if ctx.incarnation().0 == 0 {
             write(ctx);
@@ -41,7 +41,7 @@ fn lose_unsynced() -> Vec<ScheduledFault> {
     )]
 }
 
-fn synced_then_unsynced(ctx: &mut Ctx<'_, Probe>) {
+fn synced_then_unsynced(ctx: &mut dyn Ctx<Probe>) {
     ctx.persist_synced(Entry(1));
     ctx.persist(Entry(2));
 }
@@ -61,7 +61,7 @@ fn under_the_disk_fault_only_synced_writes_survive() {
 
 #[test]
 fn a_synced_write_syncs_the_unsynced_ones_before_it() {
-    let unsynced_then_synced = |ctx: &mut Ctx<'_, Probe>| {
+    let unsynced_then_synced = |ctx: &mut dyn Ctx<Probe>| {
         ctx.persist(Entry(1));
         ctx.persist_synced(Entry(2));
         ctx.persist(Entry(3));
@@ -70,7 +70,7 @@ fn a_synced_write_syncs_the_unsynced_ones_before_it() {
         log_after_crash(unsynced_then_synced, &lose_unsynced()),
         vec![1, 2]
     );
-    let with_sync = |ctx: &mut Ctx<'_, Probe>| {
+    let with_sync = |ctx: &mut dyn Ctx<Probe>| {
         ctx.persist(Entry(1));
         ctx.sync();
         ctx.persist(Entry(2));

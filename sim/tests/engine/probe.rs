@@ -51,9 +51,9 @@ pub struct ProbeState {
     pub inbox: Vec<u64>,
 }
 
-type StartHook = Box<dyn Fn(&mut Ctx<'_, Probe>, &Log)>;
-type TimerHook = Box<dyn Fn(&mut Ctx<'_, Probe>, Tag)>;
-type MessageHook = Box<dyn Fn(&mut Ctx<'_, Probe>, NodeId, u64)>;
+type StartHook = Box<dyn Fn(&mut dyn Ctx<Probe>, &Log)>;
+type TimerHook = Box<dyn Fn(&mut dyn Ctx<Probe>, Tag)>;
+type MessageHook = Box<dyn Fn(&mut dyn Ctx<Probe>, NodeId, u64)>;
 
 /// The protocol: all behaviour lives in the hooks.
 pub struct Probe {
@@ -72,17 +72,17 @@ impl Probe {
         }
     }
     /// Runs `f` at every start and restart, after the `Started` observation.
-    pub fn on_start(mut self, f: impl Fn(&mut Ctx<'_, Probe>, &Log) + 'static) -> Self {
+    pub fn on_start(mut self, f: impl Fn(&mut dyn Ctx<Probe>, &Log) + 'static) -> Self {
         self.start = Box::new(f);
         self
     }
     /// Runs `f` whenever a timer fires, after the `Fired` observation.
-    pub fn on_timer(mut self, f: impl Fn(&mut Ctx<'_, Probe>, Tag) + 'static) -> Self {
+    pub fn on_timer(mut self, f: impl Fn(&mut dyn Ctx<Probe>, Tag) + 'static) -> Self {
         self.timer = Box::new(f);
         self
     }
     /// Runs `f` whenever a message arrives, after the `Got` observation.
-    pub fn on_message(mut self, f: impl Fn(&mut Ctx<'_, Probe>, NodeId, u64) + 'static) -> Self {
+    pub fn on_message(mut self, f: impl Fn(&mut dyn Ctx<Probe>, NodeId, u64) + 'static) -> Self {
         self.message = Box::new(f);
         self
     }
@@ -96,7 +96,7 @@ impl Protocol for Probe {
     type View = u64;
     type Observation = Obs;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, durable: &Log) -> ProbeState {
+    fn start(&self, ctx: &mut impl Ctx<Self>, durable: &Log) -> ProbeState {
         ctx.observe(Obs::Started {
             incarnation: ctx.incarnation().0,
             log: durable.0.clone(),
@@ -105,14 +105,20 @@ impl Protocol for Probe {
         ProbeState::default()
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut ProbeState, from: NodeId, msg: Ping) {
+    fn on_message(
+        &self,
+        ctx: &mut impl Ctx<Self>,
+        state: &mut ProbeState,
+        from: NodeId,
+        msg: Ping,
+    ) {
         state.handled += 1;
         state.inbox.push(msg.0);
         ctx.observe(Obs::Got { from, n: msg.0 });
         (self.message)(ctx, from, msg.0);
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut ProbeState, tag: Tag) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut ProbeState, tag: Tag) {
         state.handled += 1;
         let local = ctx.now();
         ctx.observe(Obs::Fired { tag: tag.0, local });

@@ -37,15 +37,15 @@ impl Protocol for Pinger {
     type View = ();
     type Observation = ();
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) {
         if ctx.id() == NodeId(0) {
             ctx.set_timer(SimDuration::ZERO, Tick);
         }
     }
 
-    fn on_message(&self, _: &mut Ctx<'_, Self>, _: &mut (), _: NodeId, _: Ping) {}
+    fn on_message(&self, _: &mut impl Ctx<Self>, _: &mut (), _: NodeId, _: Ping) {}
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, _: &mut (), _: Tick) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, _: &mut (), _: Tick) {
         for n in 1..ctx.node_count() {
             ctx.send(NodeId(n), Ping);
         }

@@ -278,7 +278,7 @@ impl Detector for Swim {
         monitor != target
     }
 
-    fn start<H: Host<Self>>(&self, ctx: &mut Ctx<'_, H>) -> State {
+    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
         let (me, nodes) = (ctx.id(), ctx.node_count());
         let mine = Incarnation {
             life: ctx.incarnation().0,
@@ -309,7 +309,7 @@ impl Detector for Swim {
 
     fn on_message<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         source: NodeId,
         msg: Msg,
@@ -372,7 +372,7 @@ impl Detector for Swim {
 
     fn on_timer<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         timer: Timer,
     ) -> Vec<DetectorObservation> {
@@ -457,7 +457,7 @@ impl Swim {
     /// Applies piggybacked updates.
     fn absorb<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         updates: &[Update],
         told: &mut Vec<DetectorObservation>,
@@ -470,7 +470,7 @@ impl Swim {
     /// Applies one update: reports a change of health, starts a suspicion timer.
     fn learn<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
         update: Update,
         told: &mut Vec<DetectorObservation>,
@@ -495,7 +495,7 @@ impl Swim {
     /// The member to probe this period, if any is not known dead.
     fn next_target<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &mut State,
     ) -> Option<NodeId> {
         let n = state.order.len();
@@ -537,7 +537,7 @@ impl Swim {
     /// Up to k distinct members, other than the target, to probe it indirectly.
     fn relays<H: Host<Self>>(
         &self,
-        ctx: &mut Ctx<'_, H>,
+        ctx: &mut impl Ctx<H>,
         state: &State,
         target: NodeId,
     ) -> Vec<NodeId> {

@@ -15,7 +15,7 @@ impl Compute {
     /// Hands queued tasks to live executors' free slots, most free slots first.
     pub(super) fn schedule(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         executors: &[Watched],
         b: &mut BatchState,
     ) {
@@ -46,7 +46,7 @@ impl Compute {
 
     pub(super) fn task_done(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         executors: &[Watched],
         b: &mut BatchState,
         idx: u16,
@@ -75,7 +75,7 @@ impl Compute {
 
     pub(super) fn batch_lost(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         executors: &[Watched],
         b: &mut BatchState,
         idx: u16,

@@ -9,7 +9,7 @@ use hasim_sim::{Ctx, NodeId};
 use std::collections::VecDeque;
 
 impl Compute {
-    pub(super) fn driver_start(&self, ctx: &mut Ctx<'_, Self>) -> State {
+    pub(super) fn driver_start(&self, ctx: &mut impl Ctx<Self>) -> State {
         let n = self.executors.len();
         let job = match &self.params.job {
             Job::Batch(b) => JobState::Batch(BatchState {
@@ -46,7 +46,7 @@ impl Compute {
 
     pub(super) fn driver_message(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         executors: &mut [Watched],
         job: &mut JobState,
         source: NodeId,
@@ -81,7 +81,7 @@ impl Compute {
 
     pub(super) fn driver_timer(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         executors: &mut [Watched],
         job: &mut JobState,
         timer: Timer,
@@ -112,14 +112,14 @@ impl Compute {
         }
     }
 
-    fn lost(&self, ctx: &mut Ctx<'_, Self>, executors: &[Watched], job: &mut JobState, idx: u16) {
+    fn lost(&self, ctx: &mut impl Ctx<Self>, executors: &[Watched], job: &mut JobState, idx: u16) {
         match job {
             JobState::Batch(b) => self.batch_lost(ctx, executors, b, idx),
             JobState::Streaming(s) => self.stream_lost(ctx, s, idx),
         }
     }
 
-    fn joined(&self, ctx: &mut Ctx<'_, Self>, executors: &[Watched], job: &mut JobState) {
+    fn joined(&self, ctx: &mut impl Ctx<Self>, executors: &[Watched], job: &mut JobState) {
         match job {
             JobState::Batch(b) => self.schedule(ctx, executors, b),
             JobState::Streaming(s) => {

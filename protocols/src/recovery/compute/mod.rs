@@ -306,7 +306,7 @@ impl Protocol for Compute {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
         if ctx.id() == self.driver {
             return self.driver_start(ctx);
         }
@@ -320,7 +320,7 @@ impl Protocol for Compute {
         State::Executor
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Driver { executors, job } => {
                 self.driver_message(ctx, executors, job, source, msg)
@@ -339,7 +339,7 @@ impl Protocol for Compute {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
             State::Driver { executors, job } => self.driver_timer(ctx, executors, job, timer),
             State::Executor => match timer {

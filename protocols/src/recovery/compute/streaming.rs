@@ -25,7 +25,7 @@ impl Compute {
         from.saturating_add(read).min(now)
     }
 
-    pub(super) fn trigger(&self, ctx: &mut Ctx<'_, Self>, s: &mut StreamState) {
+    pub(super) fn trigger(&self, ctx: &mut impl Ctx<Self>, s: &mut StreamState) {
         let p = self.stream();
         s.trigger = Some(ctx.set_timer(p.checkpoint_interval, Timer::Trigger));
         let Phase::Running { since, from } = s.phase else {
@@ -46,7 +46,7 @@ impl Compute {
         }
     }
 
-    pub(super) fn ack(&self, ctx: &mut Ctx<'_, Self>, s: &mut StreamState, idx: u16, id: u64) {
+    pub(super) fn ack(&self, ctx: &mut impl Ctx<Self>, s: &mut StreamState, idx: u16, id: u64) {
         let Some(pending) = s.pending.as_mut().filter(|c| c.id == id) else {
             return;
         };
@@ -62,7 +62,7 @@ impl Compute {
         }
     }
 
-    pub(super) fn stream_lost(&self, ctx: &mut Ctx<'_, Self>, s: &mut StreamState, idx: u16) {
+    pub(super) fn stream_lost(&self, ctx: &mut impl Ctx<Self>, s: &mut StreamState, idx: u16) {
         if !matches!(s.phase, Phase::Running { .. }) || !s.used.contains(&idx) {
             return;
         }
@@ -80,7 +80,7 @@ impl Compute {
     /// completed checkpoint, or waits for enough of them.
     pub(super) fn restart(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         executors: &[Watched],
         s: &mut StreamState,
     ) {

@@ -14,7 +14,7 @@ impl Rereplication {
         }
     }
 
-    pub(super) fn namenode_start(&self, ctx: &mut Ctx<'_, Self>) -> State {
+    pub(super) fn namenode_start(&self, ctx: &mut impl Ctx<Self>) -> State {
         let n = self.datanodes.len();
         let p = &self.params;
         let mut nn = Namenode {
@@ -58,7 +58,7 @@ impl Rereplication {
 
     pub(super) fn namenode_message(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         nn: &mut Namenode,
         source: NodeId,
         msg: Msg,
@@ -131,7 +131,7 @@ impl Rereplication {
         self.schedule(ctx, nn);
     }
 
-    pub(super) fn namenode_check(&self, ctx: &mut Ctx<'_, Self>, nn: &mut Namenode) {
+    pub(super) fn namenode_check(&self, ctx: &mut impl Ctx<Self>, nn: &mut Namenode) {
         let p = &self.params;
         ctx.set_timer(p.heartbeat_interval, super::Timer::Check);
         let now = ctx.now();
@@ -188,7 +188,7 @@ impl Rereplication {
     }
 
     /// Recounts under-replicated and missing blocks, observing a change.
-    fn recount(&self, ctx: &mut Ctx<'_, Self>, nn: &mut Namenode) {
+    fn recount(&self, ctx: &mut impl Ctx<Self>, nn: &mut Namenode) {
         let want = self.params.replication as usize;
         let under = nn.locations.iter().filter(|l| l.len() < want).count() as u32;
         let missing = nn.locations.iter().filter(|l| l.is_empty()).count() as u32;
@@ -201,7 +201,7 @@ impl Rereplication {
 
     /// Schedules copies for under-replicated blocks not already being copied, fewest
     /// live replicas first, while sources and targets have free streams.
-    fn schedule(&self, ctx: &mut Ctx<'_, Self>, nn: &mut Namenode) {
+    fn schedule(&self, ctx: &mut impl Ctx<Self>, nn: &mut Namenode) {
         let want = self.params.replication as usize;
         let streams = self.params.max_streams;
         let mut queue: Vec<(usize, u32)> = nn

@@ -12,7 +12,7 @@ impl Protocol for Rereplication {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, disk: &Disk) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, disk: &Disk) -> State {
         match self.role(ctx.id()) {
             Role::Namenode => self.namenode_start(ctx),
             Role::Datanode { .. } => {
@@ -35,7 +35,7 @@ impl Protocol for Rereplication {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Namenode(nn) => self.namenode_message(ctx, nn, source, msg),
             State::Datanode { blocks, .. } => match msg {
@@ -71,7 +71,7 @@ impl Protocol for Rereplication {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match (state, timer) {
             (State::Namenode(nn), Timer::Check) => self.namenode_check(ctx, nn),
             (State::Datanode { heartbeat, .. }, Timer::Heartbeat) => {

@@ -267,13 +267,13 @@ impl Describe for Observation {
 }
 
 /// An exponential draw with mean `mean`, if there is one.
-fn draw(ctx: &mut Ctx<'_, Supervisor>, mean: Option<SimDuration>) -> Option<SimDuration> {
+fn draw(ctx: &mut impl Ctx<Supervisor>, mean: Option<SimDuration>) -> Option<SimDuration> {
     mean.map(|m| SimDuration::from_secs_f64(ctx.rng().exponential(m.as_secs_f64())))
 }
 
 impl Supervisor {
     /// Starts the process: draws its fate and arms the first probe.
-    fn launch(&self, ctx: &mut Ctx<'_, Self>, s: &mut Service, params: &ServiceParams) {
+    fn launch(&self, ctx: &mut impl Ctx<Self>, s: &mut Service, params: &ServiceParams) {
         let attempt = s.attempt;
         ctx.observe(Observation::Started { attempt });
         if attempt > 0 {
@@ -311,7 +311,7 @@ impl Supervisor {
     /// policy and the back-off decide what comes next.
     fn exited(
         &self,
-        ctx: &mut Ctx<'_, Self>,
+        ctx: &mut impl Ctx<Self>,
         s: &mut Service,
         params: &ServiceParams,
         how: Observation,
@@ -351,7 +351,7 @@ impl Protocol for Supervisor {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, _: &()) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
         let Some(params) = self.params(ctx.id()) else {
             return State::Idle;
         };
@@ -371,11 +371,11 @@ impl Protocol for Supervisor {
         State::Service(s)
     }
 
-    fn on_message(&self, _: &mut Ctx<'_, Self>, _: &mut State, _: NodeId, msg: Msg) {
+    fn on_message(&self, _: &mut impl Ctx<Self>, _: &mut State, _: NodeId, msg: Msg) {
         match msg {}
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         let (State::Service(s), Some(params)) = (state, self.params(ctx.id())) else {
             return;
         };

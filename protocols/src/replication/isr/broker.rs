@@ -46,7 +46,7 @@ pub struct Broker {
 
 impl Broker {
     /// Starts (or restarts) a broker from its disk.
-    pub fn start(isr: &Isr, ctx: &mut Ctx<'_, Isr>, disk: &Disk) -> Self {
+    pub fn start(isr: &Isr, ctx: &mut impl Ctx<Isr>, disk: &Disk) -> Self {
         let me = ctx.id();
         let partitions = (0..isr.partitions())
             .map(|p| Replica {
@@ -96,7 +96,7 @@ impl Broker {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, timer: Timer) {
+    pub fn on_timer(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, timer: Timer) {
         if let Some(c) = self.controller.as_mut() {
             c.on_timer(isr, ctx, timer);
             return;
@@ -137,7 +137,7 @@ impl Broker {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, source: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, source: NodeId, msg: Msg) {
         if let Some(c) = self.controller.as_mut() {
             c.on_message(isr, ctx, source, msg);
             return;
@@ -226,7 +226,7 @@ impl Broker {
         }
     }
 
-    fn heartbeat(&self, isr: &Isr, ctx: &mut Ctx<'_, Isr>) {
+    fn heartbeat(&self, isr: &Isr, ctx: &mut impl Ctx<Isr>) {
         let digest = self
             .partitions
             .iter()
@@ -246,7 +246,7 @@ impl Broker {
     }
 
     /// The controller's word on a partition: take up or give up leadership.
-    fn on_state(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, state: PartitionState) {
+    fn on_state(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, state: PartitionState) {
         let me = ctx.id();
         let now = ctx.now();
         let Some(r) = self.partitions.get_mut(state.partition as usize) else {

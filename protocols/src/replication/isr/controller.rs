@@ -22,7 +22,7 @@ impl Controller {
     /// Starts the controller from its disk. At first start every partition gets its
     /// preferred replica as leader and all its replicas as ISR. After a restart every
     /// broker gets a fresh session (the controller cannot know who died meanwhile).
-    pub fn start(isr: &Isr, ctx: &mut Ctx<'_, Isr>, disk: &Disk) -> Self {
+    pub fn start(isr: &Isr, ctx: &mut impl Ctx<Isr>, disk: &Disk) -> Self {
         let mut c = Controller {
             meta: disk.meta.clone(),
             last_heard: vec![ctx.now(); isr.node_count() as usize],
@@ -54,7 +54,7 @@ impl Controller {
     }
 
     /// Handles a timer: fences silent brokers, retries elections of offline partitions.
-    pub fn on_timer(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, timer: Timer) {
+    pub fn on_timer(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, timer: Timer) {
         if timer != Timer::Session {
             return;
         }
@@ -71,7 +71,7 @@ impl Controller {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, source: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, source: NodeId, msg: Msg) {
         match msg {
             Msg::Heartbeat { digest } => {
                 self.last_heard[source.index()] = ctx.now();
@@ -134,7 +134,7 @@ impl Controller {
         self.meta.iter().map(|s| u64::from(s.partition_epoch)).sum()
     }
 
-    fn push_all(&self, ctx: &mut Ctx<'_, Isr>, broker: NodeId) {
+    fn push_all(&self, ctx: &mut impl Ctx<Isr>, broker: NodeId) {
         for s in &self.meta {
             ctx.send(broker, Msg::LeaderAndIsr(*s));
         }
@@ -142,7 +142,7 @@ impl Controller {
 
     /// Treats `broker` as dead: out of every ISR it is not the last member of, and
     /// replaced where it led.
-    fn fence(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, broker: NodeId) {
+    fn fence(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, broker: NodeId) {
         self.fenced = self.fenced.with(broker);
         ctx.observe(Observation::Fenced { broker });
         for p in 0..self.meta.len() {
@@ -167,7 +167,7 @@ impl Controller {
         }
     }
 
-    fn elect_offline(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>) {
+    fn elect_offline(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>) {
         for p in 0..self.meta.len() {
             let mut state = self.meta[p];
             if state.leader.is_none() && self.elect(isr, ctx, &mut state) {
@@ -179,7 +179,7 @@ impl Controller {
     /// Picks a new leader for `state` (its current one is gone): the first live ISR
     /// member in preference order; else, if allowed, the first live replica (which
     /// becomes the whole ISR); else none. Returns whether anything changed.
-    fn elect(&self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, state: &mut PartitionState) -> bool {
+    fn elect(&self, isr: &Isr, ctx: &mut impl Ctx<Isr>, state: &mut PartitionState) -> bool {
         let replicas = isr.replicas(state.partition);
         let live = |n: &&NodeId| !self.fenced.contains(**n);
         let clean = replicas
@@ -214,7 +214,7 @@ impl Controller {
     }
 
     /// Makes `state` the partition's record: on disk, then pushed to every broker.
-    fn commit(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, mut state: PartitionState) {
+    fn commit(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, mut state: PartitionState) {
         state.partition_epoch += 1;
         ctx.persist_synced(DiskWrite::Meta(state));
         self.meta[state.partition as usize] = state;

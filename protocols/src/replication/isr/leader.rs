@@ -71,7 +71,7 @@ impl Broker {
     pub(super) fn on_fetch(
         &mut self,
         isr: &Isr,
-        ctx: &mut Ctx<'_, Isr>,
+        ctx: &mut impl Ctx<Isr>,
         follower: NodeId,
         partition: u32,
         epoch: u32,
@@ -154,7 +154,7 @@ impl Broker {
     pub(super) fn on_produce(
         &mut self,
         isr: &Isr,
-        ctx: &mut Ctx<'_, Isr>,
+        ctx: &mut impl Ctx<Isr>,
         producer: NodeId,
         op: u64,
         key: u32,
@@ -198,7 +198,7 @@ impl Broker {
 
     /// A leader drops followers that have not caught up within
     /// `replica_lag_time_max`, and retries an ISR proposal left unanswered.
-    pub(super) fn check_lag(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, partition: u32) {
+    pub(super) fn check_lag(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, partition: u32) {
         let now = ctx.now();
         let params = isr.broker_params();
         let r = &mut self.partitions[partition as usize];
@@ -240,7 +240,7 @@ pub(super) fn isr_check_period(isr: &Isr) -> SimDuration {
 /// Moves a leader's high watermark to the least log end over the ISR and any member
 /// proposed but not yet committed (Kafka's maximal ISR), and answers the `acks = all`
 /// writes now below it.
-pub(super) fn advance_high_watermark(r: &mut Replica, ctx: &mut Ctx<'_, Isr>) {
+pub(super) fn advance_high_watermark(r: &mut Replica, ctx: &mut impl Ctx<Isr>) {
     let leo = r.log.len() as u64;
     let Some(lead) = r.lead.as_mut() else {
         return;

@@ -217,7 +217,7 @@ impl Protocol for Isr {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, disk: &Disk) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, disk: &Disk) -> State {
         match self.role(ctx.id()) {
             Role::Broker => State::Broker(Box::new(Broker::start(self, ctx, disk))),
             Role::Producer(p) => State::Producer(Box::new(Producer::start(self, ctx, p))),
@@ -225,7 +225,7 @@ impl Protocol for Isr {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Broker(b) => b.on_message(self, ctx, source, msg),
             State::Producer(p) => p.on_message(self, ctx, msg),
@@ -233,7 +233,7 @@ impl Protocol for Isr {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
             State::Broker(b) => b.on_timer(self, ctx, timer),
             State::Producer(p) => p.on_timer(self, ctx, timer),

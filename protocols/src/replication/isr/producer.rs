@@ -39,7 +39,7 @@ pub struct Producer {
 
 impl Producer {
     /// Starts a producer: its first operation comes after one gap.
-    pub fn start(isr: &Isr, ctx: &mut Ctx<'_, Isr>, params: &ProducerParams) -> Self {
+    pub fn start(isr: &Isr, ctx: &mut impl Ctx<Isr>, params: &ProducerParams) -> Self {
         let workload = Workload::new(ctx.id(), params.workload());
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::Next);
@@ -53,7 +53,7 @@ impl Producer {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, timer: Timer) {
+    pub fn on_timer(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, timer: Timer) {
         match timer {
             Timer::Next => {
                 let (op, key, kind) = self.workload.next(ctx.rng());
@@ -88,7 +88,7 @@ impl Producer {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>, msg: Msg) {
+    pub fn on_message(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, msg: Msg) {
         match msg {
             Msg::MetadataReply { partition, leader } => {
                 self.leaders[partition as usize] = leader;
@@ -136,7 +136,7 @@ impl Producer {
 
     /// Sends the operation in flight to its partition's leader, or asks a broker who
     /// that is.
-    fn dispatch(&mut self, isr: &Isr, ctx: &mut Ctx<'_, Isr>) {
+    fn dispatch(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>) {
         let Some(c) = self.current.as_mut() else {
             return;
         };
@@ -172,7 +172,7 @@ impl Producer {
         }
     }
 
-    fn finish(&mut self, ctx: &mut Ctx<'_, Isr>, result: OpResult) {
+    fn finish(&mut self, ctx: &mut impl Ctx<Isr>, result: OpResult) {
         let Some(c) = self.current.take() else {
             return;
         };

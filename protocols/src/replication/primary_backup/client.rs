@@ -36,7 +36,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub(super) fn start(ctx: &mut Ctx<'_, PrimaryBackup>, workload: Workload) -> Self {
+    pub(super) fn start(ctx: &mut impl Ctx<PrimaryBackup>, workload: Workload) -> Self {
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::NextOp);
         Client {
@@ -50,7 +50,7 @@ impl Client {
     pub(super) fn on_timer(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         timer: Timer,
     ) {
         match timer {
@@ -84,7 +84,7 @@ impl Client {
     pub(super) fn on_message(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         msg: Msg,
     ) {
@@ -129,7 +129,7 @@ impl Client {
         }
     }
 
-    fn send(&mut self, p: &PrimaryBackup, ctx: &mut Ctx<'_, PrimaryBackup>) {
+    fn send(&mut self, p: &PrimaryBackup, ctx: &mut impl Ctx<PrimaryBackup>) {
         let Some(c) = &self.current else {
             return;
         };
@@ -137,7 +137,7 @@ impl Client {
         ctx.send(p.replicas()[self.target], Msg::Request { op, key, kind });
     }
 
-    fn schedule_next(&mut self, ctx: &mut Ctx<'_, PrimaryBackup>) {
+    fn schedule_next(&mut self, ctx: &mut impl Ctx<PrimaryBackup>) {
         let gap = self.workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::NextOp);
     }

@@ -178,7 +178,7 @@ impl Protocol for PrimaryBackup {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, disk: &Disk) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, disk: &Disk) -> State {
         match &self.roles[ctx.id().index()] {
             Role::Replica => State::Replica(Box::new(Replica::start(self, ctx, disk))),
             Role::Client(w) => {
@@ -188,7 +188,7 @@ impl Protocol for PrimaryBackup {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Replica(r) => r.on_message(self, ctx, source, msg),
             State::Client(c) => c.on_message(self, ctx, source, msg),
@@ -196,7 +196,7 @@ impl Protocol for PrimaryBackup {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
             State::Replica(r) => r.on_timer(self, ctx, timer),
             State::Client(c) => c.on_timer(self, ctx, timer),

@@ -67,7 +67,7 @@ impl Replica {
     pub(super) fn on_request(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         client: NodeId,
         op: u64,
         key: Key,
@@ -127,7 +127,7 @@ impl Replica {
     }
 
     /// Sends a new round of appends to every backup: what each is missing, or nothing.
-    pub(super) fn broadcast(&mut self, p: &PrimaryBackup, ctx: &mut Ctx<'_, PrimaryBackup>) {
+    pub(super) fn broadcast(&mut self, p: &PrimaryBackup, ctx: &mut impl Ctx<PrimaryBackup>) {
         let Stance::Primary(pr) = &mut self.stance else {
             return;
         };
@@ -163,7 +163,7 @@ impl Replica {
     pub(super) fn on_ack(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         epoch: Epoch,
         round: u64,
@@ -238,7 +238,7 @@ impl Replica {
     pub(super) fn on_nack(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         epoch: Epoch,
         len: u64,
@@ -269,7 +269,7 @@ impl Replica {
         );
     }
 
-    pub(super) fn on_lease_end(&mut self, ctx: &mut Ctx<'_, PrimaryBackup>) {
+    pub(super) fn on_lease_end(&mut self, ctx: &mut impl Ctx<PrimaryBackup>) {
         let now = ctx.now();
         let Stance::Primary(pr) = &mut self.stance else {
             return;

@@ -18,7 +18,11 @@ impl Replica {
     /// Whether this replica believes the primary of its epoch is gone: its detector
     /// suspects it, it has sent no append for a detector timeout, or it is this
     /// replica itself (restarted, so not ruling).
-    pub(super) fn suspects_primary(&self, p: &PrimaryBackup, ctx: &Ctx<'_, PrimaryBackup>) -> bool {
+    pub(super) fn suspects_primary(
+        &self,
+        p: &PrimaryBackup,
+        ctx: &impl Ctx<PrimaryBackup>,
+    ) -> bool {
         let primary = p.primary_of(self.disk.epoch);
         if primary == ctx.id() {
             return !matches!(self.stance, Stance::Primary(_));
@@ -34,7 +38,7 @@ impl Replica {
     pub(super) fn consider_promotion(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
     ) {
         let suspects = self.suspects_primary(p, ctx);
         match &self.stance {
@@ -109,7 +113,7 @@ impl Replica {
     pub(super) fn on_promote(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         epoch: Epoch,
     ) {
@@ -145,18 +149,18 @@ impl Replica {
 
     /// Whether this replica may leave its epoch for `promoter`'s: it suspects the
     /// primary too (or the promoter is that primary), and any lease promise ran out.
-    fn may_join(&self, p: &PrimaryBackup, ctx: &Ctx<'_, PrimaryBackup>, promoter: NodeId) -> bool {
+    fn may_join(&self, p: &PrimaryBackup, ctx: &impl Ctx<PrimaryBackup>, promoter: NodeId) -> bool {
         let primary = p.primary_of(self.disk.epoch);
         ctx.now() >= self.promise_until && (self.suspects_primary(p, ctx) || primary == promoter)
     }
 
-    fn join(&mut self, ctx: &mut Ctx<'_, PrimaryBackup>, promoter: NodeId, epoch: Epoch) {
+    fn join(&mut self, ctx: &mut impl Ctx<PrimaryBackup>, promoter: NodeId, epoch: Epoch) {
         self.invited = None;
         self.adopt(ctx, epoch);
         self.send_join(ctx, promoter);
     }
 
-    fn send_join(&self, ctx: &mut Ctx<'_, PrimaryBackup>, target: NodeId) {
+    fn send_join(&self, ctx: &mut impl Ctx<PrimaryBackup>, target: NodeId) {
         let msg = Msg::Join {
             epoch: self.disk.epoch,
             log_epoch: self.disk.log_epoch,
@@ -169,7 +173,7 @@ impl Replica {
     pub(super) fn on_join(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         epoch: Epoch,
         log_epoch: Epoch,
@@ -197,7 +201,7 @@ impl Replica {
 
     /// Rules the claimed epoch with the most up-to-date log among those who joined
     /// (highest log epoch, then longest; its own on a tie).
-    fn complete_promotion(&mut self, p: &PrimaryBackup, ctx: &mut Ctx<'_, PrimaryBackup>) {
+    fn complete_promotion(&mut self, p: &PrimaryBackup, ctx: &mut impl Ctx<PrimaryBackup>) {
         let Stance::Promoting(pr) = std::mem::replace(&mut self.stance, Stance::Backup) else {
             return;
         };

@@ -51,7 +51,7 @@ pub struct Replica {
 }
 
 impl Replica {
-    pub(super) fn start(p: &PrimaryBackup, ctx: &mut Ctx<'_, PrimaryBackup>, disk: &Disk) -> Self {
+    pub(super) fn start(p: &PrimaryBackup, ctx: &mut impl Ctx<PrimaryBackup>, disk: &Disk) -> Self {
         let index = p
             .replica_index(ctx.id())
             .expect("a replica is in the replica list");
@@ -98,7 +98,7 @@ impl Replica {
     pub(super) fn on_message(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         msg: Msg,
     ) {
@@ -130,7 +130,7 @@ impl Replica {
     pub(super) fn on_timer(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         timer: Timer,
     ) {
         match timer {
@@ -154,7 +154,7 @@ impl Replica {
     fn after_detector(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         told: &[DetectorObservation],
     ) {
         let about_replica = told.iter().any(|o| {
@@ -170,7 +170,7 @@ impl Replica {
     fn on_append(
         &mut self,
         p: &PrimaryBackup,
-        ctx: &mut Ctx<'_, PrimaryBackup>,
+        ctx: &mut impl Ctx<PrimaryBackup>,
         source: NodeId,
         epoch: Epoch,
         round: u64,
@@ -234,7 +234,7 @@ impl Replica {
     }
 
     /// Joins a higher epoch: persists it, steps down, abandons a lower promotion.
-    pub(super) fn adopt(&mut self, ctx: &mut Ctx<'_, PrimaryBackup>, epoch: Epoch) {
+    pub(super) fn adopt(&mut self, ctx: &mut impl Ctx<PrimaryBackup>, epoch: Epoch) {
         if epoch <= self.disk.epoch {
             return;
         }
@@ -256,7 +256,7 @@ impl Replica {
     }
 
     /// Takes over the current epoch as its primary, with the log it holds.
-    pub(super) fn become_primary(&mut self, p: &PrimaryBackup, ctx: &mut Ctx<'_, PrimaryBackup>) {
+    pub(super) fn become_primary(&mut self, p: &PrimaryBackup, ctx: &mut impl Ctx<PrimaryBackup>) {
         let epoch = self.disk.epoch;
         self.stance = Stance::Primary(Box::new(Primacy::new(p.replicas().len())));
         ctx.observe(Observation::Promoted { epoch });

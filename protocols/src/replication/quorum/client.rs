@@ -38,7 +38,7 @@ pub struct Client {
 impl Client {
     /// Starts a client. A restarted client starts its operation numbers (and so its
     /// write values) again: fault plans should spare clients.
-    pub fn start(q: &Quorum, ctx: &mut Ctx<'_, Quorum>, params: &WorkloadParams) -> Client {
+    pub fn start(q: &Quorum, ctx: &mut impl Ctx<Quorum>, params: &WorkloadParams) -> Client {
         let members = q.ring.members().len();
         let next = ctx.rng().below(members as u64) as usize;
         let workload = Workload::new(ctx.id(), params.clone());
@@ -75,7 +75,7 @@ impl Client {
     }
 
     /// Ends the operation in flight with `result` and schedules the next one.
-    fn complete(&mut self, ctx: &mut Ctx<'_, Quorum>, op: u64, result: OpResult) {
+    fn complete(&mut self, ctx: &mut impl Ctx<Quorum>, op: u64, result: OpResult) {
         ctx.observe(Observation::Op(OpEvent::Complete { op, result }));
         self.in_flight = None;
         let gap = self.workload.gap(ctx.rng());
@@ -83,7 +83,7 @@ impl Client {
     }
 
     /// Handles a coordinator's answer.
-    pub fn on_message(&mut self, q: &Quorum, ctx: &mut Ctx<'_, Quorum>, msg: Msg) {
+    pub fn on_message(&mut self, q: &Quorum, ctx: &mut impl Ctx<Quorum>, msg: Msg) {
         let Msg::Reply { op, answer } = msg else {
             return;
         };
@@ -105,7 +105,7 @@ impl Client {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, q: &Quorum, ctx: &mut Ctx<'_, Quorum>, timer: Timer) {
+    pub fn on_timer(&mut self, q: &Quorum, ctx: &mut impl Ctx<Quorum>, timer: Timer) {
         match timer {
             Timer::Next => {
                 let (op, key, kind) = self.workload.next(ctx.rng());

@@ -59,7 +59,7 @@ impl Replica {
     fn targets(
         &self,
         q: &Quorum,
-        ctx: &Ctx<'_, Quorum>,
+        ctx: &impl Ctx<Quorum>,
         key: Key,
     ) -> Vec<(NodeId, Option<NodeId>)> {
         let n = q.params.n as usize;
@@ -88,7 +88,7 @@ impl Replica {
     fn begin(
         &mut self,
         q: &Quorum,
-        ctx: &mut Ctx<'_, Quorum>,
+        ctx: &mut impl Ctx<Quorum>,
         client: NodeId,
         op: u64,
         key: Key,
@@ -146,7 +146,7 @@ impl Replica {
     pub(super) fn on_get(
         &mut self,
         q: &Quorum,
-        ctx: &mut Ctx<'_, Quorum>,
+        ctx: &mut impl Ctx<Quorum>,
         client: NodeId,
         op: u64,
         key: Key,
@@ -158,7 +158,7 @@ impl Replica {
     pub(super) fn on_put(
         &mut self,
         q: &Quorum,
-        ctx: &mut Ctx<'_, Quorum>,
+        ctx: &mut impl Ctx<Quorum>,
         client: NodeId,
         op: u64,
         key: Key,
@@ -183,7 +183,7 @@ impl Replica {
     }
 
     /// Sends the write round of request `rid`.
-    fn send_write(&mut self, ctx: &mut Ctx<'_, Quorum>, rid: u64, v: Versioned) {
+    fn send_write(&mut self, ctx: &mut impl Ctx<Quorum>, rid: u64, v: Versioned) {
         let Some(r) = self.requests.get_mut(&rid) else {
             return;
         };
@@ -206,7 +206,7 @@ impl Replica {
     pub(super) fn on_read_reply(
         &mut self,
         q: &Quorum,
-        ctx: &mut Ctx<'_, Quorum>,
+        ctx: &mut impl Ctx<Quorum>,
         source: NodeId,
         rid: u64,
         siblings: Siblings,
@@ -282,7 +282,7 @@ impl Replica {
     pub(super) fn on_write_ack(
         &mut self,
         q: &Quorum,
-        ctx: &mut Ctx<'_, Quorum>,
+        ctx: &mut impl Ctx<Quorum>,
         source: NodeId,
         rid: u64,
     ) {
@@ -305,7 +305,7 @@ impl Replica {
     }
 
     /// The request ran out of time: answer "timeout" unless already answered.
-    pub(super) fn on_request_timeout(&mut self, ctx: &mut Ctx<'_, Quorum>, rid: u64) {
+    pub(super) fn on_request_timeout(&mut self, ctx: &mut impl Ctx<Quorum>, rid: u64) {
         if let Some(r) = self.requests.remove(&rid) {
             if !r.answered {
                 let answer = Answer::Timeout;
@@ -315,7 +315,7 @@ impl Replica {
     }
 
     /// Every target answered: the request is over.
-    fn finish(&mut self, ctx: &mut Ctx<'_, Quorum>, rid: u64) {
+    fn finish(&mut self, ctx: &mut impl Ctx<Quorum>, rid: u64) {
         if let Some(r) = self.requests.remove(&rid) {
             ctx.cancel_timer(r.timer);
         }

@@ -164,7 +164,7 @@ impl Protocol for Quorum {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, disk: &Disk) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, disk: &Disk) -> State {
         match self.role(ctx.id()) {
             Role::Replica => State::Replica(Replica::start(self, ctx, disk)),
             Role::Client(w) => State::Client(Client::start(self, ctx, w)),
@@ -172,7 +172,7 @@ impl Protocol for Quorum {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Replica(r) => r.on_message(self, ctx, source, msg),
             State::Client(c) => c.on_message(self, ctx, msg),
@@ -180,7 +180,7 @@ impl Protocol for Quorum {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
             State::Replica(r) => r.on_timer(self, ctx, timer),
             State::Client(c) => c.on_timer(self, ctx, timer),

@@ -28,7 +28,7 @@ pub struct Replica {
 
 impl Replica {
     /// Starts from the disk image and begins sending liveness messages.
-    pub fn start(q: &Quorum, ctx: &mut Ctx<'_, Quorum>, disk: &Disk) -> Replica {
+    pub fn start(q: &Quorum, ctx: &mut impl Ctx<Quorum>, disk: &Disk) -> Replica {
         ctx.set_timer(q.params.heartbeat_interval, Timer::Heartbeat);
         Replica {
             disk: disk.clone(),
@@ -61,7 +61,7 @@ impl Replica {
     }
 
     /// Merges `siblings` into the key's own data; persists and returns whether it changed.
-    fn store(&mut self, ctx: &mut Ctx<'_, Quorum>, key: Key, siblings: &Siblings) -> bool {
+    fn store(&mut self, ctx: &mut impl Ctx<Quorum>, key: Key, siblings: &Siblings) -> bool {
         let held = self.disk.store.entry(key).or_default();
         if !held.merge(siblings) {
             return false;
@@ -72,7 +72,7 @@ impl Replica {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, q: &Quorum, ctx: &mut Ctx<'_, Quorum>, source: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, q: &Quorum, ctx: &mut impl Ctx<Quorum>, source: NodeId, msg: Msg) {
         match msg {
             Msg::Get { op, key } => self.on_get(q, ctx, source, op, key),
             Msg::Put { op, key, value } => self.on_put(q, ctx, source, op, key, value),
@@ -139,7 +139,7 @@ impl Replica {
 
     /// Sends `target` every hint held for it (again on every liveness message until it
     /// acknowledges: handoffs are idempotent merges).
-    fn hand_off(&mut self, ctx: &mut Ctx<'_, Quorum>, target: NodeId) {
+    fn hand_off(&mut self, ctx: &mut impl Ctx<Quorum>, target: NodeId) {
         let start = (target, Key::MIN);
         let pending: Vec<(Key, Hint)> = self
             .disk
@@ -161,7 +161,7 @@ impl Replica {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, q: &Quorum, ctx: &mut Ctx<'_, Quorum>, timer: Timer) {
+    pub fn on_timer(&mut self, q: &Quorum, ctx: &mut impl Ctx<Quorum>, timer: Timer) {
         match timer {
             Timer::Heartbeat => {
                 let me = ctx.id();

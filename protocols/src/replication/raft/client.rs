@@ -43,7 +43,7 @@ pub struct Client {
 
 impl Client {
     /// Starts a client; its first operation comes after one gap.
-    pub fn start(_p: &Raft, ctx: &mut Ctx<'_, Raft>, params: WorkloadParams) -> Self {
+    pub fn start(_p: &Raft, ctx: &mut impl Ctx<Raft>, params: WorkloadParams) -> Self {
         let workload = Workload::new(ctx.id(), params);
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::Next);
@@ -60,7 +60,7 @@ impl Client {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, source: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, source: NodeId, msg: Msg) {
         let Some(cur) = &mut self.current else {
             return;
         };
@@ -113,7 +113,7 @@ impl Client {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, timer: Timer) {
+    pub fn on_timer(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, timer: Timer) {
         match timer {
             Timer::Next => self.issue(p, ctx),
             Timer::Retry { op } => {
@@ -155,7 +155,7 @@ impl Client {
         }
     }
 
-    fn issue(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    fn issue(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         let (op, key, kind) = self.workload.next(ctx.rng());
         ctx.observe(Observation::Client(OpEvent::Invoke { op, key, kind }));
         let deadline = ctx.set_timer(self.workload.params().timeout, Timer::Deadline { op });
@@ -173,7 +173,7 @@ impl Client {
         self.send_attempt(p, ctx);
     }
 
-    fn send_attempt(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    fn send_attempt(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         let replicas = p.replicas();
         let target = self.leader.unwrap_or(replicas[self.turn % replicas.len()]);
         let timeout = self.attempt_timeout();
@@ -193,7 +193,7 @@ impl Client {
         cur.attempt_timer = Some(ctx.set_timer(timeout, Timer::Attempt { op, attempt }));
     }
 
-    fn finish(&mut self, ctx: &mut Ctx<'_, Raft>, result: OpResult) {
+    fn finish(&mut self, ctx: &mut impl Ctx<Raft>, result: OpResult) {
         let Some(cur) = self.current.take() else {
             return;
         };

@@ -212,7 +212,7 @@ impl Protocol for Raft {
     type View = View;
     type Observation = Observation;
 
-    fn start(&self, ctx: &mut Ctx<'_, Self>, durable: &Disk) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, durable: &Disk) -> State {
         match self.role(ctx.id()) {
             Role::Replica => State::Replica(Box::new(Replica::start(self, ctx, durable))),
             Role::Client(params) => State::Client(Client::start(self, ctx, params.clone())),
@@ -220,7 +220,7 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_message(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, source: NodeId, msg: Msg) {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
             State::Replica(r) => r.on_message(self, ctx, source, msg),
             State::Client(c) => c.on_message(self, ctx, source, msg),
@@ -228,7 +228,7 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_timer(&self, ctx: &mut Ctx<'_, Self>, state: &mut State, timer: Timer) {
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
             State::Replica(r) => r.on_timer(self, ctx, timer),
             State::Client(c) => c.on_timer(self, ctx, timer),

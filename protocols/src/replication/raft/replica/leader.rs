@@ -11,7 +11,7 @@ use hasim_sim::{Ctx, NodeId};
 use std::collections::BTreeMap;
 
 impl Replica {
-    pub(super) fn lead(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    pub(super) fn lead(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         if let Some(t) = self.election.take() {
             ctx.cancel_timer(t);
         }
@@ -31,7 +31,7 @@ impl Replica {
     }
 
     /// Appends a command of the current term to the leader's own log.
-    pub(super) fn append(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, command: Command) -> Index {
+    pub(super) fn append(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, command: Command) -> Index {
         let entry = Entry {
             term: self.term,
             command,
@@ -56,7 +56,7 @@ impl Replica {
     pub(super) fn replicate(
         &self,
         p: &Raft,
-        ctx: &mut Ctx<'_, Raft>,
+        ctx: &mut impl Ctx<Raft>,
         to: impl Fn(usize, Index) -> bool,
     ) {
         let Role::Leader(l) = &self.role else {
@@ -72,7 +72,7 @@ impl Replica {
     pub(super) fn send_append(
         &self,
         p: &Raft,
-        ctx: &mut Ctx<'_, Raft>,
+        ctx: &mut impl Ctx<Raft>,
         target: NodeId,
         next: Index,
     ) {
@@ -87,7 +87,7 @@ impl Replica {
         ctx.send(target, msg);
     }
 
-    pub(super) fn heartbeat(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    pub(super) fn heartbeat(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         let now = ctx.now();
         let Role::Leader(l) = &mut self.role else {
             return;
@@ -110,7 +110,7 @@ impl Replica {
     pub(super) fn on_appended(
         &mut self,
         p: &Raft,
-        ctx: &mut Ctx<'_, Raft>,
+        ctx: &mut impl Ctx<Raft>,
         source: NodeId,
         term: Term,
         success: bool,
@@ -146,7 +146,7 @@ impl Replica {
     pub(super) fn on_request(
         &mut self,
         p: &Raft,
-        ctx: &mut Ctx<'_, Raft>,
+        ctx: &mut impl Ctx<Raft>,
         source: NodeId,
         op: u64,
         attempt: u32,
@@ -184,7 +184,7 @@ impl Replica {
         self.replicate(p, ctx, |_, next| next == index);
     }
 
-    pub(super) fn advance_commit(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    pub(super) fn advance_commit(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         let Role::Leader(l) = &self.role else {
             return;
         };

@@ -67,7 +67,7 @@ pub struct Replica {
 
 impl Replica {
     /// Starts (or restarts) from the durable term, vote and log.
-    pub fn start(p: &Raft, ctx: &mut Ctx<'_, Raft>, disk: &Disk) -> Self {
+    pub fn start(p: &Raft, ctx: &mut impl Ctx<Raft>, disk: &Disk) -> Self {
         let me = p
             .replicas()
             .iter()
@@ -136,7 +136,7 @@ impl Replica {
         p.replicas().len() / 2 + 1
     }
 
-    fn persist(p: &Raft, ctx: &mut Ctx<'_, Raft>, write: DiskWrite) {
+    fn persist(p: &Raft, ctx: &mut impl Ctx<Raft>, write: DiskWrite) {
         if p.params.sync {
             ctx.persist_synced(write);
         } else {
@@ -144,7 +144,7 @@ impl Replica {
         }
     }
 
-    fn persist_term(&self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    fn persist_term(&self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         let write = DiskWrite::Term {
             term: self.term,
             voted_for: self.voted_for,
@@ -152,7 +152,7 @@ impl Replica {
         Self::persist(p, ctx, write);
     }
 
-    fn reset_election(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    fn reset_election(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         if let Some(t) = self.election.take() {
             ctx.cancel_timer(t);
         }
@@ -163,7 +163,7 @@ impl Replica {
 
     /// Becomes a follower of `leader` (if known). A leader stepping down tells the
     /// clients it owes answers that the outcome is unknown.
-    fn follow(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, leader: Option<NodeId>) {
+    fn follow(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, leader: Option<NodeId>) {
         let old = std::mem::replace(&mut self.role, Role::Follower { leader });
         if let Role::Leader(l) = old {
             ctx.cancel_timer(l.heartbeat);
@@ -182,7 +182,7 @@ impl Replica {
     }
 
     /// Any message with a higher term makes this replica a follower of that term.
-    fn observe_term(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, term: Term) {
+    fn observe_term(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, term: Term) {
         if self.adopt_term(p, ctx, term) {
             self.persist_term(p, ctx);
         }
@@ -190,7 +190,7 @@ impl Replica {
 
     /// [`Self::observe_term`] without the write, for a caller that writes the term
     /// together with a vote. Whether the term was newer.
-    fn adopt_term(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, term: Term) -> bool {
+    fn adopt_term(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, term: Term) -> bool {
         if term <= self.term {
             return false;
         }
@@ -201,7 +201,7 @@ impl Replica {
     }
 
     /// Handles a message.
-    pub fn on_message(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, source: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, source: NodeId, msg: Msg) {
         match msg {
             Msg::RequestVote {
                 term,
@@ -264,7 +264,7 @@ impl Replica {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>, timer: Timer) {
+    pub fn on_timer(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, timer: Timer) {
         match timer {
             Timer::Election => {
                 self.election = None;
@@ -277,7 +277,7 @@ impl Replica {
         }
     }
 
-    fn campaign(&mut self, p: &Raft, ctx: &mut Ctx<'_, Raft>) {
+    fn campaign(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         self.term += 1;
         let me = p.replicas()[self.me];
         self.voted_for = Some(me);
@@ -305,7 +305,7 @@ impl Replica {
     fn on_append(
         &mut self,
         p: &Raft,
-        ctx: &mut Ctx<'_, Raft>,
+        ctx: &mut impl Ctx<Raft>,
         source: NodeId,
         term: Term,
         prev_index: Index,
@@ -357,7 +357,7 @@ impl Replica {
     }
 
     /// Applies committed entries in order; the leader answers the clients it owes.
-    fn apply(&mut self, ctx: &mut Ctx<'_, Raft>) {
+    fn apply(&mut self, ctx: &mut impl Ctx<Raft>) {
         while self.applied < self.commit {
             self.applied += 1;
             let index = self.applied;
