@@ -5,6 +5,8 @@
 mod bad_scenarios;
 /// The balancing model from scenarios and the CLI: capacity planning, group layout.
 mod balancing;
+/// The composed checkout system: the seam between balancers and the order store.
+mod checkout;
 /// The `hasim` binary: every command and exit code.
 mod cli;
 /// `hasim compare`: designs and parameter grids on common random numbers.

@@ -17,6 +17,8 @@
 //! - [`recovery`]: what brings a system back: a Kubernetes-style restart supervisor
 //!   with liveness probes and CrashLoopBackOff, HDFS-style re-replication after a
 //!   datanode or rack is lost.
+//! - [`systems`]: whole systems composed of the families above (a checkout: balancers,
+//!   app servers and a Raft order store), wired through small seams.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
 //!   smallest model with client-visible availability and latency.
 
@@ -26,3 +28,4 @@ pub mod ping;
 pub mod recovery;
 pub mod redundancy;
 pub mod replication;
+pub mod systems;

@@ -19,6 +19,8 @@
 //! - [`protocol`]: the `Protocol` and `Durable` traits.
 //! - [`ctx`]: `Ctx`, what a handler may do; `NodeCtx`, the engine's.
 //! - [`within`]: `Within`, a protocol run as a part of another (composition).
+//! - [`projection`]: `Inspect`, what figure code reads of a run; `Projection`, one
+//!   part's share of a composed run.
 //! - [`sim`]: `Sim`, the run loop, outcomes, configuration errors.
 //! - `apply`: how each fault changes the world.
 //! - `queue`, `node`: the event heap and per-node machinery (private).
@@ -46,6 +48,7 @@ pub mod metrics;
 pub mod network;
 mod node;
 mod outcome;
+pub mod projection;
 pub mod property;
 pub mod protocol;
 mod queue;
@@ -64,6 +67,7 @@ pub use generator::Generator;
 pub use id::{Incarnation, NodeId, TimerId};
 pub use metrics::{Histogram, Metrics, Status, Timeline};
 pub use network::{DropReason, Path, Paths, Transit, UniformPaths};
+pub use projection::{Inspect, Projection};
 pub use property::{
     always, eventually, sometimes, Expectation, Observed, Property, Violation, World,
 };

@@ -4,7 +4,7 @@
 //! ([`groups`] says how); figures are the model's, renamed to read like every other
 //! model's (`latency_p99`, per-backend figures by node name).
 
-mod groups;
+pub(crate) mod groups;
 
 use super::{param_docs, FigureDoc, GroupParams, Model, ParamDoc, ParamError};
 use super::{Predicate, PropertyDoc, RoleDoc, Unit};
@@ -12,7 +12,7 @@ use hasim_protocols::balancing::params::{
     AutoscaleParams, BackendParams, BalancerParams, ClientParams, Params,
 };
 use hasim_protocols::balancing::{figures, Balancing, Observation, View};
-use hasim_sim::Sim;
+use hasim_sim::{Inspect, Sim};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -326,20 +326,25 @@ impl Model for BalancingModel {
     }
 
     fn report(sim: &Sim<Balancing>, out: &mut BTreeMap<String, f64>) {
-        for (name, value) in figures::figures(sim) {
-            out.insert(figure_name(&name), value);
-        }
-        out.insert(
-            "sessions_moved".into(),
-            sim.metrics().counter("sessions_moved") as f64,
-        );
-        let masters = sim
-            .observations()
-            .iter()
-            .filter(|o| matches!(o.observation, Observation::Master))
-            .count();
-        out.insert("vip_takeovers".into(), masters.saturating_sub(1) as f64);
+        report(sim, out);
     }
+}
+
+/// The model's figures of a run of the balancing protocol, standalone or as a part.
+pub(crate) fn report(sim: &impl Inspect<Balancing>, out: &mut BTreeMap<String, f64>) {
+    for (name, value) in figures::figures(sim) {
+        out.insert(figure_name(&name), value);
+    }
+    out.insert(
+        "sessions_moved".into(),
+        sim.metrics().counter("sessions_moved") as f64,
+    );
+    let masters = sim
+        .observations()
+        .iter()
+        .filter(|o| matches!(o.observation, Observation::Master))
+        .count();
+    out.insert("vip_takeovers".into(), masters.saturating_sub(1) as f64);
 }
 
 /// The model's figure names as this registry reports them: seconds are known from the

@@ -6,10 +6,14 @@
 //! [`Model`], and add one `entry::<...>()` line to [`all`].
 
 mod balancing;
+/// A composed system: balancers, app servers and a Raft order store.
+mod checkout;
 /// Recovery: Spark-style batch and Flink-style streaming jobs.
 mod compute;
 mod detection;
 mod isr;
+/// Shared by composed models: a part's checks and figures inside the host's run.
+mod parts;
 mod ping;
 mod primary_backup;
 mod quorum;
@@ -203,6 +207,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<compute::ComputeModel>(),
         entry::<raft::RaftModel>(),
         entry::<primary_backup::PrimaryBackupModel>(),
+        entry::<checkout::CheckoutModel>(),
     ]
 }
 

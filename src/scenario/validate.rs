@@ -161,7 +161,7 @@ fn layout(
         let field = |f: &str| format!("group[{i}].{f}");
         if g.protocol.get_ref() != model_name {
             return Err(Bad::at(&g.protocol, field("protocol"), format!(
-                "every group must run the same model (group[0] runs {model_name:?}); composing models is not supported yet"
+                "every group must run the same model (group[0] runs {model_name:?}); families run together as a composed model of their own, such as \"checkout\""
             )));
         }
         let role = g.role.get_ref().trim();

@@ -184,6 +184,9 @@ impl Balancer {
                     v.on_advert(cfg, ctx, priority);
                 }
             }
+            Msg::WhoHas if self.vrrp.as_ref().is_some_and(|v| v.master) => {
+                ctx.send(source, Msg::Claim);
+            }
             Msg::Serving { count } if self.autoscaler.is_none() => self.set_serving(ctx, count),
             Msg::Load { ppm } => {
                 if let (Some(a), Role::Backend(b)) =

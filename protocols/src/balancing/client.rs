@@ -59,6 +59,11 @@ impl Client {
             step: 0,
             budget: p.client.budget.as_ref().map(Budget::new),
         };
+        if matches!(p.balancer.frontend, Frontend::Vip { .. }) && ctx.incarnation().0 > 0 {
+            for b in 0..p.balancers {
+                ctx.send(cfg.layout.balancer(b), Msg::WhoHas);
+            }
+        }
         match &p.workload {
             Workload::Open { schedule, .. } => {
                 let now = ctx.now();

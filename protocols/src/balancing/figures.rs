@@ -12,7 +12,7 @@
 
 use super::observation::Observation;
 use super::{Balancing, Role, State};
-use hasim_sim::{Fault, Histogram, NodeId, Sim, SimTime};
+use hasim_sim::{Fault, Histogram, Inspect, NodeId, SimTime};
 use std::collections::BTreeMap;
 
 /// The window of time-based availability.
@@ -36,7 +36,7 @@ pub const GOOD_RATIO: f64 = 0.99;
 /// `detection_mean_s`, `detection_max_s` (crash until the last balancer removed it;
 /// over detected crashes), `crash_window_failures` (upstream requests sent to the
 /// crashed backend in that window, which then failed).
-pub fn figures(sim: &Sim<Balancing>) -> BTreeMap<String, f64> {
+pub fn figures(sim: &impl Inspect<Balancing>) -> BTreeMap<String, f64> {
     let cfg = sim.protocol();
     let layout = cfg.layout;
     let mut f = BTreeMap::new();
@@ -184,7 +184,7 @@ pub struct CrashWindow {
 }
 
 /// Every backend crash in the schedule, with its detection time and failures.
-pub fn crash_detection(sim: &Sim<Balancing>) -> Vec<CrashWindow> {
+pub fn crash_detection(sim: &impl Inspect<Balancing>) -> Vec<CrashWindow> {
     let layout = sim.protocol().layout;
     let end = sim.now();
     let mut out = Vec::new();
@@ -245,6 +245,6 @@ pub fn crash_detection(sim: &Sim<Balancing>) -> Vec<CrashWindow> {
 }
 
 /// The node of backend `i`, for callers building faults.
-pub fn backend_node(sim: &Sim<Balancing>, i: u32) -> NodeId {
+pub fn backend_node(sim: &impl Inspect<Balancing>, i: u32) -> NodeId {
     sim.protocol().layout.backend(i)
 }

@@ -57,6 +57,9 @@ pub enum Msg {
         /// The sender's priority.
         priority: u32,
     },
+    /// ARP request from a restarted client: who holds the virtual address? Only the
+    /// master answers, with a claim.
+    WhoHas,
     /// Gratuitous ARP: the sender now holds the virtual address.
     Claim,
     /// A backend's worker utilisation over the last metrics period, in parts per million.
@@ -162,6 +165,7 @@ impl Describe for Msg {
                 .bool("healthy", healthy),
             Msg::Advert { priority } => d.name("advert").u64("priority", u64::from(priority)),
             Msg::Claim => d.name("claim"),
+            Msg::WhoHas => d.name("who_has"),
             Msg::Load { ppm } => d.name("load").u64("ppm", u64::from(ppm)),
             Msg::Serving { count } => d.name("serving").u64("count", u64::from(count)),
         };

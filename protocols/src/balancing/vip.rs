@@ -8,8 +8,13 @@
 //! priority steps down. A new master sends a gratuitous ARP: here a `claim` to every
 //! client, which then sends to it.
 //!
+//! A restarted client has lost its ARP cache: it asks every balancer who holds the
+//! address (`who_has`), and the master answers with a claim; until then it sends to
+//! the owner.
+//!
 //! **What it simplifies.** Clients learn the holder only from claims (no ARP cache
-//! expiry); a claim lost to the network leaves a client sending to the old holder.
+//! expiry); a claim lost to the network leaves a client sending to the old holder. A
+//! client's first start finds the owner holding the address without asking.
 //! Under a partition two masters may both claim, and each client follows the last
 //! claim it heard: the split brain VRRP has too.
 

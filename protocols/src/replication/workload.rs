@@ -73,6 +73,31 @@ impl Workload {
         }
     }
 
+    /// The workload of `client` in its `incarnation`: operation numbers start at
+    /// `incarnation << 20`, so a restarted client never reuses an operation number or
+    /// a write value of an earlier life (a store that deduplicates by `(client, op)`
+    /// would otherwise answer a new write with an old one's result). Allows 2^20
+    /// operations per incarnation and 4,095 restarts.
+    pub fn for_incarnation(client: NodeId, params: WorkloadParams, incarnation: u32) -> Self {
+        assert!(
+            incarnation < 4095,
+            "{client}: incarnation {incarnation} overflows op numbers"
+        );
+        Workload {
+            params,
+            client,
+            next_op: u64::from(incarnation) << 20,
+        }
+    }
+
+    /// The next write, to `key`: its sequence number and kind (for a host that decides
+    /// what to write, such as an app server storing an order).
+    pub fn next_write(&mut self, key: Key) -> (u64, Key, OpKind) {
+        let op = self.next_op;
+        self.next_op += 1;
+        (op, key, OpKind::Write(self.value_of(op)))
+    }
+
     /// The parameters.
     pub fn params(&self) -> &WorkloadParams {
         &self.params

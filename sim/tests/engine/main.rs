@@ -26,5 +26,7 @@ mod properties;
 mod faults;
 // Failure and repair processes: crews bound repairs FIFO, per-unit streams, node ∪ rack outages.
 mod lifecycle;
+// Composition: a part through Within behaves as the protocol alone; projections.
+mod within;
 // Insta snapshots of a small run's full trace and a generated schedule; JSON lines.
 mod snapshot;

@@ -7,11 +7,11 @@ use super::wire::Observation;
 use super::Isr;
 use crate::replication::history::{History, Key, OpKind, Value};
 use crate::replication::lost::{lost_writes_log, LostWrite};
-use hasim_sim::{Fault, Histogram, NodeId, Sim, SimTime, Status};
+use hasim_sim::{Fault, Histogram, Inspect, NodeId, SimTime, Status};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The client history of a run (its producers' operations).
-pub fn history(sim: &Sim<Isr>) -> History {
+pub fn history(sim: &impl Inspect<Isr>) -> History {
     History::from_events(
         sim.observations()
             .iter()
@@ -25,7 +25,7 @@ pub fn history(sim: &Sim<Isr>) -> History {
 /// The values each key's final log holds: for each partition the log of the
 /// controller's last leader, or, for a partition that ended offline, of the ISR member
 /// a clean election would wait for (its memory if it is running, else its disk).
-pub fn final_logs(sim: &Sim<Isr>) -> BTreeMap<Key, BTreeSet<Value>> {
+pub fn final_logs(sim: &impl Inspect<Isr>) -> BTreeMap<Key, BTreeSet<Value>> {
     let isr = sim.protocol();
     let mut logs: BTreeMap<Key, BTreeSet<Value>> = BTreeMap::new();
     for state in &sim.durable(isr.controller()).meta {
@@ -45,12 +45,12 @@ pub fn final_logs(sim: &Sim<Isr>) -> BTreeMap<Key, BTreeSet<Value>> {
 }
 
 /// The acknowledged writes the final logs do not hold.
-pub fn lost_writes(sim: &Sim<Isr>) -> Vec<LostWrite> {
+pub fn lost_writes(sim: &impl Inspect<Isr>) -> Vec<LostWrite> {
     lost_writes_log(&history(sim), &final_logs(sim))
 }
 
 /// Each partition's leader over time as the controller decided it: (from, leader).
-fn leader_timelines(sim: &Sim<Isr>) -> Vec<Vec<(SimTime, Option<NodeId>)>> {
+fn leader_timelines(sim: &impl Inspect<Isr>) -> Vec<Vec<(SimTime, Option<NodeId>)>> {
     let mut out = vec![Vec::new(); sim.protocol().partitions() as usize];
     for o in sim.observations() {
         if let Observation::Elected {
@@ -80,7 +80,7 @@ fn mean(values: &[f64]) -> f64 {
 }
 
 /// Every figure of the model, by name (durations in seconds).
-pub fn figures(sim: &Sim<Isr>) -> BTreeMap<String, f64> {
+pub fn figures(sim: &impl Inspect<Isr>) -> BTreeMap<String, f64> {
     let isr = sim.protocol();
     let end = sim.now();
     let history = history(sim);

@@ -7,7 +7,7 @@ use super::message::Observation;
 use super::{Raft, RoleName, State, View};
 use crate::replication::history::{History, Key, OpKind, Value};
 use crate::replication::lost::lost_writes_log;
-use hasim_sim::{NodeId, Observed, Sim};
+use hasim_sim::{Inspect, NodeId, Observed};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Election safety: no two nodes lead the same term, over the whole run. Feed it the
@@ -120,7 +120,7 @@ pub fn log_matching(logs: &[(NodeId, &Log)]) -> Result<(), String> {
 /// there has the term last applied at that index; by log matching they agree on the
 /// prefix). Empty when no durable log holds it any more: everything acknowledged is
 /// then lost.
-pub fn committed_log(sim: &Sim<Raft>) -> Vec<Entry> {
+pub fn committed_log(sim: &impl Inspect<Raft>) -> Vec<Entry> {
     let mut top: Option<(Index, Term)> = None;
     for o in sim.observations() {
         if let Observation::Applied { index, term, .. } = o.observation {
@@ -142,7 +142,7 @@ pub fn committed_log(sim: &Sim<Raft>) -> Vec<Entry> {
 }
 
 /// No acknowledged write is missing from the committed log at the end of the run.
-pub fn no_lost_writes(sim: &Sim<Raft>) -> Result<(), String> {
+pub fn no_lost_writes(sim: &impl Inspect<Raft>) -> Result<(), String> {
     let history = history(sim.observations());
     let mut logs: BTreeMap<Key, BTreeSet<Value>> = BTreeMap::new();
     for e in committed_log(sim) {
@@ -166,7 +166,7 @@ pub fn no_lost_writes(sim: &Sim<Raft>) -> Result<(), String> {
 }
 
 /// Log matching over every replica's final durable log (crashed ones included).
-pub fn final_log_matching(sim: &Sim<Raft>) -> Result<(), String> {
+pub fn final_log_matching(sim: &impl Inspect<Raft>) -> Result<(), String> {
     let logs: Vec<(NodeId, &Log)> = sim
         .protocol()
         .replicas()
@@ -177,7 +177,7 @@ pub fn final_log_matching(sim: &Sim<Raft>) -> Result<(), String> {
 }
 
 /// The replicas' live states at the end (for reports and tests).
-pub fn replicas(sim: &Sim<Raft>) -> Vec<(NodeId, &super::Replica)> {
+pub fn replicas(sim: &impl Inspect<Raft>) -> Vec<(NodeId, &super::Replica)> {
     sim.protocol()
         .replicas()
         .iter()

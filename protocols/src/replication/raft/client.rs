@@ -39,12 +39,15 @@ pub struct Client {
     leader: Option<NodeId>,
     turn: usize,
     current: Option<Current>,
+    /// Operations come from the host ([`Client::submit`]), not from the workload's
+    /// own timer.
+    driven: bool,
 }
 
 impl Client {
     /// Starts a client; its first operation comes after one gap.
     pub fn start(_p: &Raft, ctx: &mut impl Ctx<Raft>, params: WorkloadParams) -> Self {
-        let workload = Workload::new(ctx.id(), params);
+        let workload = Workload::for_incarnation(ctx.id(), params, ctx.incarnation().0);
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::Next);
         Client {
@@ -52,7 +55,38 @@ impl Client {
             leader: None,
             turn: ctx.id().index(),
             current: None,
+            driven: false,
         }
+    }
+
+    /// Starts a client whose host submits the operations ([`Client::submit`]): the
+    /// store client inside an app server. `params` gives the timeout (keys, reads and
+    /// gaps are the host's business).
+    pub fn start_driven(ctx: &mut impl Ctx<Raft>, params: WorkloadParams) -> Self {
+        Client {
+            workload: Workload::for_incarnation(ctx.id(), params, ctx.incarnation().0),
+            leader: None,
+            turn: ctx.id().index(),
+            current: None,
+            driven: true,
+        }
+    }
+
+    /// Whether an operation is in progress.
+    pub fn busy(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Starts a write of a fresh unique value to `key`, unless an operation is in
+    /// progress; returns its operation number. Its end is observed as
+    /// `OpEvent::Complete`, which the host hears.
+    pub fn submit(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, key: Key) -> Option<u64> {
+        if self.current.is_some() {
+            return None;
+        }
+        let (op, key, kind) = self.workload.next_write(key);
+        self.begin(p, ctx, op, key, kind);
+        Some(op)
     }
 
     fn attempt_timeout(&self) -> SimDuration {
@@ -157,6 +191,10 @@ impl Client {
 
     fn issue(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>) {
         let (op, key, kind) = self.workload.next(ctx.rng());
+        self.begin(p, ctx, op, key, kind);
+    }
+
+    fn begin(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, op: u64, key: Key, kind: OpKind) {
         ctx.observe(Observation::Client(OpEvent::Invoke { op, key, kind }));
         let deadline = ctx.set_timer(self.workload.params().timeout, Timer::Deadline { op });
         self.current = Some(Current {
@@ -203,7 +241,9 @@ impl Client {
         ctx.cancel_timer(cur.deadline);
         let op = cur.op;
         ctx.observe(Observation::Client(OpEvent::Complete { op, result }));
-        let gap = self.workload.gap(ctx.rng());
-        ctx.set_timer(gap, Timer::Next);
+        if !self.driven {
+            let gap = self.workload.gap(ctx.rng());
+            ctx.set_timer(gap, Timer::Next);
+        }
     }
 }

@@ -6,7 +6,7 @@ use super::check::history;
 use super::log::Term;
 use super::message::Observation;
 use super::Raft;
-use hasim_sim::{Fault, Histogram, NodeId, Sim, SimTime, Status, Timeline};
+use hasim_sim::{Fault, Histogram, Inspect, NodeId, SimTime, Status, Timeline};
 use std::collections::BTreeMap;
 
 /// One node's leadership of one term: from becoming leader to stepping down, crashing
@@ -33,7 +33,7 @@ fn status_at(timeline: &Timeline, t: SimTime) -> Status {
 }
 
 /// Every leadership of the run, in start order.
-pub fn leaderships(sim: &Sim<Raft>) -> Vec<Leadership> {
+pub fn leaderships(sim: &impl Inspect<Raft>) -> Vec<Leadership> {
     let end = sim.now();
     let mut open: BTreeMap<NodeId, (Term, SimTime)> = BTreeMap::new();
     let mut out = Vec::new();
@@ -87,7 +87,7 @@ pub fn leaderships(sim: &Sim<Raft>) -> Vec<Leadership> {
 
 /// Whether a working leader exists at `t`: a node holding leadership of the highest
 /// term any leader has reached by `t`, and up (not crashed, not paused).
-fn working_at(sim: &Sim<Raft>, ls: &[Leadership], t: SimTime) -> Option<NodeId> {
+fn working_at(sim: &impl Inspect<Raft>, ls: &[Leadership], t: SimTime) -> Option<NodeId> {
     let top = ls.iter().filter(|l| l.start <= t).map(|l| l.term).max()?;
     ls.iter()
         .find(|l| l.term == top && l.start <= t && t < l.end)
@@ -99,7 +99,7 @@ fn working_at(sim: &Sim<Raft>, ls: &[Leadership], t: SimTime) -> Option<NodeId> 
 /// the newest term that is up and not paused. A deposed leader in a minority does not
 /// count once a newer term has a leader; before that it counts until check-quorum
 /// makes it step down.
-pub fn leader_time_fraction(sim: &Sim<Raft>, ls: &[Leadership]) -> f64 {
+pub fn leader_time_fraction(sim: &impl Inspect<Raft>, ls: &[Leadership]) -> f64 {
     let end = sim.now();
     if end == SimTime::ZERO {
         return 0.0;
@@ -136,7 +136,7 @@ pub struct Failover {
 }
 
 /// The failover after each crash of a working leader.
-pub fn failovers(sim: &Sim<Raft>, ls: &[Leadership]) -> Vec<Failover> {
+pub fn failovers(sim: &impl Inspect<Raft>, ls: &[Leadership]) -> Vec<Failover> {
     let h = history(sim.observations());
     let elections: Vec<SimTime> = sim
         .observations()
@@ -176,7 +176,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// Every figure of the run, by name.
-pub fn figures(sim: &Sim<Raft>) -> BTreeMap<String, f64> {
+pub fn figures(sim: &impl Inspect<Raft>) -> BTreeMap<String, f64> {
     let mut f = BTreeMap::new();
     let h = history(sim.observations());
     let (ok, fail, unknown) = h.counts();

@@ -121,6 +121,9 @@ pub enum Role {
     Replica,
     /// A client with its workload.
     Client(WorkloadParams),
+    /// A client whose host submits the writes (`Client::submit`): the store client of
+    /// an app server in a composed system. Only the workload's `timeout` is used.
+    Driven(WorkloadParams),
     /// Takes no part.
     Idle,
 }
@@ -139,7 +142,7 @@ impl Raft {
     pub fn new(params: RaftParams, roles: Vec<Role>) -> Result<Self, String> {
         params.validate()?;
         for r in &roles {
-            if let Role::Client(w) = r {
+            if let Role::Client(w) | Role::Driven(w) = r {
                 w.validate()?;
             }
         }
@@ -216,6 +219,7 @@ impl Protocol for Raft {
         match self.role(ctx.id()) {
             Role::Replica => State::Replica(Box::new(Replica::start(self, ctx, durable))),
             Role::Client(params) => State::Client(Client::start(self, ctx, params.clone())),
+            Role::Driven(params) => State::Client(Client::start_driven(ctx, params.clone())),
             Role::Idle => State::Idle,
         }
     }

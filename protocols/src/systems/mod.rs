@@ -1,0 +1,14 @@
+//! Whole systems: families composed into one protocol, as real designs stack them.
+//!
+//! Each system keeps its parts' types inside its own and runs the parts' handlers
+//! unchanged through [`hasim_sim::Within`]; the system's own code is only the seam
+//! between parts (an app server holding a reply until its order is stored). Figures
+//! and checks reuse each family's through [`hasim_sim::Projection`].
+//!
+//! ## Map of the modules
+//! - [`checkout`]: clients → redundant balancers → autoscaled app servers → a Raft
+//!   order store.
+
+pub mod checkout;
+
+pub use checkout::Checkout;

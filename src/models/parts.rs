@@ -1,0 +1,64 @@
+//! What composed models share: a part's properties judged inside the host's run, and a
+//! part's figure names with a prefix. Keeps a composed model's registry entry to its
+//! own seams; the parts' checks and figures are the families' own.
+
+use super::{FigureDoc, Predicate};
+use hasim_sim::{Observed, Protocol, Span, World};
+
+/// Judges a part's property `inner` on a host's world, event by event: the part's views
+/// are the host's on `span` (unwrapped by `view`), its observations the host's that
+/// `observation` unwraps, renumbered. The buffers live in the closure, so no event
+/// allocates once they have grown.
+pub fn project<H, P>(
+    span: Span,
+    mut inner: Predicate<P>,
+    view: fn(&H::View) -> Option<P::View>,
+    observation: fn(&H::Observation) -> Option<P::Observation>,
+) -> Predicate<H>
+where
+    H: Protocol,
+    P: Protocol,
+{
+    let mut views: Vec<Option<P::View>> = Vec::new();
+    let mut observed: Vec<Observed<P::Observation>> = Vec::new();
+    Box::new(move |w: &World<'_, H>| {
+        views.clear();
+        let (from, to) = (span.base as usize, (span.base + span.nodes) as usize);
+        views.extend(w.views[from..to].iter().map(|v| v.as_ref().and_then(view)));
+        observed.clear();
+        observed.extend(w.observations.iter().filter_map(|o| {
+            Some(Observed {
+                time: o.time,
+                node: span.part(o.node)?,
+                observation: observation(&o.observation)?,
+            })
+        }));
+        inner(&World {
+            now: w.now,
+            node: w.node.and_then(|n| span.part(n)),
+            views: &views,
+            observations: &observed,
+        })
+    })
+}
+
+/// A part's figure documentation under a prefix (`store_` + `availability`). The names
+/// are built once per process and kept for its life: the registry hands out
+/// `&'static str`.
+pub fn prefixed(
+    cell: &'static std::sync::OnceLock<Vec<FigureDoc>>,
+    prefix: &str,
+    figures: fn() -> Vec<FigureDoc>,
+) -> Vec<FigureDoc> {
+    cell.get_or_init(|| {
+        figures()
+            .into_iter()
+            .map(|f| FigureDoc {
+                name: Box::leak(format!("{prefix}{}", f.name).into_boxed_str()),
+                unit: f.unit,
+                doc: f.doc,
+            })
+            .collect()
+    })
+    .clone()
+}
