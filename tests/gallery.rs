@@ -25,7 +25,10 @@ fn holds(path: &str, seeds: impl Iterator<Item = u64>) -> Vec<RunResult> {
     let runs: Vec<RunResult> = seeds.map(|seed| run(&s, seed)).collect();
     for r in &runs {
         for c in r.checks.iter().filter(|c| !c.passed) {
-            failed.push(format!("{path} seed {}: {} ({:?})", r.seed, c.name, c.measured));
+            failed.push(format!(
+                "{path} seed {}: {} ({:?})",
+                r.seed, c.name, c.measured
+            ));
         }
         if let Some(v) = &r.violation {
             failed.push(format!("{path} seed {}: {v}", r.seed));
@@ -36,14 +39,20 @@ fn holds(path: &str, seeds: impl Iterator<Item = u64>) -> Vec<RunResult> {
 }
 
 fn mean(runs: &[RunResult], figure: &str) -> f64 {
-    let values: Vec<f64> = runs.iter().filter_map(|r| r.figures.get(figure).copied()).collect();
+    let values: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r.figures.get(figure).copied())
+        .collect();
     assert!(!values.is_empty(), "no run reports {figure}");
     values.iter().sum::<f64>() / values.len() as f64
 }
 
 fn within(runs: &[RunResult], figure: &str, low: f64, high: f64) {
     let m = mean(runs, figure);
-    assert!((low..=high).contains(&m), "{figure}: mean {m} not in [{low}, {high}]");
+    assert!(
+        (low..=high).contains(&m),
+        "{figure}: mean {m} not in [{low}, {high}]"
+    );
 }
 
 #[test]
@@ -68,7 +77,10 @@ fn bank_ledger_holds_on_seeds_1_to_20_on_both_designs() {
     let raft = holds("scenarios/gallery_bank_ledger_raft.toml", SEEDS);
     for r in pb.iter().chain(&raft) {
         for name in ["at end no_lost_writes", "at end linearizable"] {
-            assert!(r.checks.iter().any(|c| c.name == name), "{name} not checked");
+            assert!(
+                r.checks.iter().any(|c| c.name == name),
+                "{name} not checked"
+            );
         }
     }
     // Both designs failed over: two primary crashes on every seed; a leader crash on
