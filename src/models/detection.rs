@@ -325,6 +325,16 @@ fn figure_docs(confirms: bool) -> Vec<FigureDoc> {
                 Unit::Seconds,
                 "longest time to confirmation by every eligible member",
             ),
+            f(
+                "dissemination_mean",
+                Unit::Seconds,
+                "mean time from the first member's suspicion to the last live member's (gossip spreading the news)",
+            ),
+            f(
+                "dissemination_max",
+                Unit::Seconds,
+                "longest time from the first member's suspicion to the last live member's",
+            ),
         ]);
     }
     docs.extend([

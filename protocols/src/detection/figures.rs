@@ -19,7 +19,8 @@
 //!   the failure to the first eligible monitor's detection; **(all)** to the last, when
 //!   every eligible monitor that did not drop out detected it. For SWIM every other
 //!   member is a monitor, so "all" means every live member has the failure. The
-//!   `confirm_` figures do the same for Confirm alone.
+//!   `confirm_` figures do the same for Confirm alone. **Dissemination time** runs
+//!   from the first eligible monitor's detection to the last one's (all − first).
 //! - A suspicion is **false** when it begins while its target is live; its false part
 //!   ends when the suspicion does, or when the target stops being live. A **false
 //!   suspicion** of a target is a maximal interval during which at least one monitor
@@ -359,6 +360,15 @@ impl DetectionReport {
         put("failures_detected_all", all.len() as f64);
         spread(&mut put, "detection_first", &first, true);
         spread(&mut put, "detection_all", &all, false);
+        // Dissemination: how long the news takes to travel from the first monitor that
+        // suspects a failure to the last eligible one (for SWIM, gossip reaching every
+        // live member); only failures every eligible monitor suspected have one.
+        let dissemination: Vec<SimDuration> = self
+            .detections
+            .iter()
+            .filter_map(|d| Some(d.all? - d.first?))
+            .collect();
+        spread(&mut put, "dissemination", &dissemination, false);
         spread(
             &mut put,
             "confirm_first",
@@ -423,5 +433,76 @@ fn spread(put: &mut impl FnMut(&str, f64), name: &str, values: &[SimDuration], f
         put(&format!("{name}_min_s"), secs(nanos[0]));
         put(&format!("{name}_p50_s"), secs(rank(0.5)));
         put(&format!("{name}_p99_s"), secs(rank(0.99)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: u64) -> SimDuration {
+        SimDuration::from_secs(s)
+    }
+
+    fn detection(first: Option<u64>, all: Option<u64>) -> Detection {
+        Detection {
+            target: NodeId(1),
+            failed_at: SimTime::ZERO + secs(10),
+            recovered_at: None,
+            monitors: 4,
+            first: first.map(secs),
+            all: all.map(secs),
+            confirm_first: None,
+            confirm_all: None,
+        }
+    }
+
+    fn mistake() -> FalseSuspicion {
+        FalseSuspicion {
+            target: NodeId(2),
+            start: SimTime::ZERO + secs(1),
+            duration: secs(2),
+            monitors: 1,
+        }
+    }
+
+    #[test]
+    fn dissemination_runs_from_the_first_detection_to_the_last() {
+        // Spread of 3 s and of 1 s; a failure not every monitor suspected and one
+        // nobody did have no dissemination time and must not count.
+        let report = DetectionReport {
+            detections: vec![
+                detection(Some(1), Some(4)),
+                detection(Some(2), Some(3)),
+                detection(Some(1), None),
+                detection(None, None),
+            ],
+            false_suspicions: vec![mistake(), mistake(), mistake()],
+            live_time: secs(2 * 3600),
+            nodes: 5,
+            end: SimTime::ZERO + secs(3600),
+            ..DetectionReport::default()
+        };
+        let f = report.figures();
+        assert_eq!(f["dissemination_mean_s"], 2.0);
+        assert_eq!(f["dissemination_max_s"], 3.0);
+        assert_eq!(f["detection_all_mean_s"], 3.5);
+        assert_eq!(f["failures_detected_all"], 2.0);
+        // Three mistakes over two live node-hours.
+        assert_eq!(f["false_suspicions_per_node_hour"], 1.5);
+        // 6 s wrongly suspected of 7,200 live seconds.
+        assert!((f["false_suspicion_fraction"] - 6.0 / 7200.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn no_dissemination_without_a_failure_every_monitor_detected() {
+        let report = DetectionReport {
+            detections: vec![detection(Some(1), None)],
+            live_time: secs(3600),
+            ..DetectionReport::default()
+        };
+        let f = report.figures();
+        assert!(!f.contains_key("dissemination_mean_s"), "{f:?}");
+        assert_eq!(f["false_suspicions_per_node_hour"], 0.0);
     }
 }
