@@ -7,7 +7,9 @@
 use super::error::GalleryError;
 use super::scenarios::Entry;
 use crate::runner;
-use crate::sweep::aggregate::{self, Aggregate, NONDETERMINISTIC, PANICKED};
+use crate::sweep::aggregate::{
+    self, Aggregate, CheckTally, FailingSeed, NONDETERMINISTIC, PANICKED,
+};
 use crate::sweep::output::{Header, FORMAT};
 use crate::sweep::seeds::{SeedPlan, SeedRange};
 use crate::sweep::stats::Summary;
@@ -39,38 +41,50 @@ impl Row {
         self.aggregate.failed == 0
     }
 
-    /// What went wrong on the sweep, one line each: the violated checks with how many
-    /// seeds violated them, the seeds that failed without a check to blame (a panic),
-    /// and the first failing seed's replay command. Empty when every check held.
-    pub fn violations(&self) -> Vec<String> {
-        let a = &self.aggregate;
-        let mut out: Vec<String> = a
+    /// The checks violated on some seed, each with on how many seeds.
+    pub fn violated_checks(&self) -> Vec<&CheckTally> {
+        self.aggregate
             .checks
             .iter()
             .filter(|c| c.violated > 0)
+            .collect()
+    }
+
+    /// The failing seeds no check tally accounts for: a panic, a divergence, or a
+    /// violation without a check entry.
+    pub fn other_failures(&self) -> Vec<&FailingSeed> {
+        let a = &self.aggregate;
+        a.failing
+            .iter()
+            .filter(|f| {
+                f.outcome == PANICKED
+                    || f.outcome == NONDETERMINISTIC
+                    || a.checks.iter().all(|c| c.violated == 0)
+            })
+            .collect()
+    }
+
+    /// What went wrong on the sweep, one line each: the violated checks with how many
+    /// seeds violated them, the other failing seeds, and the first failing seed's
+    /// replay command. Empty when every check held.
+    pub fn violations(&self) -> Vec<String> {
+        let runs = self.aggregate.runs;
+        let mut out: Vec<String> = self
+            .violated_checks()
+            .iter()
             .map(|c| {
                 format!(
-                    "check `{}` violated on {} of {} seeds",
-                    c.name, c.violated, a.runs
+                    "check `{}` violated on {} of {runs} seeds",
+                    c.name, c.violated
                 )
             })
             .collect();
-        let broken = a
-            .failing
-            .iter()
-            .filter(|f| f.outcome == PANICKED || f.outcome == NONDETERMINISTIC);
-        for f in broken {
-            out.push(format!("seed {} {}: {}", f.seed, f.outcome, f.reason));
-        }
-        if out.is_empty() && a.failed > 0 {
-            // A failure the tallies do not show (a violation with no check entry).
-            out.extend(
-                a.failing
-                    .iter()
-                    .map(|f| format!("seed {}: {}", f.seed, f.reason)),
-            );
-        }
-        if let Some(first) = a.failing.first() {
+        out.extend(
+            self.other_failures()
+                .iter()
+                .map(|f| format!("seed {} ({}): {}", f.seed, f.outcome, f.reason)),
+        );
+        if let Some(first) = self.aggregate.failing.first() {
             out.push(format!(
                 "first failing seed {}: {}",
                 first.seed, first.replay

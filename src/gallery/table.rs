@@ -97,21 +97,30 @@ pub fn render(rows: &[Row], seeds: SeedRange, base: Option<&Path>) -> String {
 
 /// How the checks fared: all held, or which were violated on how many seeds.
 fn checks(row: &Row) -> String {
-    let a = &row.aggregate;
+    let runs = row.aggregate.runs;
     if row.held() {
         return match row.checks {
-            0 => format!("no checks (ran {} seeds)", a.runs),
-            1 => format!("the 1 check held on all {} seeds", a.runs),
-            n => format!("all {n} held on all {} seeds", a.runs),
+            0 => format!("no checks (ran {runs} seeds)"),
+            1 => format!("the 1 check held on all {runs} seeds"),
+            n => format!("all {n} held on all {runs} seeds"),
         };
     }
-    let lines: Vec<String> = row
-        .violations()
+    let mut parts: Vec<String> = row
+        .violated_checks()
         .iter()
-        .filter(|l| !l.starts_with("first failing seed"))
-        .map(|l| escape(l))
+        .map(|c| format!("`{}` on {} of {runs} seeds", escape(&c.name), c.violated))
         .collect();
-    format!("**VIOLATED**: {}", lines.join("; "))
+    let others = row.other_failures();
+    if !others.is_empty() {
+        let seeds: Vec<String> = others.iter().map(|f| f.seed.to_string()).collect();
+        parts.push(format!(
+            "seed{} {} failed ({})",
+            if seeds.len() == 1 { "" } else { "s" },
+            seeds.join(", "),
+            escape(&others[0].outcome)
+        ));
+    }
+    format!("**VIOLATED**: {}", parts.join("; "))
 }
 
 /// Cell text with the table's separator escaped.

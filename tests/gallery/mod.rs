@@ -319,7 +319,7 @@ fn a_violated_check_is_reported_loudly_after_writing() {
     assert!(
         outcome
             .table
-            .contains("| **VIOLATED**: check `availability >= 99.9%` violated on 3 of 3 seeds |"),
+            .contains("| **VIOLATED**: `availability >= 99.9%` on 3 of 3 seeds |"),
         "{}",
         outcome.table
     );
