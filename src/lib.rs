@@ -17,12 +17,14 @@
 //! - [`atomic`]: output files written to a temporary file, then renamed.
 //! - [`timeline`]: a run's timeline (lanes, bands, marks, series) as SVG and HTML.
 //! - [`compare`]: designs side by side on the same seeds; parameter grids; charts.
+//! - [`gallery`]: the README's gallery table, measured by sweeps of the gallery scenarios.
 //! - [`sweep`]: many seeds in parallel, shards and merges, the aggregate across seeds.
 //! - `cli`: the `hasim` command line (clap), the one place errors are reported.
 
 pub mod atomic;
 pub mod compare;
 pub mod drive;
+pub mod gallery;
 pub mod models;
 pub mod nines;
 pub mod report;

@@ -13,9 +13,12 @@ mod cli;
 mod compare;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// `hasim gallery`: the README's table against a fresh sweep; fixture galleries for the
+/// table, unknown figures, markers, --check and violated checks.
+mod gallery;
 /// The gallery scenarios: their checks hold on seeds 1..=20 and their figures match
 /// the README's; the bank ledger's per-fault files are safe on both designs.
-mod gallery;
+mod gallery_scenarios;
 /// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
 mod isr;
 /// Primary-backup replication: safe designs over many seeds, known-unsafe ones caught

@@ -2,9 +2,11 @@
 //! place where errors become messages and exit codes: 0 every check held, 1 a check
 //! was violated, 2 bad input.
 //!
-//! `sweep` and `merge` live in `hasim::sweep`, which reports its own errors.
+//! `sweep` and `merge` live in `hasim::sweep`, which reports its own errors, as do
+//! `compare` and `gallery` (exit code 130 when interrupted).
 
 mod capacity;
+mod gallery;
 mod list;
 mod replay;
 mod report;
@@ -50,6 +52,9 @@ pub enum Command {
     Shrink(shrink::ShrinkArgs),
     /// Find the highest arrival rate at which a balancing scenario meets its checks.
     Capacity(capacity::CapacityArgs),
+    /// The README's gallery table from a sweep of every gallery scenario: print it,
+    /// write it between the README's markers, or check the README against it.
+    Gallery(gallery::GalleryArgs),
 }
 
 /// A failure, classified by exit code.
@@ -91,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => return ExitCode::from(hasim::sweep::sweep(args)),
         Command::Merge(args) => return ExitCode::from(hasim::sweep::merge(args)),
         Command::Compare(args) => return ExitCode::from(hasim::compare::main(args)),
+        Command::Gallery(args) => return ExitCode::from(gallery::gallery(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod concrete;
 mod error;
 mod fault_specs;
+mod gallery_spec;
 mod lifecycle_specs;
 pub mod network;
 pub mod plan;
@@ -18,6 +19,7 @@ mod validate;
 
 pub use checks::Check;
 pub use error::{Location, ScenarioError};
+pub use gallery_spec::Gallery;
 pub use network::Network;
 pub use plan::FaultPlan;
 pub use selector::{NodeLabels, Selector};
@@ -66,6 +68,8 @@ pub struct Scenario {
     pub faults: FaultPlan,
     /// The checks, in file order.
     pub checks: Vec<Check>,
+    /// `[gallery]`: its row in the README's gallery table, for gallery scenarios.
+    pub gallery: Option<Gallery>,
 }
 
 /// The most nodes a scenario may declare (the engine handles more; this catches typos).

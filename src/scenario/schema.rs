@@ -32,6 +32,18 @@ pub struct File {
     /// (what `hasim shrink` writes).
     #[serde(default)]
     pub schedule: Vec<Spanned<toml::Table>>,
+    /// `[gallery]`: how `hasim gallery` shows this scenario (gallery scenarios only).
+    pub gallery: Option<Spanned<GallerySpec>>,
+}
+
+/// `[gallery]`: the scenario's row in the README's gallery table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GallerySpec {
+    /// The row's label.
+    pub title: Spanned<String>,
+    /// The sweep figures the row shows, in this order.
+    pub figures: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `[scenario]`.

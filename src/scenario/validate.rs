@@ -90,6 +90,7 @@ pub(super) fn resolve(
         _ => network(&file.network, &nodes)?,
     };
     let checks = checks(&file.checks, &model)?;
+    let gallery = super::gallery_spec::resolve(file.gallery.as_ref(), &model)?;
     let liveness_bound = checks
         .iter()
         .filter_map(|c| match c {
@@ -120,6 +121,7 @@ pub(super) fn resolve(
         network,
         faults,
         checks,
+        gallery,
     })
 }
 
