@@ -444,15 +444,11 @@ impl<P: Protocol> Sim<P> {
                     return Step::Skipped;
                 }
                 let tag = n.disarm(slot, generation).expect("checked live above");
-                self.core.trace.emit(
-                    now,
-                    self.core.seq,
-                    Some(node),
-                    Verb::Timer,
-                    // Inlined: a timer's description is mostly one constant name.
-                    #[inline(always)]
-                    |d| tag.describe(d),
-                );
+                self.core
+                    .trace
+                    .emit(now, self.core.seq, Some(node), Verb::Timer, |d| {
+                        tag.describe(d)
+                    });
                 let (protocol, state, mut ctx) = self.handler(node);
                 protocol.on_timer(&mut ctx, state, tag);
                 Step::Ran(Some(node))
