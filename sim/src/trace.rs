@@ -161,13 +161,16 @@ impl TraceHash {
 
 /// Builds the detail of a record: a name and named fields. Values always feed the
 /// hash; text is written only when a sink wants it.
+///
+/// The hash state is held by value and copied back by the emitter: a describe call
+/// reaches it in one load rather than through a pointer.
 pub struct Detail<'a> {
-    hash: &'a mut TraceHash,
+    hash: TraceHash,
     text: Option<&'a mut String>,
 }
 
 impl<'a> Detail<'a> {
-    pub(crate) fn new(hash: &'a mut TraceHash, text: Option<&'a mut String>) -> Self {
+    pub(crate) fn new(hash: TraceHash, text: Option<&'a mut String>) -> Self {
         Detail { hash, text }
     }
 
@@ -491,7 +494,9 @@ impl Trace {
         // the verb from bit 40.
         h.word(node.map_or(1 << 32, |n| u64::from(n.0)) | ((verb as u64) << 40));
         if self.hash_only {
-            hashed(&mut Detail::new(h, None));
+            let mut detail = Detail::new(*h, None);
+            hashed(&mut detail);
+            *h = detail.hash;
         } else {
             self.emit_text(time, seq, node, verb, hashed, unhashed);
         }
@@ -511,13 +516,12 @@ impl Trace {
         unhashed: impl FnOnce(&mut Detail<'_>),
     ) {
         self.text.clear();
-        describe(&mut Detail::new(&mut self.hash, Some(&mut self.text)));
+        let mut detail = Detail::new(self.hash, Some(&mut self.text));
+        describe(&mut detail);
+        self.hash = detail.hash;
         // The unhashed part feeds a throwaway hash: the same text, no effect on the
         // run's hash.
-        unhashed(&mut Detail::new(
-            &mut TraceHash::default(),
-            Some(&mut self.text),
-        ));
+        unhashed(&mut Detail::new(TraceHash::default(), Some(&mut self.text)));
         let record = Record {
             time,
             seq,
