@@ -1,6 +1,7 @@
 //! Determinism: a run is a function of its seed. Same seed, same trace record for
-//! record and the same hash; a different seed, a different run; and attaching a sink or
-//! splitting a run into pieces changes nothing.
+//! record and the same hash; a different seed, a different run; and attaching a sink,
+//! splitting a run into pieces, or queueing deliveries in the FIFO run rather than the
+//! heap changes nothing.
 
 use crate::probe::{at_ms, chatter, fault, record_trace, trace_lines, Probe};
 use hasim_sim::{Distribution, Fault, NodeId, Outcome, Record, SignedDuration, Sim, SimDuration};
