@@ -116,10 +116,11 @@ impl<P: Protocol> Ctx<P> for NodeCtx<'_, P> {
             core.nodes.len()
         );
         let (now, seq, source) = (core.now, core.seq, self.node);
-        core.trace.emit(now, seq, Some(source), Verb::Send, |d| {
-            d.node("to", target);
-            msg.describe(d);
-        });
+        core.trace
+            .emit_more(now, seq, Some(source), Verb::Send, |d| {
+                d.node("to", target);
+                msg.describe(d);
+            });
         if core.network.duplicate > 0.0 && core.net_rng.chance(core.network.duplicate) {
             core.route(source, target, msg.clone());
         }
@@ -169,7 +170,7 @@ impl<P: Protocol> Ctx<P> for NodeCtx<'_, P> {
     fn observe(&mut self, observation: P::Observation) {
         let core = &mut *self.core;
         core.trace
-            .emit(core.now, core.seq, Some(self.node), Verb::Observe, |d| {
+            .emit_more(core.now, core.seq, Some(self.node), Verb::Observe, |d| {
                 observation.describe(d)
             });
         core.observations.push(Observed {
@@ -192,7 +193,7 @@ impl<P: Protocol> NodeCtx<'_, P> {
     fn write_disk(&mut self, write: <P::Durable as Durable>::Write, synced: bool) {
         let core = &mut *self.core;
         core.trace
-            .emit(core.now, core.seq, Some(self.node), Verb::Persist, |d| {
+            .emit_more(core.now, core.seq, Some(self.node), Verb::Persist, |d| {
                 d.bool("synced", synced);
                 write.describe(d);
             });
@@ -209,13 +210,14 @@ impl<P: Protocol> Core<P> {
     pub(crate) fn route(&mut self, source: NodeId, target: NodeId, msg: P::Msg) {
         match self.network.route(source, target, &mut self.net_rng) {
             Ok(latency) => {
-                self.queue.push(
+                self.queue.push_delivery(
                     self.now.saturating_add(latency),
                     Event::Deliver {
                         source,
                         target,
                         msg,
                     },
+                    self.network.fixed_latency,
                 );
             }
             Err(reason) => self.trace_drop(source, target, reason, &msg),
@@ -235,7 +237,7 @@ impl<P: Protocol> Core<P> {
     ) {
         self.dropped += 1;
         self.trace
-            .emit(self.now, self.seq, Some(target), Verb::Drop, |d| {
+            .emit_more(self.now, self.seq, Some(target), Verb::Drop, |d| {
                 d.node("from", source).str("reason", reason.name());
                 msg.describe(d);
             });
@@ -243,7 +245,8 @@ impl<P: Protocol> Core<P> {
 
     /// Records a message that reached a down or restarted target. Like a delivery, its
     /// content is written as text but not hashed again: the delivery event's seq
-    /// already pins which send it was.
+    /// already pins which send it was. (The source is hashed, unlike a delivery's: it
+    /// comes first in the text, and this path is rare.)
     #[cold]
     #[inline(never)]
     pub(crate) fn trace_drop_delivery(

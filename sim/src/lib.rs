@@ -23,7 +23,8 @@
 //!   part's share of a composed run.
 //! - [`sim`]: `Sim`, the run loop, outcomes, configuration errors.
 //! - `apply`: how each fault changes the world.
-//! - `queue`, `node`: the event heap and per-node machinery (private).
+//! - `queue`, `node`: the event queue (a heap and a FIFO of in-order deliveries) and
+//!   per-node machinery (private).
 //! - [`network`]: paths, loss, partitions, cuts, spikes.
 //! - [`clock`]: local clocks with offset and drift.
 //! - [`fault`]: the fault vocabulary and schedules; [`generator`]: random schedules;

@@ -132,7 +132,11 @@ impl Provider {
 
 /// The network state of a run.
 pub(crate) struct Network {
-    pub(crate) paths: Provider,
+    paths: Provider,
+    /// Every message takes the same latency (uniform paths of constant latency), so
+    /// deliveries are queued in time order and go on the queue's run (see the queue
+    /// module). Kept in step with `paths` by `set_paths`.
+    pub(crate) fixed_latency: bool,
     pub(crate) duplicate: f64,
     groups: Vec<u32>,
     isolated: Vec<bool>,
@@ -147,6 +151,7 @@ pub(crate) struct Network {
 impl Network {
     pub(crate) fn new(nodes: usize, paths: Provider, duplicate: f64) -> Self {
         Network {
+            fixed_latency: Self::is_fixed(&paths),
             paths,
             duplicate,
             groups: vec![0; nodes],
@@ -156,6 +161,22 @@ impl Network {
             spike_latency: vec![SimDuration::ZERO; nodes],
             disturbed: false,
         }
+    }
+
+    /// Replaces the path provider.
+    pub(crate) fn set_paths(&mut self, paths: Provider) {
+        self.fixed_latency = Self::is_fixed(&paths);
+        self.paths = paths;
+    }
+
+    fn is_fixed(paths: &Provider) -> bool {
+        matches!(
+            paths,
+            Provider::Uniform(Path {
+                latency: Distribution::Constant { .. },
+                ..
+            })
+        )
     }
 
     fn refresh(&mut self) {

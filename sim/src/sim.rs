@@ -120,7 +120,9 @@ impl<P: Protocol> Sim<P> {
 
     /// Sets the path provider (a topology).
     pub fn paths(&mut self, paths: impl Paths + 'static) -> &mut Self {
-        self.core.network.paths = Provider::Custom(Box::new(paths));
+        self.core
+            .network
+            .set_paths(Provider::Custom(Box::new(paths)));
         self
     }
 
@@ -134,7 +136,9 @@ impl<P: Protocol> Sim<P> {
             .validate()
             .map_err(|e| SimError::Distribution(e.0))?;
         check_probability("loss", loss)?;
-        self.core.network.paths = Provider::Uniform(Path { latency, loss });
+        self.core
+            .network
+            .set_paths(Provider::Uniform(Path { latency, loss }));
         Ok(self)
     }
 
@@ -271,23 +275,24 @@ impl<P: Protocol> Sim<P> {
         }
         self.prepare();
         let stop = until.min(self.horizon);
+        // Why the queue gave nothing (empty, or nothing due by `stop`).
+        let idle = |sim: &mut Self| {
+            if sim.core.queue.peek_time().is_none() {
+                return Some(Outcome::Completed);
+            }
+            sim.core.now = sim.core.now.max(stop);
+            (stop == sim.horizon).then_some(Outcome::HorizonReached)
+        };
         let ended = loop {
-            let Some(next) = self.core.queue.peek_time() else {
-                break Some(Outcome::Completed);
-            };
-            if next > stop {
-                self.core.now = self.core.now.max(stop);
-                break if stop == self.horizon {
-                    Some(Outcome::HorizonReached)
-                } else {
-                    None
+            if self.popped >= self.event_budget {
+                // The budget only ends a run that had more to do by `stop`.
+                break match self.core.queue.peek_time() {
+                    Some(next) if next <= stop => Some(Outcome::BudgetExhausted),
+                    _ => idle(self),
                 };
             }
-            if self.popped >= self.event_budget {
-                break Some(Outcome::BudgetExhausted);
-            }
-            let Some(Entry { time, seq, event }) = self.core.queue.pop() else {
-                unreachable!("peeked")
+            let Some(Entry { time, seq, event }) = self.core.queue.pop_due(stop) else {
+                break idle(self);
             };
             let time = SimTime::from_nanos(time);
             self.popped += 1;
@@ -382,17 +387,18 @@ impl<P: Protocol> Sim<P> {
                     );
                     return Step::Skipped;
                 }
-                // The message's content was hashed by its send record; this
-                // event's seq pins which send it was (see the trace module).
+                // The message's source and content were hashed by its send record;
+                // this event's seq pins which send it was (see the trace module).
                 self.core.trace.emit_split(
                     self.core.now,
                     self.core.seq,
                     Some(target),
                     Verb::Deliver,
+                    |_| {},
                     |d| {
                         d.node("from", source);
+                        msg.describe(d);
                     },
-                    |d| msg.describe(d),
                 );
                 let (protocol, state, mut ctx) = self.handler(target);
                 protocol.on_message(&mut ctx, state, source, msg);

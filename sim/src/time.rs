@@ -68,13 +68,14 @@ impl SimDuration {
     }
     /// A span from fractional seconds, rounded to the nearest nanosecond and clamped to
     /// `[0, MAX]`. Used for sampled values; never for arithmetic on time.
+    #[inline]
     pub fn from_secs_f64(secs: f64) -> Self {
         if secs.is_nan() || secs <= 0.0 {
             SimDuration(0)
         } else if secs >= u64::MAX as f64 / 1e9 {
             SimDuration(u64::MAX)
         } else {
-            SimDuration(libm::round(secs * 1e9) as u64)
+            SimDuration(round_nanos(secs * 1e9))
         }
     }
     /// Nanoseconds in the span.
@@ -166,6 +167,21 @@ impl SimDuration {
                 .ok_or_else(overflow)?;
         }
         Ok(SimDuration(nanos))
+    }
+}
+
+/// `libm::round(x) as u64` for `x > 0` (half away from zero), without the library
+/// call for the values sampling produces, on every sampled latency and service time.
+/// Below 2^52 the integer part is exact in an i64 and so is the fraction
+/// `x - trunc(x)`, so comparing the fraction with one half rounds as `round` does.
+#[inline(always)]
+fn round_nanos(x: f64) -> u64 {
+    if x < 4_503_599_627_370_496.0 {
+        let whole = x as i64;
+        let fraction = x - whole as f64;
+        whole as u64 + u64::from(fraction >= 0.5)
+    } else {
+        libm::round(x) as u64
     }
 }
 
@@ -317,6 +333,50 @@ impl<'de> Deserialize<'de> for SimTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast rounding must agree with `libm::round` bit for bit, or every sampled
+    /// duration (and every trace) would change: halves, the doubles either side of
+    /// them, the 2^52 boundary, and a million random doubles of every magnitude below
+    /// 2^64.
+    #[test]
+    fn round_nanos_agrees_with_libm_round() {
+        let check = |x: f64| {
+            if x > 0.0 && x < u64::MAX as f64 {
+                assert_eq!(round_nanos(x), libm::round(x) as u64, "x = {x:e}");
+            }
+        };
+        for k in [
+            0u64,
+            1,
+            2,
+            3,
+            1_000_000,
+            (1 << 51) - 1,
+            1 << 51,
+            (1 << 52) - 1,
+        ] {
+            let half = k as f64 + 0.5;
+            for x in [half, k as f64, k as f64 + 1.0] {
+                check(x);
+                check(f64::from_bits(x.to_bits() + 1));
+                check(f64::from_bits(x.to_bits().saturating_sub(1)));
+            }
+        }
+        check(0.499_999_999_999_999_94);
+        check(4_503_599_627_370_496.0);
+        let mut state = 0x5EED_u64;
+        for _ in 0..1_000_000 {
+            // splitmix64: a fixed stream of bit patterns.
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            // Exponents from 2^-12 to 2^64, any mantissa.
+            let exponent = 1011 + (z >> 52) % 76;
+            check(f64::from_bits((exponent << 52) | (z & ((1 << 52) - 1))));
+        }
+    }
 
     #[test]
     fn parses_units_exactly() {

@@ -6,13 +6,21 @@
 //! by the protocol through [`Describe`], never from `{:?}` of internals. When no sink is
 //! attached, only the hash is computed, and nothing is formatted or allocated.
 //!
-//! A message's content is hashed once, by its send record. Its deliver record (and a
-//! drop at delivery: target down or restarted) hashes the fixed fields, the source
-//! and the drop reason, and writes the full message as text when a sink is attached,
-//! but does not hash the content again: the delivery event's seq is unique to one
-//! queued copy of one send, so which message arrived is already pinned by the hash.
-//! A drop decided at send time (loss, partition, cut) still hashes the content, since
-//! it shares its seq with the handler's other sends.
+//! What is hashed is what pins the trace, and no more: every record's words are a cost
+//! on every event of every run, so a value the hash already pins is not hashed again.
+//! - A message's content is hashed once, by its send record. Its deliver record
+//!   hashes the fixed fields only, and writes the source and the full message as text
+//!   when a sink is attached: the delivery event's seq is unique to one queued copy of
+//!   one send, so which message arrived, and from whom, is already pinned. A drop at
+//!   delivery (target down or restarted) hashes the source and the reason but not the
+//!   content, for the same reason. A drop decided at send time (loss, partition, cut)
+//!   still hashes the content, since it shares its seq with the handler's other
+//!   sends.
+//! - Time and seq are hashed by the first record of each event (start, delivery,
+//!   timer, fault, violation). The records a handler then makes (sends, drops at send
+//!   time, writes, observations) carry the same time and seq, pinned by that first
+//!   record, and hash only their node, verb and detail.
+//! - Node and verb share one word; a name under 8 bytes is one word with its length.
 
 use crate::id::NodeId;
 pub use crate::sink::{JsonLinesSink, RingSink, TraceSink, VecSink};
@@ -124,6 +132,24 @@ impl TraceHash {
             self.word(w);
         }
     }
+    /// Mixes a name in (a message kind, a drop reason): from 4 to 7 bytes (most
+    /// names), one word holding the bytes and the length in the top byte, which the
+    /// bytes never reach and which [`text`]'s first word (a length under 4, or of 8
+    /// or more, top byte zero) never has; otherwise as [`text`].
+    ///
+    /// [`text`]: TraceHash::text
+    #[inline(always)]
+    pub fn name(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let n = bytes.len();
+        if (4..8).contains(&n) {
+            let lo = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            let hi = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+            self.word(u64::from(lo) | (u64::from(hi) << (8 * (n - 4))) | ((n as u64) << 56));
+        } else {
+            self.text(s);
+        }
+    }
     /// The hash value, finalised (the state itself is left untouched).
     pub fn value(&self) -> u64 {
         let mut z = self.0;
@@ -135,13 +161,16 @@ impl TraceHash {
 
 /// Builds the detail of a record: a name and named fields. Values always feed the
 /// hash; text is written only when a sink wants it.
+///
+/// The hash state is held by value and copied back by the emitter: a describe call
+/// reaches it in one load rather than through a pointer.
 pub struct Detail<'a> {
-    hash: &'a mut TraceHash,
+    hash: TraceHash,
     text: Option<&'a mut String>,
 }
 
 impl<'a> Detail<'a> {
-    pub(crate) fn new(hash: &'a mut TraceHash, text: Option<&'a mut String>) -> Self {
+    pub(crate) fn new(hash: TraceHash, text: Option<&'a mut String>) -> Self {
         Detail { hash, text }
     }
 
@@ -177,7 +206,7 @@ impl<'a> Detail<'a> {
     /// The kind of thing described ("heartbeat", "vote_request").
     #[inline]
     pub fn name(&mut self, name: &str) -> &mut Self {
-        self.hash.text(name);
+        self.hash.name(name);
         if self.text.is_some() {
             self.bare_text(name);
         }
@@ -240,7 +269,7 @@ impl<'a> Detail<'a> {
     /// A short text field. Hashing text costs more than numbers; prefer numbers on hot
     /// paths.
     pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
-        self.hash.text(value);
+        self.hash.name(value);
         if self.text.is_some() {
             self.field(key, &value);
         }
@@ -394,8 +423,9 @@ impl Trace {
         self.refresh();
     }
 
-    /// Emits one record. `describe` adds the detail fields. Inlined always: without a
-    /// sink it is four hash words and the detail's, on every event.
+    /// Emits the first record of an event (see the module documentation for what is
+    /// hashed). `describe` adds the detail fields. Inlined always: without a sink it
+    /// is three hash words and the detail's, on every event.
     #[inline(always)]
     pub(crate) fn emit(
         &mut self,
@@ -405,12 +435,28 @@ impl Trace {
         verb: Verb,
         describe: impl FnOnce(&mut Detail<'_>),
     ) {
-        self.emit_split(time, seq, node, verb, describe, |_| {});
+        self.emit_record(true, time, seq, node, verb, describe, |_| {});
     }
 
-    /// Emits one record whose detail is `hashed` followed by `unhashed`: the latter
-    /// only written as text, never mixed into the hash (a delivered message's content,
-    /// already hashed by its send record). Without a sink `unhashed` is not called.
+    /// Emits a further record of the event whose first record was emitted last (a
+    /// handler's send, write or observation): `time` and `seq` are that record's,
+    /// written as text but not hashed again.
+    #[inline(always)]
+    pub(crate) fn emit_more(
+        &mut self,
+        time: SimTime,
+        seq: u64,
+        node: Option<NodeId>,
+        verb: Verb,
+        describe: impl FnOnce(&mut Detail<'_>),
+    ) {
+        self.emit_record(false, time, seq, node, verb, describe, |_| {});
+    }
+
+    /// Emits the first record of an event whose detail is `hashed` followed by
+    /// `unhashed`: the latter only written as text, never mixed into the hash (a
+    /// delivered message's source and content, pinned by the event's seq). Without a
+    /// sink `unhashed` is not called.
     #[inline(always)]
     pub(crate) fn emit_split(
         &mut self,
@@ -418,19 +464,41 @@ impl Trace {
         seq: u64,
         node: Option<NodeId>,
         verb: Verb,
-        describe: impl FnOnce(&mut Detail<'_>),
+        hashed: impl FnOnce(&mut Detail<'_>),
+        unhashed: impl FnOnce(&mut Detail<'_>),
+    ) {
+        self.emit_record(true, time, seq, node, verb, hashed, unhashed);
+    }
+
+    /// The body of every emit; `first` (a constant at each call site) says whether
+    /// time and seq are hashed.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn emit_record(
+        &mut self,
+        first: bool,
+        time: SimTime,
+        seq: u64,
+        node: Option<NodeId>,
+        verb: Verb,
+        hashed: impl FnOnce(&mut Detail<'_>),
         unhashed: impl FnOnce(&mut Detail<'_>),
     ) {
         self.records += 1;
         let h = &mut self.hash;
-        h.word(time.as_nanos());
-        h.word(seq);
-        h.word(node.map_or(u64::MAX, |n| u64::from(n.0)));
-        h.word(verb as u64);
+        if first {
+            h.word(time.as_nanos());
+            h.word(seq);
+        }
+        // Node and verb in one word: the id in the low 32 bits, bit 32 for "no node",
+        // the verb from bit 40.
+        h.word(node.map_or(1 << 32, |n| u64::from(n.0)) | ((verb as u64) << 40));
         if self.hash_only {
-            describe(&mut Detail::new(h, None));
+            let mut detail = Detail::new(*h, None);
+            hashed(&mut detail);
+            *h = detail.hash;
         } else {
-            self.emit_text(time, seq, node, verb, describe, unhashed);
+            self.emit_text(time, seq, node, verb, hashed, unhashed);
         }
     }
 
@@ -448,13 +516,12 @@ impl Trace {
         unhashed: impl FnOnce(&mut Detail<'_>),
     ) {
         self.text.clear();
-        describe(&mut Detail::new(&mut self.hash, Some(&mut self.text)));
+        let mut detail = Detail::new(self.hash, Some(&mut self.text));
+        describe(&mut detail);
+        self.hash = detail.hash;
         // The unhashed part feeds a throwaway hash: the same text, no effect on the
         // run's hash.
-        unhashed(&mut Detail::new(
-            &mut TraceHash::default(),
-            Some(&mut self.text),
-        ));
+        unhashed(&mut Detail::new(TraceHash::default(), Some(&mut self.text)));
         let record = Record {
             time,
             seq,

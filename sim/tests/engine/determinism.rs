@@ -1,6 +1,7 @@
 //! Determinism: a run is a function of its seed. Same seed, same trace record for
-//! record and the same hash; a different seed, a different run; and attaching a sink or
-//! splitting a run into pieces changes nothing.
+//! record and the same hash; a different seed, a different run; and attaching a sink,
+//! splitting a run into pieces, or queueing deliveries in the FIFO run rather than the
+//! heap changes nothing.
 
 use crate::probe::{at_ms, chatter, fault, record_trace, trace_lines, Probe};
 use hasim_sim::{Distribution, Fault, NodeId, Outcome, Record, SignedDuration, Sim, SimDuration};
@@ -140,4 +141,60 @@ fn a_run_in_pieces_equals_a_run_in_one_go() {
     assert_eq!(pieces.run(), outcome);
     assert_eq!(pieces.trace_hash(), whole.trace_hash());
     assert_eq!(trace_lines(&pieces_sink), trace_lines(&whole_sink));
+}
+
+/// Constant-latency links put deliveries on the queue's FIFO run instead of its heap;
+/// a provider the engine cannot see into (the same uniform paths behind the `Paths`
+/// trait) keeps them on the heap. Both must give the same run, record for record,
+/// including around a latency spike (whose deliveries sort before the run's last
+/// entry and go to the heap) and a pause (whose backlog is queued again).
+#[test]
+fn the_delivery_run_keeps_the_heap_order() {
+    let run = |opaque: bool| {
+        let path = hasim_sim::Path {
+            latency: Distribution::constant(SimDuration::from_millis(3)),
+            loss: 0.1,
+        };
+        let mut sim = Sim::new(chatter(), 4, 5);
+        if opaque {
+            sim.paths(hasim_sim::UniformPaths(path));
+        } else {
+            sim.uniform_network(path.latency, path.loss).unwrap();
+        }
+        sim.duplicate(0.05)
+            .unwrap()
+            .horizon(at_ms(1000))
+            .faults([
+                fault(at_ms(200), Fault::Pause { node: NodeId(2) }),
+                fault(at_ms(350), Fault::Resume { node: NodeId(2) }),
+                fault(
+                    at_ms(400),
+                    Fault::LatencySpike {
+                        nodes: vec![NodeId(3)],
+                        extra: SimDuration::from_millis(7),
+                    },
+                ),
+                fault(
+                    at_ms(600),
+                    Fault::SpikeEnd {
+                        nodes: vec![NodeId(3)],
+                    },
+                ),
+            ])
+            .unwrap();
+        let sink = record_trace(&mut sim);
+        let outcome = sim.run();
+        let records = sink.borrow().0.clone();
+        (outcome, sim.trace_hash(), records)
+    };
+    let (o1, h1, r1) = run(false);
+    let (o2, h2, r2) = run(true);
+    assert_eq!(o1, Outcome::HorizonReached);
+    assert_eq!(o1, o2);
+    assert!(r1.len() > 500, "only {} records", r1.len());
+    assert_eq!(r1.len(), r2.len());
+    for (i, (a, b)) in r1.iter().zip(&r2).enumerate() {
+        assert_eq!(a, b, "record {i} differs");
+    }
+    assert_eq!(h1, h2);
 }

@@ -4,7 +4,8 @@
 // Probe, a scriptable test protocol, and helpers shared by every module.
 mod probe;
 
-// Same seed: same hash and trace; other seeds: other traces; sinks do not change the hash.
+// Same seed: same hash and trace; other seeds: other traces; sinks do not change the hash;
+// the queue's delivery FIFO keeps the heap's order.
 mod determinism;
 // Crash and restart: timers and in-flight messages voided, incarnations, volatile state.
 mod crash;
