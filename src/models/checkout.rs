@@ -192,20 +192,7 @@ impl Model for CheckoutModel {
                 }
                 "replica" => {
                     replicas += g.nodes.end - g.nodes.start;
-                    if !g.params.is_empty() {
-                        let p: RaftParams = params(i, g.params)?;
-                        match &raft_params {
-                            Some((first, q)) if *q != p => {
-                                return Err(ParamError {
-                                    group: i,
-                                    role: false,
-                                    message: format!("the replicas' parameters are one set for the store, and these differ from group[{first}]'s: write them once"),
-                                })
-                            }
-                            Some(_) => {}
-                            None => raft_params = Some((i, p)),
-                        }
-                    }
+                    super::raft::replica_params(&mut raft_params, i, g.params)?;
                 }
                 other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
             }

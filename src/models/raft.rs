@@ -132,22 +132,7 @@ impl Model for RaftModel {
             let role = match g.role {
                 "replica" => {
                     replicas = true;
-                    if !g.params.is_empty() {
-                        let p: RaftParams = params(i, g.params)?;
-                        match &cluster {
-                            Some((first, q)) if *q != p => {
-                                return Err(ParamError {
-                                    group: i,
-                                    role: false,
-                                    message: format!(
-                                        "the replicas' parameters are one set for the cluster, and these differ from group[{first}]'s: write them once"
-                                    ),
-                                })
-                            }
-                            Some(_) => {}
-                            None => cluster = Some((i, p)),
-                        }
-                    }
+                    replica_params(&mut cluster, i, g.params)?;
                     Role::Replica
                 }
                 "client" => Role::Client(super::workload(i, g.params)?),
@@ -241,6 +226,34 @@ impl Model for RaftModel {
                 .map_err(|e| e.to_string()),
             ),
             _ => None,
+        }
+    }
+}
+
+/// Reads a replica group's parameters into `cluster`, the one set every replica shares:
+/// the first group that writes them sets them, and a later group that writes different
+/// ones is an error naming both groups.
+pub(super) fn replica_params(
+    cluster: &mut Option<(usize, RaftParams)>,
+    group: usize,
+    table: &toml::Table,
+) -> Result<(), ParamError> {
+    if table.is_empty() {
+        return Ok(());
+    }
+    let p: RaftParams = params(group, table)?;
+    match cluster {
+        Some((first, q)) if *q != p => Err(ParamError {
+            group,
+            role: false,
+            message: format!(
+                "the replicas' parameters are one set for the cluster, and these differ from group[{first}]'s: write them once"
+            ),
+        }),
+        Some(_) => Ok(()),
+        None => {
+            *cluster = Some((group, p));
+            Ok(())
         }
     }
 }
