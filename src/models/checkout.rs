@@ -42,37 +42,23 @@ impl Default for AppStore {
 const ROLES: [&str; 4] = ["client", "balancer", "app", "replica"];
 const STORE_KEYS: [&str; 2] = ["store_timeout", "order_keys"];
 
-/// The balancer tier's and the store's share of a checkout run.
-fn parts(
-    sim: &Sim<Checkout>,
-) -> (
-    Projection<'_, Checkout, Balancing>,
-    Projection<'_, Checkout, Raft>,
-) {
+/// The balancer tier's share of a checkout run.
+fn lb_part(sim: &Sim<Checkout>) -> Projection<'_, Checkout, Balancing> {
     let c = sim.protocol();
-    let lb = Projection::new(
+    Projection::new(
         sim,
         &c.balancing,
         c.lb,
         |s| s.lb(),
         |d| &d.lb,
-        |o| match o {
-            Observation::Lb(o) => Some(o.clone()),
-            Observation::Db(_) => None,
-        },
-    );
-    let db = Projection::new(
-        sim,
-        &c.store,
-        c.db,
-        |s| s.db(),
-        |d| &d.db,
-        |o| match o {
-            Observation::Db(o) => Some(*o),
-            Observation::Lb(_) => None,
-        },
-    );
-    (lb, db)
+        lb_observation,
+    )
+}
+
+/// The order store's share of a checkout run.
+fn db_part(sim: &Sim<Checkout>) -> Projection<'_, Checkout, Raft> {
+    let c = sim.protocol();
+    Projection::new(sim, &c.store, c.db, |s| s.db(), |d| &d.db, db_observation)
 }
 
 fn lb_view(v: &View) -> Option<hasim_protocols::balancing::View> {
@@ -251,9 +237,14 @@ impl Model for CheckoutModel {
     }
 
     fn report(sim: &Sim<Checkout>, out: &mut BTreeMap<String, f64>) {
-        let (lb, db) = parts(sim);
-        balancing::report(&lb, out);
-        for (name, value) in raft::figures::figures(&db) {
+        let mut lb = BTreeMap::new();
+        balancing::report(&lb_part(sim), &mut lb);
+        // Per-backend figures by node name: the checkout's backends are its app servers.
+        out.extend(
+            lb.into_iter()
+                .map(|(k, v)| (k.replace(".backend-", ".app-"), v)),
+        );
+        for (name, value) in raft::figures::figures(&db_part(sim)) {
             out.insert(format!("store_{name}"), value);
         }
         let held: u32 = (0..sim.node_count())
@@ -267,7 +258,7 @@ impl Model for CheckoutModel {
     }
 
     fn end_check(sim: &Sim<Checkout>, name: &str) -> Option<Result<(), String>> {
-        let (_, db) = parts(sim);
+        let db = db_part(sim);
         match name {
             "no_lost_orders" => Some(check::no_lost_writes(&db)),
             "log_matching" => Some(check::final_log_matching(&db)),

@@ -63,22 +63,14 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// The workload of `client`. Its write values are `(client + 1) << 32 | (op + 1)`:
-    /// unique across clients and never 0, the initial value of every key.
-    pub fn new(client: NodeId, params: WorkloadParams) -> Self {
-        Workload {
-            params,
-            client,
-            next_op: 0,
-        }
-    }
-
-    /// The workload of `client` in its `incarnation`: operation numbers start at
-    /// `incarnation << 20`, so a restarted client never reuses an operation number or
-    /// a write value of an earlier life (a store that deduplicates by `(client, op)`
-    /// would otherwise answer a new write with an old one's result). Allows 2^20
-    /// operations per incarnation and 4,095 restarts.
-    pub fn for_incarnation(client: NodeId, params: WorkloadParams, incarnation: u32) -> Self {
+    /// The workload of `client` in its `incarnation`. Its write values are
+    /// `(client + 1) << 32 | (op + 1)`: unique across clients and never 0, the initial
+    /// value of every key. Operation numbers start at `incarnation << 20`, so a
+    /// restarted client never reuses an operation number or a write value of an
+    /// earlier life (a store that deduplicates by `(client, op)` would otherwise answer
+    /// a new write with an old one's result, and the history checkers would confuse
+    /// two writes). Allows 2^20 operations per incarnation and 4,095 restarts.
+    pub fn new(client: NodeId, params: WorkloadParams, incarnation: u32) -> Self {
         assert!(
             incarnation < 4095,
             "{client}: incarnation {incarnation} overflows op numbers"
@@ -145,7 +137,7 @@ mod tests {
         };
         let mut seen = std::collections::BTreeSet::new();
         for c in 0..3 {
-            let mut w = Workload::new(NodeId(c), params.clone());
+            let mut w = Workload::new(NodeId(c), params.clone(), 0);
             for _ in 0..100 {
                 let (_, key, kind) = w.next(&mut rng);
                 assert!(key < params.keys);
@@ -154,6 +146,32 @@ mod tests {
                 };
                 assert_ne!(v, 0);
                 assert!(seen.insert(v), "value {v} used twice");
+            }
+        }
+    }
+
+    #[test]
+    fn a_restarted_client_never_reuses_an_op_number_or_a_value() {
+        // A store deduplicating by (client, op) would answer a reused op number with the
+        // earlier life's result; a reused value would confuse the history checkers.
+        let params = WorkloadParams {
+            read_fraction: 0.0,
+            ..WorkloadParams::default()
+        };
+        let mut rng = Seed(3).stream("workload");
+        let mut seen = std::collections::BTreeSet::new();
+        for incarnation in 0..4 {
+            let mut w = Workload::new(NodeId(2), params.clone(), incarnation);
+            for _ in 0..50 {
+                let (op, _, kind) = w.next(&mut rng);
+                let OpKind::Write(v) = kind else {
+                    panic!("read_fraction 0 gave a read")
+                };
+                assert!(
+                    seen.insert((op, v)),
+                    "incarnation {incarnation}: op {op} again"
+                );
+                assert_eq!(op >> 20, u64::from(incarnation));
             }
         }
     }
@@ -168,6 +186,7 @@ mod tests {
                 read_fraction: 0.3,
                 ..WorkloadParams::default()
             },
+            0,
         );
         let reads = (0..10_000)
             .filter(|_| w.next(&mut rng).2 == OpKind::Read)

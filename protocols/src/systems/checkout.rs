@@ -258,20 +258,20 @@ impl Checkout {
         let Some(lb) = state.lb.as_mut() else {
             return;
         };
+        // Only an app server's replies cross the seam; elsewhere sends go straight out.
         let mut w = Within::<_, LbLens>::new(ctx, self.lb);
-        let Some(app) = state.app.as_mut() else {
-            match event {
-                LbEvent::Message(s, m) => self.balancing.on_message(&mut w, lb, s, m),
-                LbEvent::Timer(t) => self.balancing.on_timer(&mut w, lb, t),
-            }
-            return;
-        };
-        let mut w = w.capturing();
+        if state.app.is_some() {
+            w = w.capturing();
+        }
         match event {
             LbEvent::Message(s, m) => self.balancing.on_message(&mut w, lb, s, m),
             LbEvent::Timer(t) => self.balancing.on_timer(&mut w, lb, t),
         }
-        for (target, msg) in w.captured() {
+        let captured = w.captured();
+        let Some(app) = state.app.as_mut() else {
+            return;
+        };
+        for (target, msg) in captured {
             match msg {
                 balancing::Msg::Reply { rid, ok: true } => app.waiting.push_back(Order {
                     balancer: target,
@@ -287,7 +287,12 @@ impl Checkout {
         let Some(db) = state.db.as_mut() else {
             return;
         };
-        let mut w = Within::<_, DbLens>::new(ctx, self.db).hearing();
+        // Only an app server listens to its store client; replicas' observations (an
+        // `applied` per entry) are not copied.
+        let mut w = Within::<_, DbLens>::new(ctx, self.db);
+        if state.app.is_some() {
+            w = w.hearing();
+        }
         match event {
             DbEvent::Message(s, m) => self.store.on_message(&mut w, db, s, m),
             DbEvent::Timer(t) => self.store.on_timer(&mut w, db, t),

@@ -40,7 +40,7 @@ pub struct Producer {
 impl Producer {
     /// Starts a producer: its first operation comes after one gap.
     pub fn start(isr: &Isr, ctx: &mut impl Ctx<Isr>, params: &ProducerParams) -> Self {
-        let workload = Workload::new(ctx.id(), params.workload());
+        let workload = Workload::new(ctx.id(), params.workload(), ctx.incarnation().0);
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::Next);
         Producer {

@@ -181,9 +181,10 @@ impl Protocol for PrimaryBackup {
     fn start(&self, ctx: &mut impl Ctx<Self>, disk: &Disk) -> State {
         match &self.roles[ctx.id().index()] {
             Role::Replica => State::Replica(Box::new(Replica::start(self, ctx, disk))),
-            Role::Client(w) => {
-                State::Client(Client::start(ctx, Workload::new(ctx.id(), w.clone())))
-            }
+            Role::Client(w) => State::Client(Client::start(
+                ctx,
+                Workload::new(ctx.id(), w.clone(), ctx.incarnation().0),
+            )),
             Role::Idle => State::Idle,
         }
     }

@@ -41,7 +41,7 @@ impl Client {
     pub fn start(q: &Quorum, ctx: &mut impl Ctx<Quorum>, params: &WorkloadParams) -> Client {
         let members = q.ring.members().len();
         let next = ctx.rng().below(members as u64) as usize;
-        let workload = Workload::new(ctx.id(), params.clone());
+        let workload = Workload::new(ctx.id(), params.clone(), ctx.incarnation().0);
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::Next);
         Client {

@@ -47,16 +47,11 @@ pub struct Client {
 impl Client {
     /// Starts a client; its first operation comes after one gap.
     pub fn start(_p: &Raft, ctx: &mut impl Ctx<Raft>, params: WorkloadParams) -> Self {
-        let workload = Workload::for_incarnation(ctx.id(), params, ctx.incarnation().0);
-        let gap = workload.gap(ctx.rng());
+        let mut client = Client::start_driven(ctx, params);
+        client.driven = false;
+        let gap = client.workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::Next);
-        Client {
-            workload,
-            leader: None,
-            turn: ctx.id().index(),
-            current: None,
-            driven: false,
-        }
+        client
     }
 
     /// Starts a client whose host submits the operations ([`Client::submit`]): the
@@ -64,7 +59,7 @@ impl Client {
     /// gaps are the host's business).
     pub fn start_driven(ctx: &mut impl Ctx<Raft>, params: WorkloadParams) -> Self {
         Client {
-            workload: Workload::for_incarnation(ctx.id(), params, ctx.incarnation().0),
+            workload: Workload::new(ctx.id(), params, ctx.incarnation().0),
             leader: None,
             turn: ctx.id().index(),
             current: None,
