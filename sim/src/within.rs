@@ -14,7 +14,10 @@
 //! client's "operation acknowledged") and act in the same event, and it can *capture*
 //! a part's sends to route them itself (hold an app server's reply until its order is
 //! committed). Everything stays monomorphised: a `Within` is a borrow, two spans and
-//! two empty vectors, and the lens functions are static.
+//! two empty vectors, and the lens functions are static. A host that restarts a part
+//! while its node stays up (a process under a supervisor) tags the part's timers with
+//! the run they belong to ([`Within::tagged`]), so a dead run's timers never reach the
+//! next one.
 
 use crate::ctx::Ctx;
 use crate::id::{Incarnation, NodeId, TimerId};
@@ -32,8 +35,11 @@ pub trait Lens: 'static {
     type Part: Protocol;
     /// Wraps a part message.
     fn msg(msg: <Self::Part as Protocol>::Msg) -> <Self::Host as Protocol>::Msg;
-    /// Wraps a part timer.
-    fn timer(timer: <Self::Part as Protocol>::Timer) -> <Self::Host as Protocol>::Timer;
+    /// Wraps a part timer set through a [`Within`] carrying `tag` (0 unless the host
+    /// chose one with [`Within::tagged`]). A host that restarts a part inside a running
+    /// node (a supervised process) keeps the tag in its timer and ignores the timers of
+    /// an earlier run; other lenses drop it.
+    fn timer(timer: <Self::Part as Protocol>::Timer, tag: u32) -> <Self::Host as Protocol>::Timer;
     /// Wraps a part observation.
     fn observation(
         observation: <Self::Part as Protocol>::Observation,
@@ -93,6 +99,7 @@ pub struct Within<'c, C, L: Lens> {
     host: &'c mut C,
     span: Span,
     id: NodeId,
+    tag: u32,
     hearing: bool,
     capturing: bool,
     heard: Vec<<L::Part as Protocol>::Observation>,
@@ -116,12 +123,20 @@ impl<'c, C: Ctx<L::Host>, L: Lens> Within<'c, C, L> {
             host,
             span,
             id,
+            tag: 0,
             hearing: false,
             capturing: false,
             heard: Vec::new(),
             captured: Vec::new(),
             lens: PhantomData,
         }
+    }
+
+    /// Hands `tag` to the lens with every timer the part sets (see [`Lens::timer`]).
+    #[must_use]
+    pub fn tagged(mut self, tag: u32) -> Self {
+        self.tag = tag;
+        self
     }
 
     /// Keeps a copy of each observation the part makes, for [`Within::heard`].
@@ -199,7 +214,7 @@ impl<C: Ctx<L::Host>, L: Lens> Ctx<L::Part> for Within<'_, C, L> {
 
     #[inline]
     fn set_timer(&mut self, after: SimDuration, timer: <L::Part as Protocol>::Timer) -> TimerId {
-        self.host.set_timer(after, L::timer(timer))
+        self.host.set_timer(after, L::timer(timer, self.tag))
     }
 
     #[inline]

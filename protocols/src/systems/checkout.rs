@@ -28,9 +28,7 @@
 use crate::balancing::{self, Balancing};
 use crate::replication::history::{OpEvent, OpResult};
 use crate::replication::raft::{self, Raft};
-use hasim_sim::{
-    Ctx, Describe, Detail, Durable, Lens, NodeId, Protocol, SimDuration, Span, Within,
-};
+use hasim_sim::{Ctx, NodeId, Protocol, SimDuration, Span, Within};
 use std::collections::VecDeque;
 
 /// The system: both parts' configurations and where each runs.
@@ -93,59 +91,12 @@ impl Checkout {
     }
 }
 
-/// A message: one part's.
-#[derive(Clone, Debug)]
-pub enum Msg {
+parts! {
+    host Checkout;
     /// The balancer tier's.
-    Lb(balancing::Msg),
+    Lb(Balancing), lens LbLens, disk lb, name "lb";
     /// The store's.
-    Db(raft::Msg),
-}
-
-/// A timer: one part's.
-#[derive(Clone, Copy, Debug)]
-pub enum Timer {
-    /// The balancer tier's.
-    Lb(balancing::Timer),
-    /// The store's.
-    Db(raft::Timer),
-}
-
-/// An observation: one part's.
-#[derive(Clone, Debug)]
-pub enum Observation {
-    /// The balancer tier's.
-    Lb(balancing::Observation),
-    /// The store's.
-    Db(raft::Observation),
-}
-
-/// A node's durable image: each part's.
-#[derive(Clone, Debug, Default)]
-pub struct Disk {
-    /// The autoscaler's desired count (balancers).
-    pub lb: balancing::Replicas,
-    /// Term, vote and log (replicas).
-    pub db: raft::Disk,
-}
-
-/// A durable write: one part's.
-#[derive(Clone, Debug)]
-pub enum DiskWrite {
-    /// The balancer tier's.
-    Lb(balancing::autoscale::SetReplicas),
-    /// The store's.
-    Db(raft::DiskWrite),
-}
-
-impl Durable for Disk {
-    type Write = DiskWrite;
-    fn apply(&mut self, write: &DiskWrite) {
-        match write {
-            DiskWrite::Lb(w) => self.lb.apply(w),
-            DiskWrite::Db(w) => self.db.apply(w),
-        }
-    }
+    Db(Raft), lens DbLens, disk db, name "db";
 }
 
 /// An order the app server holds: the balancer's request, answered once stored.
@@ -200,45 +151,6 @@ pub struct View {
     pub lb: Option<balancing::View>,
     /// The store's view.
     pub db: Option<raft::View>,
-}
-
-/// The balancer tier inside the checkout.
-pub struct LbLens;
-/// The order store inside the checkout.
-pub struct DbLens;
-
-impl Lens for LbLens {
-    type Host = Checkout;
-    type Part = Balancing;
-    fn msg(msg: balancing::Msg) -> Msg {
-        Msg::Lb(msg)
-    }
-    fn timer(timer: balancing::Timer) -> Timer {
-        Timer::Lb(timer)
-    }
-    fn observation(observation: balancing::Observation) -> Observation {
-        Observation::Lb(observation)
-    }
-    fn write(write: balancing::autoscale::SetReplicas) -> DiskWrite {
-        DiskWrite::Lb(write)
-    }
-}
-
-impl Lens for DbLens {
-    type Host = Checkout;
-    type Part = Raft;
-    fn msg(msg: raft::Msg) -> Msg {
-        Msg::Db(msg)
-    }
-    fn timer(timer: raft::Timer) -> Timer {
-        Timer::Db(timer)
-    }
-    fn observation(observation: raft::Observation) -> Observation {
-        Observation::Db(observation)
-    }
-    fn write(write: raft::DiskWrite) -> DiskWrite {
-        DiskWrite::Db(write)
-    }
 }
 
 /// What a balancer-tier event on this node needs to run: a message or a timer.
@@ -379,8 +291,8 @@ impl Protocol for Checkout {
 
     fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match timer {
-            Timer::Lb(t) => self.on_lb(ctx, state, LbEvent::Timer(t)),
-            Timer::Db(t) => self.on_db(ctx, state, DbEvent::Timer(t)),
+            Timer::Lb(t, _) => self.on_lb(ctx, state, LbEvent::Timer(t)),
+            Timer::Db(t, _) => self.on_db(ctx, state, DbEvent::Timer(t)),
         }
     }
 
@@ -388,42 +300,6 @@ impl Protocol for Checkout {
         View {
             lb: state.lb.as_ref().map(|s| self.balancing.view(s)),
             db: state.db.as_ref().map(|s| self.store.view(s)),
-        }
-    }
-}
-
-impl Describe for Msg {
-    fn describe(&self, d: &mut Detail<'_>) {
-        match self {
-            Msg::Lb(m) => m.describe(d.name("lb")),
-            Msg::Db(m) => m.describe(d.name("db")),
-        }
-    }
-}
-
-impl Describe for Timer {
-    fn describe(&self, d: &mut Detail<'_>) {
-        match self {
-            Timer::Lb(t) => t.describe(d.name("lb")),
-            Timer::Db(t) => t.describe(d.name("db")),
-        }
-    }
-}
-
-impl Describe for Observation {
-    fn describe(&self, d: &mut Detail<'_>) {
-        match self {
-            Observation::Lb(o) => o.describe(d.name("lb")),
-            Observation::Db(o) => o.describe(d.name("db")),
-        }
-    }
-}
-
-impl Describe for DiskWrite {
-    fn describe(&self, d: &mut Detail<'_>) {
-        match self {
-            DiskWrite::Lb(w) => w.describe(d.name("lb")),
-            DiskWrite::Db(w) => w.describe(d.name("db")),
         }
     }
 }

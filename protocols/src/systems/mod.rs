@@ -6,9 +6,12 @@
 //! and checks reuse each family's through [`hasim_sim::Projection`].
 //!
 //! ## Map of the modules
+//! - `parts`: the `parts!` macro that declares a system's part-wrapping types.
 //! - [`checkout`]: clients → redundant balancers → autoscaled app servers → a Raft
 //!   order store.
 
+#[macro_use]
+mod parts;
 pub mod checkout;
 
 pub use checkout::Checkout;

@@ -32,7 +32,7 @@ impl Lens for SoloLens {
     fn msg(msg: Ping) -> Wrap<Ping> {
         Wrap(msg)
     }
-    fn timer(timer: Tag) -> Wrap<Tag> {
+    fn timer(timer: Tag, _: u32) -> Wrap<Tag> {
         Wrap(timer)
     }
     fn observation(observation: Obs) -> Wrap<Obs> {
@@ -203,4 +203,106 @@ fn a_part_on_a_span_sees_its_own_ids_and_a_projection_reads_them_back() {
         .timeline(NodeId(1))
         .intervals(hasim_sim::Status::Down, at_ms(1500));
     assert_eq!(down, vec![(at_ms(250), at_ms(620))]);
+}
+
+/// A host that restarts its part whenever the part receives a message: a new run with
+/// the next tag. `honour_tags: false` lets every run's timers through, as a host that
+/// forgot its runs would.
+struct Restarting {
+    probe: Probe,
+    honour_tags: bool,
+}
+
+/// A part timer with the run it was set in.
+#[derive(Clone, Copy, Debug)]
+struct RunTimer(Tag, u32);
+
+impl Describe for RunTimer {
+    fn describe(&self, d: &mut Detail<'_>) {
+        self.0.describe(d.name("run").u64("tag", self.1.into()));
+    }
+}
+
+struct RunLens;
+
+impl Lens for RunLens {
+    type Host = Restarting;
+    type Part = Probe;
+    fn msg(msg: Ping) -> Ping {
+        msg
+    }
+    fn timer(timer: Tag, tag: u32) -> RunTimer {
+        RunTimer(timer, tag)
+    }
+    fn observation(observation: Obs) -> Obs {
+        observation
+    }
+    fn write(write: crate::probe::Entry) -> crate::probe::Entry {
+        write
+    }
+}
+
+impl Protocol for Restarting {
+    type Msg = Ping;
+    type Timer = RunTimer;
+    type State = (<Probe as Protocol>::State, u32);
+    type Durable = Log;
+    type View = u64;
+    type Observation = Obs;
+
+    fn start(&self, ctx: &mut impl Ctx<Self>, durable: &Log) -> Self::State {
+        let all = Span::new(0, ctx.node_count());
+        let w = &mut Within::<_, RunLens>::new(ctx, all);
+        (self.probe.start(w, durable), 0)
+    }
+
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, s: &mut Self::State, source: NodeId, m: Ping) {
+        let all = Span::new(0, ctx.node_count());
+        Protocol::on_message(
+            &self.probe,
+            &mut Within::<_, RunLens>::new(ctx, all).tagged(s.1),
+            &mut s.0,
+            source,
+            m,
+        );
+        s.1 += 1;
+        let w = &mut Within::<_, RunLens>::new(ctx, all).tagged(s.1);
+        s.0 = self.probe.start(w, &Log::default());
+    }
+
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, s: &mut Self::State, timer: RunTimer) {
+        if self.honour_tags && timer.1 != s.1 {
+            return;
+        }
+        let all = Span::new(0, ctx.node_count());
+        let w = &mut Within::<_, RunLens>::new(ctx, all).tagged(s.1);
+        Protocol::on_timer(&self.probe, w, &mut s.0, timer.0);
+    }
+
+    fn view(&self, s: &Self::State) -> u64 {
+        self.probe.view(&s.0)
+    }
+}
+
+#[test]
+fn a_restarted_part_gets_only_its_own_runs_timers() {
+    let pings = |honour_tags| {
+        let host = Restarting {
+            probe: chatty(),
+            honour_tags,
+        };
+        let mut sim = Sim::new(host, 4, 5);
+        sim.horizon(at_ms(1000));
+        assert_eq!(sim.run(), Outcome::HorizonReached);
+        sim.observations()
+            .iter()
+            .filter(|o| matches!(o.observation, Obs::Got { .. }))
+            .count()
+    };
+    // One timer chain per node: a ping per node per 100 ms, 4 nodes, 1 s.
+    let honoured = pings(true);
+    assert!((30..=40).contains(&honoured), "{honoured} pings");
+    // Each restart that let the dead run's chain live on adds a chain.
+    let leaked = pings(false);
+    assert!(leaked > 2 * honoured, "{leaked} pings, {honoured} honoured");
 }
