@@ -11,6 +11,9 @@ mod checkout;
 mod cli;
 /// `hasim compare`: designs and parameter grids on common random numbers.
 mod compare;
+/// The composed data platform: the executor seam, pipeline recovery, placement
+/// against theory.
+mod data_platform;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
 /// `hasim gallery`: the README's table against a fresh sweep; fixture galleries for the

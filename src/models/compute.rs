@@ -7,7 +7,7 @@ use super::{Predicate, PropertyDoc, RoleDoc, Unit};
 use hasim_protocols::recovery::compute::{
     Compute, DriverParams, ExecutorParams, Job, Observation, View,
 };
-use hasim_sim::{NodeId, Sim, SimTime, Status, Timeline};
+use hasim_sim::{Inspect, NodeId, Sim, SimTime, Status, Timeline};
 use std::collections::BTreeMap;
 
 /// The `compute` model.
@@ -121,46 +121,57 @@ impl Model for ComputeModel {
     }
 
     fn report(sim: &Sim<Compute>, figures: &mut BTreeMap<String, f64>) {
-        let obs = sim.observations();
-        let m = sim.metrics();
-        let lost = obs
+        report(sim, figures);
+    }
+}
+
+/// The model's figures, from a run of the protocol alone or of a system it is a part of.
+pub(crate) fn report(sim: &impl Inspect<Compute>, figures: &mut BTreeMap<String, f64>) {
+    let obs = sim.observations();
+    let m = sim.metrics();
+    let lost = obs
+        .iter()
+        .filter(|o| matches!(o.observation, Observation::ExecutorLost { .. }))
+        .count();
+    figures.insert("executors_lost".into(), lost as f64);
+    if let Job::Batch(_) = sim.protocol().params().job {
+        figures.insert("tasks_rerun".into(), m.counter("tasks_rerun") as f64);
+        let failed = obs
             .iter()
-            .filter(|o| matches!(o.observation, Observation::ExecutorLost { .. }))
-            .count();
-        figures.insert("executors_lost".into(), lost as f64);
-        if let Job::Batch(_) = sim.protocol().params().job {
-            figures.insert("tasks_rerun".into(), m.counter("tasks_rerun") as f64);
-            let failed = obs
-                .iter()
-                .any(|o| matches!(o.observation, Observation::JobFailed { .. }));
-            figures.insert("job_failed".into(), if failed { 1.0 } else { 0.0 });
-            if let Some(o) = obs
-                .iter()
-                .find(|o| o.observation == Observation::JobCompleted)
-            {
-                figures.insert("job_completion_time".into(), o.time.as_secs_f64());
-            }
-            return;
+            .any(|o| matches!(o.observation, Observation::JobFailed { .. }));
+        figures.insert("job_failed".into(), if failed { 1.0 } else { 0.0 });
+        if let Some(o) = obs
+            .iter()
+            .find(|o| o.observation == Observation::JobCompleted)
+        {
+            figures.insert("job_completion_time".into(), o.time.as_secs_f64());
         }
-        figures.insert("failovers".into(), m.counter("failovers") as f64);
-        figures.insert("checkpoints".into(), m.counter("checkpoints") as f64);
-        let episodes = recoveries(sim);
-        let n = episodes.len() as f64;
-        if n > 0.0 {
-            let sum = |f: fn(&Recovery) -> f64| episodes.iter().map(f).sum::<f64>();
-            figures.insert("recovery_time_mean".into(), sum(|e| e.recovery) / n);
-            figures.insert(
-                "recovery_time_max".into(),
-                episodes.iter().map(|e| e.recovery).fold(0.0, f64::max),
-            );
-            figures.insert("replay_lag_mean".into(), sum(|e| e.lag) / n);
-        }
+        return;
+    }
+    figures.insert("failovers".into(), m.counter("failovers") as f64);
+    figures.insert("checkpoints".into(), m.counter("checkpoints") as f64);
+    let episodes = recoveries(sim);
+    let n = episodes.len() as f64;
+    if n > 0.0 {
+        let sum = |f: fn(&Recovery) -> f64| episodes.iter().map(f).sum::<f64>();
+        figures.insert("recovery_time_mean".into(), sum(|e| e.recovery) / n);
+        figures.insert(
+            "recovery_time_max".into(),
+            episodes.iter().map(|e| e.recovery).fold(0.0, f64::max),
+        );
+        figures.insert("replay_lag_mean".into(), sum(|e| e.lag) / n);
     }
 }
 
 /// One streaming recovery, from the failure to caught up.
 #[derive(Clone, Copy, Debug)]
 pub struct Recovery {
+    /// The executor whose loss caused the failover, if the driver named one.
+    pub executor: Option<NodeId>,
+    /// When the executor whose loss caused the failover failed.
+    pub failed: SimTime,
+    /// When the restarted job caught up.
+    pub caught_up: SimTime,
     /// Seconds from the executor's failure to the job caught up.
     pub recovery: f64,
     /// Seconds of input from the restored checkpoint's position to the failure.
@@ -171,21 +182,30 @@ pub struct Recovery {
 /// whose loss caused the failover crashed or paused (its last change from up before
 /// the failover; the failover's own time if it was up: a partition) and ends when the
 /// restarted job caught up; failovers during a recovery extend it.
-pub fn recoveries(sim: &Sim<Compute>) -> Vec<Recovery> {
+pub fn recoveries(sim: &impl Inspect<Compute>) -> Vec<Recovery> {
+    episodes(sim).0
+}
+
+/// The completed recoveries, and when the one still going at the end (if any) began.
+pub fn episodes(sim: &impl Inspect<Compute>) -> (Vec<Recovery>, Option<SimTime>) {
     let mut out = Vec::new();
     let mut lost: Option<NodeId> = None;
-    let mut failed: Option<SimTime> = None;
+    let mut failed: Option<(SimTime, Option<NodeId>)> = None;
     let mut restored: Option<SimTime> = None;
     for o in sim.observations() {
         match o.observation {
             Observation::ExecutorLost { node } => lost = Some(node),
             Observation::Failover if failed.is_none() => {
-                failed = Some(lost.map_or(o.time, |n| went_down(sim.timeline(n), o.time)));
+                let at = lost.map_or(o.time, |n| went_down(sim.timeline(n), o.time));
+                failed = Some((at, lost));
             }
             Observation::Restarted { from } if restored.is_none() => restored = Some(from),
             Observation::CaughtUp => {
-                if let (Some(f), Some(from)) = (failed.take(), restored.take()) {
+                if let (Some((f, executor)), Some(from)) = (failed.take(), restored.take()) {
                     out.push(Recovery {
+                        executor,
+                        failed: f,
+                        caught_up: o.time,
                         recovery: o.time.saturating_since(f).as_secs_f64(),
                         lag: f.saturating_since(from).as_secs_f64(),
                     });
@@ -194,7 +214,7 @@ pub fn recoveries(sim: &Sim<Compute>) -> Vec<Recovery> {
             _ => {}
         }
     }
-    out
+    (out, failed.map(|(f, _)| f))
 }
 
 /// When a node last stopped being up at or before `at` (`at` itself if it was up).

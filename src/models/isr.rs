@@ -8,7 +8,7 @@ use super::{Predicate, PropertyDoc, RoleDoc, Unit};
 use hasim_protocols::replication::isr::{
     report, BrokerParams, Isr, Observation, ProducerParams, Role,
 };
-use hasim_sim::{NodeId, Sim};
+use hasim_sim::{Inspect, NodeId, Sim};
 use std::collections::BTreeMap;
 
 /// The `isr` model.
@@ -247,34 +247,39 @@ impl Model for IsrModel {
     }
 
     fn end_check(sim: &Sim<Isr>, name: &str) -> Option<Result<(), String>> {
-        match name {
-            "linearizable" => Some(
-                hasim_protocols::replication::check_history(
-                    &report::history(sim),
-                    &hasim_protocols::replication::SearchLimits::default(),
-                )
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            ),
-            "no_lost_writes" => {
-                let lost = report::lost_writes(sim);
-                Some(if lost.is_empty() {
-                    Ok(())
-                } else {
-                    let shown: Vec<String> = lost
-                        .iter()
-                        .take(LOST_SHOWN)
-                        .map(|l| l.to_string())
-                        .collect();
-                    Err(format!(
-                        "{} acknowledged writes lost: {}{}",
-                        lost.len(),
-                        shown.join("; "),
-                        if lost.len() > LOST_SHOWN { "; ..." } else { "" }
-                    ))
-                })
-            }
-            _ => None,
+        end_check(sim, name)
+    }
+}
+
+/// Judges an end check on a run of the model alone or of a system it is a part of.
+pub(crate) fn end_check(sim: &impl Inspect<Isr>, name: &str) -> Option<Result<(), String>> {
+    match name {
+        "linearizable" => Some(
+            hasim_protocols::replication::check_history(
+                &report::history(sim),
+                &hasim_protocols::replication::SearchLimits::default(),
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        ),
+        "no_lost_writes" => {
+            let lost = report::lost_writes(sim);
+            Some(if lost.is_empty() {
+                Ok(())
+            } else {
+                let shown: Vec<String> = lost
+                    .iter()
+                    .take(LOST_SHOWN)
+                    .map(|l| l.to_string())
+                    .collect();
+                Err(format!(
+                    "{} acknowledged writes lost: {}{}",
+                    lost.len(),
+                    shown.join("; "),
+                    if lost.len() > LOST_SHOWN { "; ..." } else { "" }
+                ))
+            })
         }
+        _ => None,
     }
 }

@@ -10,6 +10,8 @@ mod balancing;
 mod checkout;
 /// Recovery: Spark-style batch and Flink-style streaming jobs.
 mod compute;
+/// A composed system: an ISR ingest log, a job on supervised executors, rack-aware storage.
+mod data_platform;
 mod detection;
 mod isr;
 /// Shared by composed models: a part's checks and figures inside the host's run.
@@ -208,6 +210,7 @@ pub fn all() -> Vec<ModelEntry> {
         entry::<raft::RaftModel>(),
         entry::<primary_backup::PrimaryBackupModel>(),
         entry::<checkout::CheckoutModel>(),
+        entry::<data_platform::DataPlatformModel>(),
     ]
 }
 

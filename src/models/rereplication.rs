@@ -9,7 +9,7 @@ use super::{Predicate, PropertyDoc, RoleDoc, Unit};
 use hasim_protocols::recovery::rereplication::{
     DatanodeParams, NamenodeParams, Observation, Rereplication, View,
 };
-use hasim_sim::{NodeId, Sim, SimTime};
+use hasim_sim::{Inspect, NodeId, Sim, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The `rereplication` model.
@@ -161,70 +161,75 @@ impl Model for RereplicationModel {
     }
 
     fn report(sim: &Sim<Rereplication>, figures: &mut BTreeMap<String, f64>) {
-        let obs = sim.observations();
-        let end = sim.now();
-        figures.insert("copies".into(), sim.metrics().counter("copies") as f64);
-        let dead = obs
-            .iter()
-            .filter(|o| matches!(o.observation, Observation::DatanodeDead { .. }))
-            .count();
-        figures.insert("datanodes_dead".into(), dead as f64);
-        let lost: BTreeSet<u32> = obs
-            .iter()
-            .filter_map(|o| match o.observation {
-                Observation::Missing { block } => Some(block),
-                _ => None,
-            })
-            .collect();
-        figures.insert("blocks_lost".into(), lost.len() as f64);
-        let (mut under, mut missing, mut peak) = (0u32, 0u32, 0u32);
-        let mut since = SimTime::ZERO;
-        let mut block_seconds = 0.0;
-        // An episode starts when the first datanode declared dead in it stopped being
-        // up (when the namenode saw blocks under-replicated, if it never went down).
-        let mut episode: Option<SimTime> = None;
-        let (mut dead, mut declared): (Option<NodeId>, Option<NodeId>) = (None, None);
-        let (mut to_full, mut to_rereplicate): (Option<f64>, Option<f64>) = (None, None);
-        for o in obs {
-            let (u, m) = match o.observation {
-                Observation::Replication { under, missing } => (under, missing),
-                Observation::DatanodeDead { node } => {
-                    // The first declared since the last change of the counts.
-                    declared = declared.or(Some(node));
-                    continue;
-                }
-                _ => continue,
-            };
-            block_seconds += f64::from(under) * o.time.saturating_since(since).as_secs_f64();
-            since = o.time;
-            if under == 0 && u > 0 {
-                episode = Some(o.time);
-                dead = declared;
+        report(sim, figures);
+    }
+}
+
+/// The model's figures, from a run of the protocol alone or of a system it is a part of.
+pub(crate) fn report(sim: &impl Inspect<Rereplication>, figures: &mut BTreeMap<String, f64>) {
+    let obs = sim.observations();
+    let end = sim.now();
+    figures.insert("copies".into(), sim.metrics().counter("copies") as f64);
+    let dead = obs
+        .iter()
+        .filter(|o| matches!(o.observation, Observation::DatanodeDead { .. }))
+        .count();
+    figures.insert("datanodes_dead".into(), dead as f64);
+    let lost: BTreeSet<u32> = obs
+        .iter()
+        .filter_map(|o| match o.observation {
+            Observation::Missing { block } => Some(block),
+            _ => None,
+        })
+        .collect();
+    figures.insert("blocks_lost".into(), lost.len() as f64);
+    let (mut under, mut missing, mut peak) = (0u32, 0u32, 0u32);
+    let mut since = SimTime::ZERO;
+    let mut block_seconds = 0.0;
+    // An episode starts when the first datanode declared dead in it stopped being
+    // up (when the namenode saw blocks under-replicated, if it never went down).
+    let mut episode: Option<SimTime> = None;
+    let (mut dead, mut declared): (Option<NodeId>, Option<NodeId>) = (None, None);
+    let (mut to_full, mut to_rereplicate): (Option<f64>, Option<f64>) = (None, None);
+    for o in obs {
+        let (u, m) = match o.observation {
+            Observation::Replication { under, missing } => (under, missing),
+            Observation::DatanodeDead { node } => {
+                // The first declared since the last change of the counts.
+                declared = declared.or(Some(node));
+                continue;
             }
-            declared = None;
-            if u == 0 {
-                if let Some(seen) = episode.take() {
-                    let failed = dead.map_or(seen, |n| went_down(sim.timeline(n), seen));
-                    let longest = |m: Option<f64>, d: f64| Some(m.map_or(d, |m| m.max(d)));
-                    to_full = longest(to_full, o.time.saturating_since(failed).as_secs_f64());
-                    to_rereplicate =
-                        longest(to_rereplicate, o.time.saturating_since(seen).as_secs_f64());
-                }
+            _ => continue,
+        };
+        block_seconds += f64::from(under) * o.time.saturating_since(since).as_secs_f64();
+        since = o.time;
+        if under == 0 && u > 0 {
+            episode = Some(o.time);
+            dead = declared;
+        }
+        declared = None;
+        if u == 0 {
+            if let Some(seen) = episode.take() {
+                let failed = dead.map_or(seen, |n| went_down(sim.timeline(n), seen));
+                let longest = |m: Option<f64>, d: f64| Some(m.map_or(d, |m| m.max(d)));
+                to_full = longest(to_full, o.time.saturating_since(failed).as_secs_f64());
+                to_rereplicate =
+                    longest(to_rereplicate, o.time.saturating_since(seen).as_secs_f64());
             }
-            (under, missing, peak) = (u, m, peak.max(u));
         }
-        block_seconds += f64::from(under) * end.saturating_since(since).as_secs_f64();
-        figures.insert(
-            "under_replicated_block_hours".into(),
-            block_seconds / 3600.0,
-        );
-        figures.insert("under_replicated_max".into(), f64::from(peak));
-        figures.insert("blocks_missing_end".into(), f64::from(missing));
-        if let Some(d) = to_full {
-            figures.insert("time_to_full_replication".into(), d);
-        }
-        if let Some(d) = to_rereplicate {
-            figures.insert("time_to_rereplicate".into(), d);
-        }
+        (under, missing, peak) = (u, m, peak.max(u));
+    }
+    block_seconds += f64::from(under) * end.saturating_since(since).as_secs_f64();
+    figures.insert(
+        "under_replicated_block_hours".into(),
+        block_seconds / 3600.0,
+    );
+    figures.insert("under_replicated_max".into(), f64::from(peak));
+    figures.insert("blocks_missing_end".into(), f64::from(missing));
+    if let Some(d) = to_full {
+        figures.insert("time_to_full_replication".into(), d);
+    }
+    if let Some(d) = to_rereplicate {
+        figures.insert("time_to_rereplicate".into(), d);
     }
 }

@@ -7,7 +7,7 @@ use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, Par
 use super::{Predicate, PropertyDoc, RoleDoc, Unit};
 use hasim_protocols::recovery::supervisor::figures::{intervals, overlap};
 use hasim_protocols::recovery::supervisor::{Observation, ServiceParams, Supervisor, View};
-use hasim_sim::{Sim, SimTime, Status};
+use hasim_sim::{Inspect, Sim, SimTime, Status};
 use std::collections::BTreeMap;
 
 /// The `supervisor` model.
@@ -121,64 +121,67 @@ impl Model for SupervisorModel {
     }
 
     fn report(sim: &Sim<Supervisor>, figures: &mut BTreeMap<String, f64>) {
-        let m = sim.metrics();
-        let obs = sim.observations();
-        let count = |f: fn(&Observation) -> bool| obs.iter().filter(|o| f(&o.observation)).count();
-        figures.insert("restarts".into(), m.counter("restarts") as f64);
-        figures.insert(
-            "crashes".into(),
-            count(|o| *o == Observation::Crashed) as f64,
-        );
-        figures.insert("hangs".into(), count(|o| *o == Observation::Hung) as f64);
-        figures.insert("probe_kills".into(), m.counter("probe_kills") as f64);
-        figures.insert(
-            "completions".into(),
-            count(|o| *o == Observation::Completed) as f64,
-        );
-        let mut hung_at: BTreeMap<u32, SimTime> = BTreeMap::new();
-        let mut hang_to_kill: Option<f64> = None;
-        for o in obs {
-            match o.observation {
-                Observation::Hung => {
-                    hung_at.insert(o.node.0, o.time);
-                }
-                Observation::Killed => {
-                    if let Some(at) = hung_at.remove(&o.node.0) {
-                        let d = o.time.saturating_since(at).as_secs_f64();
-                        hang_to_kill = Some(hang_to_kill.map_or(d, |m: f64| m.max(d)));
-                    }
-                }
-                Observation::Started { .. } => {
-                    hung_at.remove(&o.node.0);
-                }
-                _ => {}
+        report(sim, figures);
+    }
+}
+
+/// The model's figures, from a run of the protocol alone or of a system it is a part of.
+pub(crate) fn report(sim: &impl Inspect<Supervisor>, figures: &mut BTreeMap<String, f64>) {
+    let m = sim.metrics();
+    let obs = sim.observations();
+    let count = |f: fn(&Observation) -> bool| obs.iter().filter(|o| f(&o.observation)).count();
+    figures.insert("restarts".into(), m.counter("restarts") as f64);
+    figures.insert(
+        "crashes".into(),
+        count(|o| *o == Observation::Crashed) as f64,
+    );
+    figures.insert("hangs".into(), count(|o| *o == Observation::Hung) as f64);
+    figures.insert("probe_kills".into(), m.counter("probe_kills") as f64);
+    figures.insert(
+        "completions".into(),
+        count(|o| *o == Observation::Completed) as f64,
+    );
+    let mut hung_at: BTreeMap<u32, SimTime> = BTreeMap::new();
+    let mut hang_to_kill: Option<f64> = None;
+    for o in obs {
+        match o.observation {
+            Observation::Hung => {
+                hung_at.insert(o.node.0, o.time);
             }
+            Observation::Killed => {
+                if let Some(at) = hung_at.remove(&o.node.0) {
+                    let d = o.time.saturating_since(at).as_secs_f64();
+                    hang_to_kill = Some(hang_to_kill.map_or(d, |m: f64| m.max(d)));
+                }
+            }
+            Observation::Started { .. } => {
+                hung_at.remove(&o.node.0);
+            }
+            _ => {}
         }
-        if let Some(d) = hang_to_kill {
-            figures.insert("hang_to_kill_max".into(), d);
-        }
-        let end = sim.now();
-        let span = end.saturating_since(SimTime::ZERO).as_secs_f64();
-        let services = sim.protocol().service_nodes();
-        let (mut available, mut backoff) = (0.0, 0.0);
-        for &node in &services {
-            let up = sim.timeline(node).intervals(Status::Up, end);
-            available +=
-                overlap(&intervals(obs, node, end, Observation::available), &up).as_secs_f64();
-            backoff +=
-                overlap(&intervals(obs, node, end, Observation::backing_off), &up).as_secs_f64();
-        }
-        figures.insert("crash_loop_time".into(), backoff);
-        if !services.is_empty() && span > 0.0 {
-            figures.insert(
-                "service_availability".into(),
-                available / (span * services.len() as f64),
-            );
-        }
-        let delays = m.histogram("backoff").cloned().unwrap_or_default();
-        if delays.count() > 0 {
-            figures.insert("backoff_max".into(), delays.max().as_secs_f64());
-            figures.insert("backoff_mean".into(), delays.mean().as_secs_f64());
-        }
+    }
+    if let Some(d) = hang_to_kill {
+        figures.insert("hang_to_kill_max".into(), d);
+    }
+    let end = sim.now();
+    let span = end.saturating_since(SimTime::ZERO).as_secs_f64();
+    let services = sim.protocol().service_nodes();
+    let (mut available, mut backoff) = (0.0, 0.0);
+    for &node in &services {
+        let up = sim.timeline(node).intervals(Status::Up, end);
+        available += overlap(&intervals(obs, node, end, Observation::available), &up).as_secs_f64();
+        backoff += overlap(&intervals(obs, node, end, Observation::backing_off), &up).as_secs_f64();
+    }
+    figures.insert("crash_loop_time".into(), backoff);
+    if !services.is_empty() && span > 0.0 {
+        figures.insert(
+            "service_availability".into(),
+            available / (span * services.len() as f64),
+        );
+    }
+    let delays = m.histogram("backoff").cloned().unwrap_or_default();
+    if delays.count() > 0 {
+        figures.insert("backoff_max".into(), delays.max().as_secs_f64());
+        figures.insert("backoff_mean".into(), delays.mean().as_secs_f64());
     }
 }

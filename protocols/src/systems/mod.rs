@@ -9,9 +9,13 @@
 //! - `parts`: the `parts!` macro that declares a system's part-wrapping types.
 //! - [`checkout`]: clients → redundant balancers → autoscaled app servers → a Raft
 //!   order store.
+//! - [`data_platform`]: an in-sync-replica ingest log → a compute job on supervised
+//!   executors → rack-aware re-replicated storage.
 
 #[macro_use]
 mod parts;
 pub mod checkout;
+pub mod data_platform;
 
 pub use checkout::Checkout;
+pub use data_platform::DataPlatform;

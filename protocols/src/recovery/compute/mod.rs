@@ -79,6 +79,11 @@ impl Compute {
         &self.params
     }
 
+    /// The driver's node id.
+    pub fn driver(&self) -> NodeId {
+        self.driver
+    }
+
     /// The executors' node ids, by index.
     pub fn executors(&self) -> &[NodeId] {
         &self.executors

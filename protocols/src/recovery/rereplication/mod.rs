@@ -103,6 +103,11 @@ impl Rereplication {
         &self.params
     }
 
+    /// The namenode's node id.
+    pub fn namenode(&self) -> NodeId {
+        self.namenode
+    }
+
     /// The datanodes' node ids, by index.
     pub fn datanodes(&self) -> &[NodeId] {
         &self.datanodes

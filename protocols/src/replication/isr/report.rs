@@ -63,6 +63,36 @@ fn leader_timelines(sim: &impl Inspect<Isr>) -> Vec<Vec<(SimTime, Option<NodeId>
     out
 }
 
+/// Per partition, the intervals in which it had no live leader (the controller named
+/// none, or the one it named was down or paused), up to the end of the run.
+pub fn offline_intervals(sim: &impl Inspect<Isr>) -> Vec<Vec<(SimTime, SimTime)>> {
+    let end = sim.now();
+    let mut out = Vec::new();
+    for timeline in leader_timelines(sim) {
+        let mut offline = Vec::new();
+        for (i, &(from, leader)) in timeline.iter().enumerate() {
+            let until = timeline.get(i + 1).map_or(end, |&(t, _)| t).min(end);
+            let mut at = from;
+            if let Some(l) = leader {
+                for (a, b) in sim.timeline(l).intervals(Status::Up, end) {
+                    let (a, b) = (a.max(from), b.min(until));
+                    if a < b {
+                        if a > at {
+                            offline.push((at, a));
+                        }
+                        at = b;
+                    }
+                }
+            }
+            if at < until {
+                offline.push((at, until));
+            }
+        }
+        out.push(offline);
+    }
+    out
+}
+
 fn leader_at(timeline: &[(SimTime, Option<NodeId>)], t: SimTime) -> Option<NodeId> {
     timeline
         .iter()

@@ -1,0 +1,530 @@
+//! Registry entry for `data_platform` (hasim_protocols::systems::data_platform): ingest
+//! → compute → storage. Roles `broker` and `producer` are the isr model's (first);
+//! `driver`, `namenode` and `worker` (a datanode with its rack, and an executor run as
+//! a supervised process) follow. Its figures are each family's with a stage prefix
+//! (`ingest_`, `compute_`, `storage_`, `executor_`) plus the pipeline's own: data lost
+//! and how long the pipeline as a whole took to recover.
+
+use super::parts::{prefixed, project};
+use super::{compute, compute::ComputeModel, isr::IsrModel, params, unknown_role};
+use super::{rereplication, rereplication::RereplicationModel};
+use super::{supervisor, supervisor::SupervisorModel};
+use super::{FigureDoc, GroupParams, Model, ParamDoc, ParamError, Predicate, PropertyDoc};
+use super::{RoleDoc, Unit};
+use hasim_protocols::recovery::compute::Compute;
+use hasim_protocols::recovery::rereplication::{self as rr, Rereplication};
+use hasim_protocols::recovery::supervisor::{self as sv, ServiceParams, Supervisor};
+use hasim_protocols::replication::isr::{self, Isr};
+use hasim_protocols::systems::data_platform::{DataPlatform, Observation, View};
+use hasim_sim::{Inspect, NodeId, Projection, Sim, SimTime, Span, Status};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The `data_platform` model.
+pub struct DataPlatformModel;
+
+const ROLES: [&str; 5] = ["broker", "producer", "driver", "namenode", "worker"];
+
+/// A worker's parameters: its datanode's rack and its executor process's supervision.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkerParams {
+    rack: String,
+    #[serde(default)]
+    executor: ServiceParams,
+}
+
+fn ingest_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Isr> {
+    let d = sim.protocol();
+    Projection::new(
+        sim,
+        &d.ingest,
+        d.log,
+        |s| s.ingest(),
+        |k| &k.ingest,
+        ingest_observation,
+    )
+}
+
+fn compute_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Compute> {
+    let d = sim.protocol();
+    Projection::new(
+        sim,
+        &d.compute,
+        d.cluster,
+        |s| s.compute(),
+        |k| &k.compute,
+        compute_observation,
+    )
+}
+
+fn storage_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Rereplication> {
+    let d = sim.protocol();
+    Projection::new(
+        sim,
+        &d.storage,
+        d.cluster,
+        |s| s.storage(),
+        |k| &k.storage,
+        storage_observation,
+    )
+}
+
+fn kubelet_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Supervisor> {
+    let d = sim.protocol();
+    Projection::new(
+        sim,
+        &d.kubelet,
+        d.cluster,
+        |s| s.kubelet(),
+        |k| &k.kubelet,
+        kubelet_observation,
+    )
+}
+
+/// The groups of one part, renumbered into its span, and each one's index in the file.
+struct Sub<'a> {
+    groups: Vec<GroupParams<'a>>,
+    index: Vec<usize>,
+}
+
+impl<'a> Sub<'a> {
+    fn new() -> Self {
+        Sub {
+            groups: Vec::new(),
+            index: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        file_index: usize,
+        role: &'a str,
+        g: &GroupParams<'_>,
+        base: u32,
+        params: &'a toml::Table,
+    ) {
+        self.groups.push(GroupParams {
+            role,
+            nodes: g.nodes.start - base..g.nodes.end - base,
+            params,
+        });
+        self.index.push(file_index);
+    }
+
+    /// A part's error, naming the group in the file.
+    fn locate(&self, e: ParamError) -> ParamError {
+        ParamError {
+            group: self.index.get(e.group).copied().unwrap_or(0),
+            ..e
+        }
+    }
+}
+
+/// Sorted, merged: the union of intervals.
+fn union(mut intervals: Vec<(SimTime, SimTime)>) -> Vec<(SimTime, SimTime)> {
+    intervals.sort();
+    let mut out: Vec<(SimTime, SimTime)> = Vec::new();
+    for (a, b) in intervals {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// When the pipeline was broken: some partition of the log had no live leader, the
+/// streaming job was recovering (from its executor's failure to caught up), some block
+/// had no live replica (as the namenode saw it), or the driver or namenode was down.
+/// A recovery whose executor's node stayed up (its process crashed) starts when the
+/// kubelet lost the process.
+pub fn outages(sim: &Sim<DataPlatform>) -> Vec<(SimTime, SimTime)> {
+    let d = sim.protocol();
+    let end = sim.now();
+    let mut broken: Vec<(SimTime, SimTime)> =
+        isr::report::offline_intervals(&ingest_part(sim)).concat();
+    let job = compute_part(sim);
+    let kubelet = kubelet_part(sim);
+    let (recoveries, open) = compute::episodes(&job);
+    for r in recoveries {
+        let failed = r
+            .executor
+            .map_or(r.failed, |n| process_lost(&kubelet, n, r.failed));
+        broken.push((failed, r.caught_up));
+    }
+    broken.extend(open.map(|f| (f, end)));
+    let mut missing: Option<SimTime> = None;
+    for o in storage_part(sim).observations() {
+        if let rr::Observation::Replication { missing: m, .. } = o.observation {
+            match (m > 0, missing) {
+                (true, None) => missing = Some(o.time),
+                (false, Some(from)) => {
+                    broken.push((from, o.time));
+                    missing = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    broken.extend(missing.map(|f| (f, end)));
+    for head in [d.compute.driver(), d.storage.namenode()] {
+        let t = sim.timeline(d.cluster.host(head));
+        broken.extend(t.intervals(Status::Down, end));
+        broken.extend(t.intervals(Status::Paused, end));
+    }
+    union(broken)
+}
+
+/// When the kubelet on `executor` last lost its process at or before `at` (`at` if the
+/// process was running then).
+fn process_lost(kubelet: &impl Inspect<Supervisor>, executor: NodeId, at: SimTime) -> SimTime {
+    let last = kubelet
+        .observations()
+        .iter()
+        .filter(|o| o.node == executor && o.time <= at)
+        .filter_map(|o| o.observation.available().map(|up| (o.time, up)))
+        .last();
+    match last {
+        Some((t, false)) => t,
+        _ => at,
+    }
+}
+
+impl Model for DataPlatformModel {
+    type Protocol = DataPlatform;
+    const NAME: &'static str = "data_platform";
+    const SUMMARY: &'static str =
+        "a composed data platform: an in-sync-replica ingest log → a job on supervised executors → rack-aware re-replicated storage";
+    const KEEPS_OBSERVATIONS: bool = true;
+
+    fn roles() -> Vec<RoleDoc> {
+        let mut roles: Vec<RoleDoc> = IsrModel::roles();
+        roles.extend(
+            ComputeModel::roles()
+                .into_iter()
+                .filter(|r| r.role == "driver"),
+        );
+        roles.extend(
+            RereplicationModel::roles()
+                .into_iter()
+                .filter(|r| r.role == "namenode"),
+        );
+        let mut worker = RoleDoc {
+            role: "worker",
+            doc: "a datanode of the store and an executor of the job, whose process runs under a kubelet (after the brokers and producers)",
+            params: RereplicationModel::roles()
+                .into_iter()
+                .filter(|r| r.role == "datanode")
+                .flat_map(|r| r.params)
+                .collect(),
+        };
+        worker.params.push(ParamDoc {
+            name: "executor".into(),
+            default: "{}".into(),
+            doc: "the executor process's supervision and failures: the supervisor model's service params (restart_policy, liveness, backoff_*, crash_mtbf, hang_mtbf, ...)",
+        });
+        roles.push(worker);
+        roles
+    }
+
+    fn figures() -> Vec<FigureDoc> {
+        static INGEST: OnceLock<Vec<FigureDoc>> = OnceLock::new();
+        static COMPUTE: OnceLock<Vec<FigureDoc>> = OnceLock::new();
+        static STORAGE: OnceLock<Vec<FigureDoc>> = OnceLock::new();
+        static EXECUTOR: OnceLock<Vec<FigureDoc>> = OnceLock::new();
+        let f = |name, unit, doc| FigureDoc { name, unit, doc };
+        let mut figures = vec![
+            f("data_lost", Unit::Count, "acknowledged ingest writes missing from the final logs plus blocks that at some time had no live replica"),
+            f("pipeline_outages", Unit::Count, "times the pipeline broke: a log partition without a live leader, the job recovering, a block without a live replica, or the driver or namenode down"),
+            f("pipeline_recovery_time_mean", Unit::Seconds, "mean time from the pipeline breaking to every stage healthy again (missing if it never broke)"),
+            f("pipeline_recovery_time_max", Unit::Seconds, "the longest such recovery"),
+            f("pipeline_downtime_fraction", Unit::Fraction, "fraction of the run the pipeline was broken"),
+        ];
+        figures.extend(prefixed(&INGEST, "ingest_", IsrModel::figures));
+        figures.extend(prefixed(&COMPUTE, "compute_", ComputeModel::figures));
+        figures.extend(prefixed(&STORAGE, "storage_", RereplicationModel::figures));
+        figures.extend(prefixed(&EXECUTOR, "executor_", SupervisorModel::figures));
+        figures
+    }
+
+    fn properties() -> Vec<PropertyDoc> {
+        let mut p = vec![PropertyDoc {
+            name: "executor_follows_process",
+            doc: "a worker runs its executor exactly while its kubelet's process is running and responsive",
+        }];
+        p.extend(IsrModel::properties());
+        p.extend(ComputeModel::properties());
+        p.extend(RereplicationModel::properties());
+        p.extend(SupervisorModel::properties());
+        p
+    }
+
+    fn end_checks() -> Vec<PropertyDoc> {
+        let mut checks = IsrModel::end_checks();
+        checks.push(PropertyDoc {
+            name: "no_lost_blocks",
+            doc: "no block of the store ever had every replica on failed datanodes",
+        });
+        checks
+    }
+
+    fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<DataPlatform, ParamError> {
+        let role_err = |group: usize, message: String| ParamError {
+            group,
+            role: true,
+            message,
+        };
+        let base = groups
+            .iter()
+            .take_while(|g| matches!(g.role, "broker" | "producer"))
+            .map(|g| g.nodes.end)
+            .last()
+            .unwrap_or(0);
+        let workers: Vec<(usize, WorkerParams)> = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.role == "worker")
+            .map(|(i, g)| Ok((i, params::<WorkerParams>(i, g.params)?)))
+            .collect::<Result<_, ParamError>>()?;
+        let racks: Vec<toml::Table> = workers
+            .iter()
+            .map(|(_, w)| {
+                let mut t = toml::Table::new();
+                t.insert("rack".into(), toml::Value::String(w.rack.clone()));
+                t
+            })
+            .collect();
+        let empty = toml::Table::new();
+        let (mut ingest, mut job, mut store) = (Sub::new(), Sub::new(), Sub::new());
+        let mut services: Vec<Option<ServiceParams>> = vec![None; (nodes - base) as usize];
+        let mut worker = 0;
+        for (i, g) in groups.iter().enumerate() {
+            let in_log = g.nodes.end <= base;
+            match g.role {
+                "broker" | "producer" if in_log => ingest.push(i, g.role, g, 0, g.params),
+                "broker" | "producer" => {
+                    return Err(role_err(i, "the data platform lays nodes out as brokers and producers first, then the cluster (driver, namenode, workers): put the ingest groups first".into()));
+                }
+                "driver" => job.push(i, "driver", g, base, g.params),
+                "namenode" => store.push(i, "namenode", g, base, g.params),
+                "worker" => {
+                    job.push(i, "executor", g, base, &empty);
+                    store.push(i, "datanode", g, base, &racks[worker]);
+                    let executor = &workers[worker].1.executor;
+                    executor.validate().map_err(|message| ParamError {
+                        group: i,
+                        role: false,
+                        message: format!("executor: {message}"),
+                    })?;
+                    for n in g.nodes.clone() {
+                        services[(n - base) as usize] = Some(executor.clone());
+                    }
+                    worker += 1;
+                }
+                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
+            }
+        }
+        if ingest.groups.is_empty() {
+            return Err(role_err(
+                0,
+                "the data platform needs broker and producer groups first (the ingest log)".into(),
+            ));
+        }
+        let cluster = nodes - base;
+        Ok(DataPlatform {
+            ingest: IsrModel::build(base, &ingest.groups).map_err(|e| ingest.locate(e))?,
+            compute: ComputeModel::build(cluster, &job.groups).map_err(|e| job.locate(e))?,
+            storage: RereplicationModel::build(cluster, &store.groups)
+                .map_err(|e| store.locate(e))?,
+            kubelet: Supervisor::new(services),
+            log: Span::new(0, base),
+            cluster: Span::new(base, cluster),
+        })
+    }
+
+    fn property(d: &DataPlatform, name: &str) -> Option<Predicate<DataPlatform>> {
+        if name == "executor_follows_process" {
+            return Some(Box::new(|w| {
+                for (n, v) in w.views.iter().enumerate() {
+                    let Some(View {
+                        kubelet: Some(k),
+                        compute,
+                        ..
+                    }) = v
+                    else {
+                        continue;
+                    };
+                    let worker = *k != sv::View::Idle;
+                    if worker && (*k == sv::View::Running) != compute.is_some() {
+                        return Err(format!(
+                            "node {n}: the kubelet's process is {k:?} but its executor {}",
+                            if compute.is_some() {
+                                "runs"
+                            } else {
+                                "does not"
+                            }
+                        ));
+                    }
+                }
+                Ok(())
+            }));
+        }
+        if let Some(p) = IsrModel::property(&d.ingest, name) {
+            return Some(project(d.log, p, |v: &View| v.ingest, ingest_observation));
+        }
+        if let Some(p) = ComputeModel::property(&d.compute, name) {
+            return Some(project(
+                d.cluster,
+                p,
+                |v: &View| v.compute,
+                compute_observation,
+            ));
+        }
+        if let Some(p) = RereplicationModel::property(&d.storage, name) {
+            return Some(project(
+                d.cluster,
+                p,
+                |v: &View| v.storage,
+                storage_observation,
+            ));
+        }
+        let p = SupervisorModel::property(&d.kubelet, name)?;
+        Some(project(
+            d.cluster,
+            p,
+            |v: &View| v.kubelet,
+            kubelet_observation,
+        ))
+    }
+
+    fn role(view: &View) -> Option<&'static str> {
+        view.ingest.as_ref().and_then(IsrModel::role)
+    }
+
+    fn request(o: &Observation) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+        match o {
+            Observation::Ingest(o) => IsrModel::request(o),
+            _ => None,
+        }
+    }
+
+    fn report(sim: &Sim<DataPlatform>, out: &mut BTreeMap<String, f64>) {
+        let mut put = |prefix: &str, figures: BTreeMap<String, f64>| {
+            out.extend(
+                figures
+                    .into_iter()
+                    .map(|(k, v)| (format!("{prefix}{k}"), v)),
+            );
+        };
+        put("ingest_", isr::report::figures(&ingest_part(sim)));
+        let mut f = BTreeMap::new();
+        compute::report(&compute_part(sim), &mut f);
+        put("compute_", std::mem::take(&mut f));
+        rereplication::report(&storage_part(sim), &mut f);
+        put("storage_", std::mem::take(&mut f));
+        supervisor::report(&kubelet_part(sim), &mut f);
+        put("executor_", f);
+        let lost = out.get("ingest_lost_writes").copied().unwrap_or(0.0)
+            + out.get("storage_blocks_lost").copied().unwrap_or(0.0);
+        out.insert("data_lost".into(), lost);
+        let outages = outages(sim);
+        let lengths: Vec<f64> = outages
+            .iter()
+            .map(|(a, b)| b.saturating_since(*a).as_secs_f64())
+            .collect();
+        let total: f64 = lengths.iter().sum();
+        out.insert("pipeline_outages".into(), lengths.len() as f64);
+        if !lengths.is_empty() {
+            out.insert(
+                "pipeline_recovery_time_mean".into(),
+                total / lengths.len() as f64,
+            );
+            out.insert(
+                "pipeline_recovery_time_max".into(),
+                lengths.iter().copied().fold(0.0, f64::max),
+            );
+        }
+        let run = sim.now().as_secs_f64();
+        if run > 0.0 {
+            out.insert("pipeline_downtime_fraction".into(), total / run);
+        }
+    }
+
+    fn end_check(sim: &Sim<DataPlatform>, name: &str) -> Option<Result<(), String>> {
+        if name != "no_lost_blocks" {
+            return super::isr::end_check(&ingest_part(sim), name);
+        }
+        let lost: Vec<u32> = storage_part(sim)
+            .observations()
+            .iter()
+            .filter_map(|o| match o.observation {
+                rr::Observation::Missing { block } => Some(block),
+                _ => None,
+            })
+            .collect();
+        Some(if lost.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} blocks lost every live replica, first block {} at {}",
+                lost.len(),
+                lost[0],
+                storage_part(sim)
+                    .observations()
+                    .iter()
+                    .find(|o| matches!(o.observation, rr::Observation::Missing { .. }))
+                    .map_or(SimTime::ZERO, |o| o.time)
+            ))
+        })
+    }
+}
+
+fn ingest_observation(o: &Observation) -> Option<isr::Observation> {
+    match o {
+        Observation::Ingest(o) => Some(o.clone()),
+        _ => None,
+    }
+}
+fn compute_observation(o: &Observation) -> Option<hasim_protocols::recovery::compute::Observation> {
+    match o {
+        Observation::Compute(o) => Some(o.clone()),
+        _ => None,
+    }
+}
+fn storage_observation(o: &Observation) -> Option<rr::Observation> {
+    match o {
+        Observation::Storage(o) => Some(o.clone()),
+        _ => None,
+    }
+}
+fn kubelet_observation(o: &Observation) -> Option<sv::Observation> {
+    match o {
+        Observation::Kubelet(o) => Some(o.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::union;
+    use hasim_sim::SimTime;
+
+    fn t(s: u64) -> SimTime {
+        SimTime::from_nanos(s * 1_000_000_000)
+    }
+
+    #[test]
+    fn union_merges_overlapping_and_touching_intervals_and_keeps_gaps() {
+        let got = union(vec![
+            (t(5), t(7)),
+            (t(0), t(2)),
+            (t(1), t(3)),
+            (t(3), t(4)),
+            (t(6), t(6)),
+        ]);
+        assert_eq!(got, vec![(t(0), t(4)), (t(5), t(7))]);
+        assert!(union(Vec::new()).is_empty());
+    }
+}
