@@ -163,7 +163,7 @@ fn layout(
         let field = |f: &str| format!("group[{i}].{f}");
         if g.protocol.get_ref() != model_name {
             return Err(Bad::at(&g.protocol, field("protocol"), format!(
-                "every group must run the same model (group[0] runs {model_name:?}); families run together as a composed model of their own, such as \"checkout\""
+                "every group must run the same model (group[0] runs {model_name:?}); families run together as a composed model of their own, such as \"checkout\" or \"data_platform\""
             )));
         }
         let role = g.role.get_ref().trim();
