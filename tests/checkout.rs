@@ -3,19 +3,11 @@
 //! needs a stored order; with the store gone, checkouts fail), and the parts' checks
 //! are judged on their own nodes.
 
-use hasim::runner::{self, RunOptions, RunResult};
+use crate::support::run;
 use hasim::scenario::Scenario;
 use std::path::Path;
 
 const GALLERY: &str = "scenarios/gallery_ecommerce_checkout.toml";
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    let opts = RunOptions {
-        seed,
-        ..RunOptions::default()
-    };
-    runner::run(s, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
-}
 
 /// The gallery scenario without its faults, with `faults` (TOML) instead, cut to
 /// `duration`.

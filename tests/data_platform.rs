@@ -3,19 +3,11 @@
 //! bounding each stage's, and rack-aware against random placement under the rack
 //! failure, against the count theory gives.
 
-use hasim::runner::{self, RunOptions, RunResult};
+use crate::support::run;
 use hasim::scenario::Scenario;
 use std::path::Path;
 
 const GALLERY: &str = "scenarios/gallery_data_platform.toml";
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    let opts = RunOptions {
-        seed,
-        ..RunOptions::default()
-    };
-    runner::run(s, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
-}
 
 fn gallery(edit: impl Fn(String) -> String) -> Scenario {
     let text = edit(std::fs::read_to_string(GALLERY).expect("reads"));

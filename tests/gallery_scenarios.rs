@@ -3,20 +3,13 @@
 //! in the bands the README quotes. The per-fault ledger files of `tests/gallery/` (the
 //! README's design comparison) are safe for both designs too.
 
-use hasim::runner::{self, RunOptions, RunResult};
+use crate::support::run;
+use hasim::runner::RunResult;
 use hasim::scenario::Scenario;
 use std::path::Path;
 
 /// The seeds a gallery scenario promises its checks on.
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    let opts = RunOptions {
-        seed,
-        ..RunOptions::default()
-    };
-    runner::run(s, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
-}
 
 /// Runs `path` on `seeds`, fails on any violated check, and returns each seed's figures.
 fn holds(path: &str, seeds: impl Iterator<Item = u64>) -> Vec<RunResult> {

@@ -3,6 +3,7 @@
 //! election loses writes, reproducibly; clean election pays for safety with offline
 //! time; `acks = 1` loses what `acks = "all"` keeps on the same seeds and faults.
 
+use crate::support::run;
 use hasim::runner::{self, RunOptions, RunResult};
 use hasim::scenario::Scenario;
 use std::path::Path;
@@ -17,14 +18,6 @@ fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
         text = text.replace(from, to);
     }
     Scenario::parse(&text, &relative).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    let opts = RunOptions {
-        seed,
-        ..RunOptions::default()
-    };
-    runner::run(s, &opts).unwrap_or_else(|e| panic!("{} seed {seed}: {e}", s.name))
 }
 
 fn figure(r: &RunResult, name: &str) -> f64 {

@@ -3,6 +3,7 @@
 //! number of seeds and replays to the same one; stale reads fall as R + W grows past N
 //! and come back with sloppy quorums; snapshots pin a summary and a trace's start.
 
+use crate::support::run;
 use hasim::runner::{self, RunOptions, RunResult};
 use hasim::scenario::Scenario;
 use std::path::Path;
@@ -16,14 +17,6 @@ fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
         text = text.replace(from, to);
     }
     Scenario::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    let opts = RunOptions {
-        seed,
-        ..RunOptions::default()
-    };
-    runner::run(s, &opts).unwrap_or_else(|e| panic!("{}: {e}", s.name))
 }
 
 fn figure(r: &RunResult, name: &str) -> f64 {

@@ -2,21 +2,14 @@
 //! faults scenario (and the scenario really crashes leaders), and the same checkers
 //! fail through the same path when the replicas do not sync under a disk fault.
 
-use hasim::runner::{self, RunOptions, RunResult};
+use crate::support::run;
+use hasim::runner::RunResult;
 use hasim::scenario::Scenario;
 use std::path::Path;
 
 /// Seeds of the faults scenario run by the sweep test: each is 40 s of 5 replicas
 /// and 3 clients with about 35 faults, ~40,000 events.
 const SEEDS: u64 = 60;
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    let opts = RunOptions {
-        seed,
-        ..RunOptions::default()
-    };
-    runner::run(s, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e}"))
-}
 
 #[test]
 fn every_checker_holds_over_sixty_seeds_of_crashes_pauses_and_partitions() {

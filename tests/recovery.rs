@@ -4,7 +4,8 @@
 //! crash loop backs off to the 5-minute cap and the liveness probe kills hangs within
 //! its window on every seed; a streaming job checkpointing less often replays more.
 
-use hasim::runner::{self, RunOptions, RunResult};
+use crate::support::run;
+use hasim::runner::RunResult;
 use hasim::scenario::Scenario;
 use std::path::Path;
 
@@ -12,17 +13,6 @@ use std::path::Path;
 fn scenario(path: &str, edit: impl Fn(String) -> String) -> Scenario {
     let text = std::fs::read_to_string(path).expect("the bundled scenario");
     Scenario::parse(&edit(text), Path::new(path)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run(s: &Scenario, seed: u64) -> RunResult {
-    runner::run(
-        s,
-        &RunOptions {
-            seed,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{}: seed {seed}: {e}", s.name))
 }
 
 fn figure(r: &RunResult, name: &str) -> f64 {

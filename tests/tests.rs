@@ -47,5 +47,7 @@ mod scenario_fuzz;
 mod scenarios;
 /// `hasim shrink`: smaller schedules that still fail, written as runnable scenarios.
 mod shrink;
+/// What the scenario-level modules share: running a scenario on a seed.
+mod support;
 /// Sweeps: --jobs invariance, shards and merge, panics, determinism, statistics.
 mod sweep;

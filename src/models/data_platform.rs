@@ -183,9 +183,9 @@ fn process_lost(kubelet: &impl Inspect<Supervisor>, executor: NodeId, at: SimTim
     let last = kubelet
         .observations()
         .iter()
+        .rev()
         .filter(|o| o.node == executor && o.time <= at)
-        .filter_map(|o| o.observation.available().map(|up| (o.time, up)))
-        .last();
+        .find_map(|o| o.observation.available().map(|up| (o.time, up)));
     match last {
         Some((t, false)) => t,
         _ => at,
@@ -483,7 +483,7 @@ impl Model for DataPlatformModel {
 
 fn ingest_observation(o: &Observation) -> Option<isr::Observation> {
     match o {
-        Observation::Ingest(o) => Some(o.clone()),
+        Observation::Ingest(o) => Some(*o),
         _ => None,
     }
 }
