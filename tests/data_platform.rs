@@ -3,7 +3,7 @@
 //! bounding each stage's, and rack-aware against random placement under the rack
 //! failure, against the count theory gives.
 
-use crate::support::run;
+use crate::support::{held, run};
 use hasim::scenario::Scenario;
 use std::path::Path;
 
@@ -19,13 +19,7 @@ fn every_lost_process_is_a_lost_executor_and_the_pipeline_bounds_its_stages() {
     let s = gallery(|t| t);
     let mut deaths = 0.0;
     for seed in 1..=5 {
-        let r = run(&s, seed);
-        let failed: Vec<_> = r.checks.iter().filter(|c| !c.passed).collect();
-        assert!(
-            failed.is_empty() && r.violation.is_none(),
-            "seed {seed}: {failed:?} {:?}",
-            r.violation
-        );
+        let r = held(&s, seed);
         let f = &r.figures;
         // Each crash or liveness kill of an executor process stops its heartbeats (or
         // it registers again when restarted): the driver loses that executor. Without

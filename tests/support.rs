@@ -11,3 +11,16 @@ pub fn run(s: &Scenario, seed: u64) -> RunResult {
     };
     runner::run(s, &opts).unwrap_or_else(|e| panic!("{} seed {seed}: {e}", s.name))
 }
+
+/// Runs `s` on `seed` and fails unless every check held and no property was violated.
+pub fn held(s: &Scenario, seed: u64) -> RunResult {
+    let r = run(s, seed);
+    let failed: Vec<_> = r.checks.iter().filter(|c| !c.passed).collect();
+    assert!(
+        failed.is_empty() && r.violation.is_none(),
+        "{} seed {seed}: {failed:?} {:?}",
+        s.name,
+        r.violation
+    );
+    r
+}
