@@ -5,6 +5,8 @@
 //! (`ingest_`, `compute_`, `storage_`, `executor_`) plus the pipeline's own: data lost
 //! and how long the pipeline as a whole took to recover.
 
+mod pipeline;
+
 use super::parts::{prefixed, project};
 use super::{compute, compute::ComputeModel, isr::IsrModel, params, unknown_role};
 use super::{rereplication, rereplication::RereplicationModel};
@@ -16,7 +18,7 @@ use hasim_protocols::recovery::rereplication::{self as rr, Rereplication};
 use hasim_protocols::recovery::supervisor::{self as sv, ServiceParams, Supervisor};
 use hasim_protocols::replication::isr::{self, Isr};
 use hasim_protocols::systems::data_platform::{DataPlatform, Observation, View};
-use hasim_sim::{Inspect, NodeId, Projection, Sim, SimTime, Span, Status};
+use hasim_sim::{Inspect, Projection, Sim, SimTime, Span};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -35,7 +37,7 @@ struct WorkerParams {
     executor: ServiceParams,
 }
 
-fn ingest_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Isr> {
+pub(super) fn ingest_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Isr> {
     let d = sim.protocol();
     Projection::new(
         sim,
@@ -47,7 +49,7 @@ fn ingest_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Isr> {
     )
 }
 
-fn compute_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Compute> {
+pub(super) fn compute_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Compute> {
     let d = sim.protocol();
     Projection::new(
         sim,
@@ -59,7 +61,7 @@ fn compute_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Compute
     )
 }
 
-fn storage_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Rereplication> {
+pub(super) fn storage_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Rereplication> {
     let d = sim.protocol();
     Projection::new(
         sim,
@@ -71,7 +73,7 @@ fn storage_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Rerepli
     )
 }
 
-fn kubelet_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Supervisor> {
+pub(super) fn kubelet_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatform, Supervisor> {
     let d = sim.protocol();
     Projection::new(
         sim,
@@ -119,76 +121,6 @@ impl<'a> Sub<'a> {
             group: self.index.get(e.group).copied().unwrap_or(0),
             ..e
         }
-    }
-}
-
-/// Sorted, merged: the union of intervals.
-fn union(mut intervals: Vec<(SimTime, SimTime)>) -> Vec<(SimTime, SimTime)> {
-    intervals.sort();
-    let mut out: Vec<(SimTime, SimTime)> = Vec::new();
-    for (a, b) in intervals {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
-}
-
-/// When the pipeline was broken: some partition of the log had no live leader, the
-/// streaming job was recovering (from its executor's failure to caught up), some block
-/// had no live replica (as the namenode saw it), or the driver or namenode was down.
-/// A recovery whose executor's node stayed up (its process crashed) starts when the
-/// kubelet lost the process.
-pub fn outages(sim: &Sim<DataPlatform>) -> Vec<(SimTime, SimTime)> {
-    let d = sim.protocol();
-    let end = sim.now();
-    let mut broken: Vec<(SimTime, SimTime)> =
-        isr::report::offline_intervals(&ingest_part(sim)).concat();
-    let job = compute_part(sim);
-    let kubelet = kubelet_part(sim);
-    let (recoveries, open) = compute::episodes(&job);
-    for r in recoveries {
-        let failed = r
-            .executor
-            .map_or(r.failed, |n| process_lost(&kubelet, n, r.failed));
-        broken.push((failed, r.caught_up));
-    }
-    broken.extend(open.map(|f| (f, end)));
-    let mut missing: Option<SimTime> = None;
-    for o in storage_part(sim).observations() {
-        if let rr::Observation::Replication { missing: m, .. } = o.observation {
-            match (m > 0, missing) {
-                (true, None) => missing = Some(o.time),
-                (false, Some(from)) => {
-                    broken.push((from, o.time));
-                    missing = None;
-                }
-                _ => {}
-            }
-        }
-    }
-    broken.extend(missing.map(|f| (f, end)));
-    for head in [d.compute.driver(), d.storage.namenode()] {
-        let t = sim.timeline(d.cluster.host(head));
-        broken.extend(t.intervals(Status::Down, end));
-        broken.extend(t.intervals(Status::Paused, end));
-    }
-    union(broken)
-}
-
-/// When the kubelet on `executor` last lost its process at or before `at` (`at` if the
-/// process was running then).
-fn process_lost(kubelet: &impl Inspect<Supervisor>, executor: NodeId, at: SimTime) -> SimTime {
-    let last = kubelet
-        .observations()
-        .iter()
-        .rev()
-        .filter(|o| o.node == executor && o.time <= at)
-        .find_map(|o| o.observation.available().map(|up| (o.time, up)));
-    match last {
-        Some((t, false)) => t,
-        _ => at,
     }
 }
 
@@ -429,7 +361,7 @@ impl Model for DataPlatformModel {
         let lost = out.get("ingest_lost_writes").copied().unwrap_or(0.0)
             + out.get("storage_blocks_lost").copied().unwrap_or(0.0);
         out.insert("data_lost".into(), lost);
-        let outages = outages(sim);
+        let outages = pipeline::outages(sim);
         let lengths: Vec<f64> = outages
             .iter()
             .map(|(a, b)| b.saturating_since(*a).as_secs_f64())
@@ -503,28 +435,5 @@ fn kubelet_observation(o: &Observation) -> Option<sv::Observation> {
     match o {
         Observation::Kubelet(o) => Some(o.clone()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::union;
-    use hasim_sim::SimTime;
-
-    fn t(s: u64) -> SimTime {
-        SimTime::from_nanos(s * 1_000_000_000)
-    }
-
-    #[test]
-    fn union_merges_overlapping_and_touching_intervals_and_keeps_gaps() {
-        let got = union(vec![
-            (t(5), t(7)),
-            (t(0), t(2)),
-            (t(1), t(3)),
-            (t(3), t(4)),
-            (t(6), t(6)),
-        ]);
-        assert_eq!(got, vec![(t(0), t(4)), (t(5), t(7))]);
-        assert!(union(Vec::new()).is_empty());
     }
 }
