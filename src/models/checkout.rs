@@ -11,7 +11,7 @@ use super::{FigureDoc, GroupParams, Model, ParamDoc, ParamError, Predicate, Prop
 use hasim_protocols::balancing::Balancing;
 use hasim_protocols::replication::raft::{self, check, Raft, RaftParams};
 use hasim_protocols::replication::{check_history, SearchLimits};
-use hasim_protocols::systems::checkout::{self, Checkout, Observation, View};
+use hasim_protocols::systems::checkout::{self, Checkout, DbLens, LbLens, Observation, View};
 use hasim_sim::{Inspect, Projection, Sim, SimDuration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -51,14 +51,14 @@ fn lb_part(sim: &Sim<Checkout>) -> Projection<'_, Checkout, Balancing> {
         c.lb,
         |s| s.lb(),
         |d| &d.lb,
-        lb_observation,
+        LbLens::unwrap,
     )
 }
 
 /// The order store's share of a checkout run.
 fn db_part(sim: &Sim<Checkout>) -> Projection<'_, Checkout, Raft> {
     let c = sim.protocol();
-    Projection::new(sim, &c.store, c.db, |s| s.db(), |d| &d.db, db_observation)
+    Projection::new(sim, &c.store, c.db, |s| s.db(), |d| &d.db, DbLens::unwrap)
 }
 
 fn lb_view(v: &View) -> Option<hasim_protocols::balancing::View> {
@@ -67,19 +67,6 @@ fn lb_view(v: &View) -> Option<hasim_protocols::balancing::View> {
 fn db_view(v: &View) -> Option<raft::View> {
     v.db
 }
-fn lb_observation(o: &Observation) -> Option<hasim_protocols::balancing::Observation> {
-    match o {
-        Observation::Lb(o) => Some(o.clone()),
-        Observation::Db(_) => None,
-    }
-}
-fn db_observation(o: &Observation) -> Option<raft::Observation> {
-    match o {
-        Observation::Db(o) => Some(*o),
-        Observation::Lb(_) => None,
-    }
-}
-
 impl Model for CheckoutModel {
     type Protocol = Checkout;
     const NAME: &'static str = "checkout";
@@ -215,10 +202,10 @@ impl Model for CheckoutModel {
 
     fn property(c: &Checkout, name: &str) -> Option<Predicate<Checkout>> {
         if let Some(p) = RaftModel::property(&c.store, name) {
-            return Some(project(c.db, p, db_view, db_observation));
+            return Some(project(c.db, p, db_view, DbLens::unwrap));
         }
         let p = BalancingModel::property(&c.balancing, name)?;
-        Some(project(c.lb, p, lb_view, lb_observation))
+        Some(project(c.lb, p, lb_view, LbLens::unwrap))
     }
 
     fn role(view: &View) -> Option<&'static str> {

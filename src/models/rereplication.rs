@@ -92,6 +92,17 @@ impl Model for RereplicationModel {
         ]
     }
 
+    fn end_checks() -> Vec<PropertyDoc> {
+        vec![PropertyDoc {
+            name: "no_lost_blocks",
+            doc: "no block ever had every replica on failed datanodes",
+        }]
+    }
+
+    fn end_check(sim: &Sim<Rereplication>, name: &str) -> Option<Result<(), String>> {
+        end_check(sim, name)
+    }
+
     fn build(_: u32, groups: &[GroupParams<'_>]) -> Result<Rereplication, ParamError> {
         let mut namenode: Option<(NodeId, NamenodeParams)> = None;
         let mut datanodes: Vec<(NodeId, String)> = Vec::new();
@@ -232,4 +243,29 @@ pub(crate) fn report(sim: &impl Inspect<Rereplication>, figures: &mut BTreeMap<S
     if let Some(d) = to_rereplicate {
         figures.insert("time_to_rereplicate".into(), d);
     }
+}
+
+/// Judges an end check on a run of the model alone or of a system it is a part of.
+pub(crate) fn end_check(
+    sim: &impl Inspect<Rereplication>,
+    name: &str,
+) -> Option<Result<(), String>> {
+    if name != "no_lost_blocks" {
+        return None;
+    }
+    let lost: Vec<(SimTime, u32)> = sim
+        .observations()
+        .iter()
+        .filter_map(|o| match o.observation {
+            Observation::Missing { block } => Some((o.time, block)),
+            _ => None,
+        })
+        .collect();
+    Some(match lost.first() {
+        None => Ok(()),
+        Some((at, block)) => Err(format!(
+            "{} blocks lost every live replica, the first block {block} at {at}",
+            lost.len()
+        )),
+    })
 }

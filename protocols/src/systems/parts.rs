@@ -5,7 +5,8 @@
 
 /// Declares a composed system's part-wrapping types for host `$host`: per part, the
 /// variant `$variant` (of `Msg`, `Timer`, `Observation`, `DiskWrite`), the field
-/// `$field` of `Disk`, the lens `$lens`, and the name `$name` its events carry in
+/// `$field` of `Disk`, the lens `$lens` (with `$lens::unwrap`, the part's observation
+/// out of the host's), and the name `$name` its events carry in
 /// traces. A part's timers keep the tag of the run that set them (`Timer::X(timer,
 /// tag)`), for hosts that restart a part inside a running node.
 macro_rules! parts {
@@ -78,6 +79,20 @@ macro_rules! parts {
                     write: <<$part as hasim_sim::Protocol>::Durable as hasim_sim::Durable>::Write,
                 ) -> DiskWrite {
                     DiskWrite::$variant(write)
+                }
+            }
+
+            impl $lens {
+                /// The part's observation inside a host observation, if it is the part's:
+                /// what a [`Projection`](hasim_sim::Projection) of the part reads.
+                pub fn unwrap(
+                    observation: &Observation,
+                ) -> Option<<$part as hasim_sim::Protocol>::Observation> {
+                    match observation {
+                        Observation::$variant(o) => Some(<_ as Clone>::clone(o)),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
                 }
             }
         )+

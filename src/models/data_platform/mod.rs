@@ -14,11 +14,13 @@ use super::{supervisor, supervisor::SupervisorModel};
 use super::{FigureDoc, GroupParams, Model, ParamDoc, ParamError, Predicate, PropertyDoc};
 use super::{RoleDoc, Unit};
 use hasim_protocols::recovery::compute::Compute;
-use hasim_protocols::recovery::rereplication::{self as rr, Rereplication};
+use hasim_protocols::recovery::rereplication::Rereplication;
 use hasim_protocols::recovery::supervisor::{self as sv, ServiceParams, Supervisor};
 use hasim_protocols::replication::isr::{self, Isr};
-use hasim_protocols::systems::data_platform::{DataPlatform, Observation, View};
-use hasim_sim::{Inspect, Projection, Sim, SimTime, Span};
+use hasim_protocols::systems::data_platform::{
+    ComputeLens, DataPlatform, IngestLens, KubeletLens, Observation, StorageLens, View,
+};
+use hasim_sim::{Projection, Sim, Span};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -45,7 +47,7 @@ pub(super) fn ingest_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatfor
         d.log,
         |s| s.ingest(),
         |k| &k.ingest,
-        ingest_observation,
+        IngestLens::unwrap,
     )
 }
 
@@ -57,7 +59,7 @@ pub(super) fn compute_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatfo
         d.cluster,
         |s| s.compute(),
         |k| &k.compute,
-        compute_observation,
+        ComputeLens::unwrap,
     )
 }
 
@@ -69,7 +71,7 @@ pub(super) fn storage_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatfo
         d.cluster,
         |s| s.storage(),
         |k| &k.storage,
-        storage_observation,
+        StorageLens::unwrap,
     )
 }
 
@@ -81,7 +83,7 @@ pub(super) fn kubelet_part(sim: &Sim<DataPlatform>) -> Projection<'_, DataPlatfo
         d.cluster,
         |s| s.kubelet(),
         |k| &k.kubelet,
-        kubelet_observation,
+        KubeletLens::unwrap,
     )
 }
 
@@ -195,10 +197,7 @@ impl Model for DataPlatformModel {
 
     fn end_checks() -> Vec<PropertyDoc> {
         let mut checks = IsrModel::end_checks();
-        checks.push(PropertyDoc {
-            name: "no_lost_blocks",
-            doc: "no block of the store ever had every replica on failed datanodes",
-        });
+        checks.extend(RereplicationModel::end_checks());
         checks
     }
 
@@ -304,14 +303,14 @@ impl Model for DataPlatformModel {
             }));
         }
         if let Some(p) = IsrModel::property(&d.ingest, name) {
-            return Some(project(d.log, p, |v: &View| v.ingest, ingest_observation));
+            return Some(project(d.log, p, |v: &View| v.ingest, IngestLens::unwrap));
         }
         if let Some(p) = ComputeModel::property(&d.compute, name) {
             return Some(project(
                 d.cluster,
                 p,
                 |v: &View| v.compute,
-                compute_observation,
+                ComputeLens::unwrap,
             ));
         }
         if let Some(p) = RereplicationModel::property(&d.storage, name) {
@@ -319,7 +318,7 @@ impl Model for DataPlatformModel {
                 d.cluster,
                 p,
                 |v: &View| v.storage,
-                storage_observation,
+                StorageLens::unwrap,
             ));
         }
         let p = SupervisorModel::property(&d.kubelet, name)?;
@@ -327,7 +326,7 @@ impl Model for DataPlatformModel {
             d.cluster,
             p,
             |v: &View| v.kubelet,
-            kubelet_observation,
+            KubeletLens::unwrap,
         ))
     }
 
@@ -385,55 +384,7 @@ impl Model for DataPlatformModel {
     }
 
     fn end_check(sim: &Sim<DataPlatform>, name: &str) -> Option<Result<(), String>> {
-        if name != "no_lost_blocks" {
-            return super::isr::end_check(&ingest_part(sim), name);
-        }
-        let lost: Vec<u32> = storage_part(sim)
-            .observations()
-            .iter()
-            .filter_map(|o| match o.observation {
-                rr::Observation::Missing { block } => Some(block),
-                _ => None,
-            })
-            .collect();
-        Some(if lost.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} blocks lost every live replica, first block {} at {}",
-                lost.len(),
-                lost[0],
-                storage_part(sim)
-                    .observations()
-                    .iter()
-                    .find(|o| matches!(o.observation, rr::Observation::Missing { .. }))
-                    .map_or(SimTime::ZERO, |o| o.time)
-            ))
-        })
-    }
-}
-
-fn ingest_observation(o: &Observation) -> Option<isr::Observation> {
-    match o {
-        Observation::Ingest(o) => Some(*o),
-        _ => None,
-    }
-}
-fn compute_observation(o: &Observation) -> Option<hasim_protocols::recovery::compute::Observation> {
-    match o {
-        Observation::Compute(o) => Some(o.clone()),
-        _ => None,
-    }
-}
-fn storage_observation(o: &Observation) -> Option<rr::Observation> {
-    match o {
-        Observation::Storage(o) => Some(o.clone()),
-        _ => None,
-    }
-}
-fn kubelet_observation(o: &Observation) -> Option<sv::Observation> {
-    match o {
-        Observation::Kubelet(o) => Some(o.clone()),
-        _ => None,
+        super::isr::end_check(&ingest_part(sim), name)
+            .or_else(|| rereplication::end_check(&storage_part(sim), name))
     }
 }
