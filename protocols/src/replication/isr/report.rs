@@ -249,3 +249,59 @@ pub fn figures(sim: &impl Inspect<Isr>) -> BTreeMap<String, f64> {
     put("recovery_time_mean", mean(&recovery));
     f
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replication::isr::{BrokerParams, ProducerParams, Role};
+    use hasim_sim::{ScheduledFault, Sim};
+
+    #[test]
+    fn offline_intervals_add_up_to_the_offline_fraction() {
+        let mut roles = vec![Role::Broker; 4];
+        roles.push(Role::Producer(ProducerParams::default()));
+        let isr = Isr::new(roles, BrokerParams::default()).expect("valid");
+        let mut sim = Sim::new(isr, 5, 3);
+        let at = |s: u64| SimTime::from_nanos(s * 1_000_000_000);
+        // Brokers 2 and 3 lead the two partitions; each crashes for a while.
+        let faults = vec![
+            ScheduledFault {
+                at: at(3),
+                fault: Fault::Crash { node: NodeId(1) },
+            },
+            ScheduledFault {
+                at: at(6),
+                fault: Fault::Restart { node: NodeId(1) },
+            },
+            ScheduledFault {
+                at: at(8),
+                fault: Fault::Crash { node: NodeId(2) },
+            },
+            ScheduledFault {
+                at: at(9),
+                fault: Fault::Restart { node: NodeId(2) },
+            },
+        ];
+        sim.horizon(at(15)).faults(faults).expect("valid faults");
+        sim.run();
+        let intervals = offline_intervals(&sim);
+        let offline: f64 = intervals
+            .iter()
+            .flatten()
+            .map(|(a, b)| {
+                assert!(a < b, "empty or reversed interval {a}..{b}");
+                b.saturating_since(*a).as_secs_f64()
+            })
+            .sum();
+        assert!(
+            offline > 0.5,
+            "the leaders' crashes left {offline} s offline"
+        );
+        let fraction = figures(&sim)["offline_time_fraction"];
+        let expected = offline / (15.0 * f64::from(sim.protocol().partitions()));
+        assert!(
+            (fraction - expected).abs() < 1e-9,
+            "{fraction} vs {expected}"
+        );
+    }
+}
