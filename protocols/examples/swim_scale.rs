@@ -4,7 +4,7 @@
 //! `cargo build --release --example swim_scale -p hasim-protocols &&
 //! time target/release/examples/swim_scale [MEMBERS SEED]`.
 
-use hasim_protocols::detection::{DetectionReport, Standalone, Swim, SwimParams};
+use hasim_protocols::detection::{DetectionReport, Swim, SwimParams};
 use hasim_sim::{Distribution, Fault, NodeId, ScheduledFault, Seed, Sim, SimDuration, SimTime};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let members: u32 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1000);
     let seed: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1);
     let detector = Swim::new(SwimParams::default())?;
-    let mut sim = Sim::new(Standalone(detector), members, seed);
+    let mut sim = Sim::new(detector, members, seed);
     let mut stream = Seed(seed).stream("example/crashes");
     let mut faults = Vec::new();
     for _ in 0..20 {

@@ -72,7 +72,7 @@ pub use projection::{Inspect, Projection};
 pub use property::{
     always, eventually, sometimes, Expectation, Observed, Property, Violation, World,
 };
-pub use protocol::{Durable, Protocol};
+pub use protocol::{Durable, NoWrite, Protocol};
 pub use rng::{Seed, Stream};
 pub use sim::{Outcome, Sim, SimError};
 pub use time::{SimDuration, SimTime};

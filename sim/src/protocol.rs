@@ -21,9 +21,23 @@ pub trait Durable: Clone + Default + 'static {
     fn apply(&mut self, write: &Self::Write);
 }
 
+/// The write of a protocol with no durable state: there is none. The type has no
+/// values, so a [`Lens`](crate::Lens) can wrap it into any host's writes (`match w {}`)
+/// and a diskless part can sit inside a host that has a disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoWrite {}
+
+impl Describe for NoWrite {
+    fn describe(&self, _: &mut crate::trace::Detail<'_>) {
+        match *self {}
+    }
+}
+
 impl Durable for () {
-    type Write = ();
-    fn apply(&mut self, _: &()) {}
+    type Write = NoWrite;
+    fn apply(&mut self, write: &NoWrite) {
+        match *write {}
+    }
 }
 
 /// A message-passing protocol, modelled as a state machine per node.

@@ -1,6 +1,6 @@
 //! Registry entries for the failure detectors (hasim_protocols::detection): `heartbeat`,
 //! `phi_accrual`, `swim` and `prometheus`, each run alone on every node as
-//! [`Standalone`], judged by the Chen–Toueg–Aguilera figures (detection time,
+//! a protocol of its own, judged by the Chen–Toueg–Aguilera figures (detection time,
 //! mistakes, message cost) of [`DetectionReport`].
 //!
 //! One generic [`DetectorModel`] serves all four; what differs between them (name,
@@ -18,7 +18,7 @@ use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, Par
 use super::{ParamError, Predicate, PropertyDoc, RoleDoc, Unit};
 use hasim_protocols::detection::{
     DetectionReport, Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual,
-    PhiAccrualParams, Prometheus, PrometheusParams, Standalone, Swim, SwimParams,
+    PhiAccrualParams, Prometheus, PrometheusParams, Swim, SwimParams,
 };
 use hasim_sim::Sim;
 use serde::de::DeserializeOwned;
@@ -64,7 +64,7 @@ const MONITOR: &str = "monitor";
 const MEMBER: &str = "member";
 
 impl<R: Registered> Model for DetectorModel<R> {
-    type Protocol = Standalone<R>;
+    type Protocol = R;
     const NAME: &'static str = R::NAME;
     const SUMMARY: &'static str = R::SUMMARY;
     const KEEPS_OBSERVATIONS: bool = true;
@@ -103,7 +103,7 @@ impl<R: Registered> Model for DetectorModel<R> {
         ]
     }
 
-    fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Standalone<R>, ParamError> {
+    fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<R, ParamError> {
         let (group, p) = shared_params::<R::Params>(groups)?;
         let layout = R::layout(&p);
         check_layout(layout, groups, R::NAME, !R::MONITOR_DOC.is_empty())?;
@@ -114,14 +114,14 @@ impl<R: Registered> Model for DetectorModel<R> {
                 message: "the monitor needs at least one member to watch".to_string(),
             });
         }
-        R::new(p).map(Standalone).map_err(|e| ParamError {
+        R::new(p).map_err(|e| ParamError {
             group,
             role: false,
             message: e.0,
         })
     }
 
-    fn property(_: &Standalone<R>, name: &str) -> Option<Predicate<Standalone<R>>> {
+    fn property(_: &R, name: &str) -> Option<Predicate<R>> {
         match name {
             "none_suspected" => Some(Box::new(|w| {
                 match w.views.iter().position(|v| v.is_some_and(|n| n > 0)) {
@@ -153,7 +153,7 @@ impl<R: Registered> Model for DetectorModel<R> {
         }
     }
 
-    fn report(sim: &Sim<Standalone<R>>, figures: &mut BTreeMap<String, f64>) {
+    fn report(sim: &Sim<R>, figures: &mut BTreeMap<String, f64>) {
         let measured = DetectionReport::of(sim).figures();
         for doc in figure_docs(R::CONFIRMS) {
             // The protocols crate names durations `_s`; here, as in every model, a
@@ -218,12 +218,7 @@ fn check_layout(
         role: true,
         message,
     };
-    // Prometheus has one server by nature; heartbeats and phi accrual can go all-to-all.
-    let all_to_all = if model == <Prometheus as Registered>::NAME {
-        ""
-    } else {
-        " (or set monitors = \"all\" for all-to-all monitoring among members)"
-    };
+    let all_to_all = " (or set monitors = \"all\" for all-to-all monitoring among members)";
     for (i, g) in groups.iter().enumerate() {
         if !known.contains(&g.role) {
             return Err(unknown_role(i, g.role, model, known));
@@ -498,11 +493,15 @@ impl Registered for Prometheus {
                 "delivery_delay",
                 "from firing to the recovery machinery (group_wait)",
             ),
+            (
+                "monitors",
+                "one (node 0 is the server) or all (every node scrapes every other)",
+            ),
         ])
     }
 
-    fn layout(_: &PrometheusParams) -> Layout {
-        Layout::Central
+    fn layout(p: &PrometheusParams) -> Layout {
+        monitors_layout(p.monitors)
     }
 
     fn new(p: PrometheusParams) -> Result<Self, InvalidParams> {

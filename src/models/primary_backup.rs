@@ -41,6 +41,8 @@ impl Model for PrimaryBackupModel {
                     ("heartbeat_timeout", "silence after which a replica suspects another"),
                     ("lease", "the primary's lease by its own clock (absent: the epoch variant)"),
                     ("drift_margin", "extra wait, by a backup's clock, before it may take over after a lease"),
+                    ("detector", "the replicas' failure detector, all to all: { kind = \"heartbeat\" | \"phi_accrual\" | \"swim\" | \"prometheus\", ...its parameters }; unset: heartbeats from heartbeat_interval and heartbeat_timeout"),
+                    ("append_timeout", "a primary that sent no append for this long is taken as gone even while the detector trusts it (unset: heartbeat_timeout)"),
                 ]),
             },
             RoleDoc {

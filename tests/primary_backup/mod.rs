@@ -38,6 +38,11 @@ fn bundled_with(name: &str, from: &str, to: &str) -> Scenario {
 /// to 50 ms (inside its 200 ms margin) and pauses shorter than the detector timeout
 /// (a paused primary's view is frozen, so a longer pause would count as serving).
 fn random(lease: bool) -> Scenario {
+    random_with(lease, "")
+}
+
+/// [`random`] with more replica parameters (`detector = {...}`), appended as written.
+fn random_with(lease: bool, extra: &str) -> Scenario {
     let (params, pause, jumps, invariant) = if lease {
         (
             r#"mode = "sync", acks = 1, lease = "1s", drift_margin = "200ms""#,
@@ -63,7 +68,7 @@ loss = "1/1000"
 role = "replica"
 count = 3
 protocol = "primary_backup"
-params = {{ {params} }}
+params = {{ {params}{extra} }}
 
 [[group]]
 role = "client"
@@ -360,4 +365,59 @@ fn trace_of_a_fixed_seed_is_snapshotted() {
         insta::assert_snapshot!("primary_backup_trace_start", start.join("\n"));
         insta::assert_snapshot!("primary_backup_first_failover", failover.join("\n"));
     });
+}
+
+/// Each of the detection family's detectors, tuned to suspect a silent replica within
+/// about half a second, as the replicas' detector.
+const DETECTORS: [&str; 4] = [
+    r#"detector = { kind = "heartbeat", interval = "100ms", timeout = "500ms" }"#,
+    r#"detector = { kind = "phi_accrual", interval = "100ms", threshold = 8.0, acceptable_pause = "200ms", first_estimate = "100ms", min_sd = "50ms" }"#,
+    r#"detector = { kind = "swim", period = "200ms", ping_timeout = "50ms", suspicion_timeout = "300ms" }"#,
+    r#"detector = { kind = "prometheus", scrape_interval = "200ms", scrape_timeout = "100ms", evaluation_interval = "100ms", for = "200ms", delivery_delay = "0s" }"#,
+];
+
+#[test]
+fn every_detector_fails_over_safely_over_50_seeds() {
+    for detector in DETECTORS {
+        // Append silence as a backstop only, so that the detector decides.
+        let extra = format!(", append_timeout = \"2s\", {detector}");
+        // Epochs: no acknowledged write lost, a primary again within 5 s of the faults.
+        let epochs = all_hold(&random_with(false, &extra), SAFE_SEEDS);
+        // Lease with a drift margin: never two serving primaries.
+        let lease = all_hold(&random_with(true, &extra), SAFE_SEEDS);
+        // The detector really drove failover: primaries crashed and backups took over.
+        let failovers: f64 = epochs.iter().map(|r| figure(r, "primary_crashes")).sum();
+        assert!(failovers > 20.0, "{detector}: {failovers} primary crashes");
+        let detected = epochs
+            .iter()
+            .filter(|r| {
+                r.figures
+                    .get("failover_detect_mean")
+                    .is_some_and(|v| v.is_finite())
+            })
+            .count();
+        assert!(
+            detected > 25,
+            "{detector}: {detected} seeds measured a detection"
+        );
+        // The detector, not the 2 s append-silence backstop, found the crashed primaries
+        // (the median seed: a crash of an already-suspected primary, cut off by a
+        // partition, is measured to its next suspicion, much later).
+        let mut detect: Vec<f64> = epochs
+            .iter()
+            .filter_map(|r| r.figures.get("failover_detect_mean").copied())
+            .filter(|v| v.is_finite())
+            .collect();
+        detect.sort_by(f64::total_cmp);
+        let median = detect[detect.len() / 2];
+        assert!(median < 1.0, "{detector}: median detection {median}s");
+        for r in &lease {
+            assert_eq!(
+                figure(r, "two_primary_time"),
+                0.0,
+                "{detector}: seed {}",
+                r.seed
+            );
+        }
+    }
 }

@@ -33,8 +33,8 @@
 //! The node timelines, not the fault schedule, say when nodes failed: a scheduled
 //! crash of a node that is already down changes nothing, and the timeline knows.
 
-use super::{Detector, DetectorObservation, Standalone, MESSAGES_COUNTER};
-use hasim_sim::{NodeId, Sim, SimDuration, SimTime, Status, Timeline};
+use super::{Detector, DetectorObservation, MESSAGES_COUNTER};
+use hasim_sim::{Inspect, NodeId, SimDuration, SimTime, Status, Timeline};
 use std::collections::BTreeMap;
 
 /// One failure of a target and how the monitors detected it.
@@ -327,10 +327,11 @@ impl DetectionReport {
         });
     }
 
-    /// The report of a standalone detector run.
-    pub fn of<D: Detector>(sim: &Sim<Standalone<D>>) -> Self {
+    /// The report of a detector's run: a run of the detector alone, or a projection of
+    /// a composed run onto the detector part (same figures, in the part's ids).
+    pub fn of<D: Detector>(sim: &impl Inspect<D>) -> Self {
         let nodes = sim.node_count();
-        let detector = &sim.protocol().0;
+        let detector = sim.protocol();
         DetectionReport::new(
             nodes,
             sim.now(),

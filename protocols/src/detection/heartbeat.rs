@@ -23,8 +23,8 @@
 //! them again; it never suspects a target it heard from within `timeout` (timeout
 //! rule); every Suspect is followed by a Trust when the target is heard from again.
 
-use super::{positive, Detector, DetectorObservation, Effects, Host, InvalidParams, Monitors};
-use hasim_sim::{Ctx, Describe, Detail, NodeId, SimDuration, SimTime};
+use super::{positive, send, Detector, DetectorObservation, InvalidParams, Monitors};
+use hasim_sim::{Ctx, Describe, Detail, NodeId, Protocol, SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// Who drives the exchange.
@@ -184,16 +184,16 @@ pub struct State {
     suspected: u32,
 }
 
-impl Detector for Heartbeat {
+impl Protocol for Heartbeat {
     type Msg = Msg;
     type Timer = Timer;
     type State = State;
+    type Durable = ();
+    /// How many nodes this node suspects.
+    type View = u32;
+    type Observation = DetectorObservation;
 
-    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
-        self.params.monitors.watches(monitor, target)
-    }
-
-    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
         let (me, nodes, now) = (ctx.id(), ctx.node_count(), ctx.now());
         let targets: Vec<Target> = (0..nodes)
             .map(|t| Target {
@@ -218,18 +218,18 @@ impl Detector for Heartbeat {
         if rounds {
             // A random phase, so that nodes started together do not beat in lockstep.
             let phase = 1 + ctx.rng().below(p.interval.as_nanos());
-            Self::timer(ctx, SimDuration::from_nanos(phase), Timer::Round);
+            ctx.set_timer(SimDuration::from_nanos(phase), Timer::Round);
         }
         if watching {
             match (p.rule, p.mode) {
                 (Rule::Timeout, _) => {
                     for t in (0..nodes).filter(|&t| targets[t as usize].watched) {
                         let target = NodeId(t);
-                        Self::timer(ctx, p.timeout, Timer::Check { target });
+                        ctx.set_timer(p.timeout, Timer::Check { target });
                     }
                 }
                 (Rule::Missed, Mode::Push) => {
-                    Self::timer(ctx, p.interval, Timer::Tick);
+                    ctx.set_timer(p.interval, Timer::Tick);
                 }
                 (Rule::Missed, Mode::Pull) => {}
             }
@@ -246,27 +246,20 @@ impl Detector for Heartbeat {
         state
     }
 
-    fn on_message<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        source: NodeId,
-        msg: Msg,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         let current = match msg {
             Msg::Ping { seq } => {
-                Self::send(ctx, source, Msg::Ack { seq });
-                return told;
+                send(ctx, source, Msg::Ack { seq });
+                return;
             }
             Msg::Beat { .. } => true,
             Msg::Ack { seq } => seq == state.seq,
         };
         let Some(target) = state.targets.get_mut(source.index()) else {
-            return told;
+            return;
         };
         if !target.watched {
-            return told;
+            return;
         }
         target.heard_at = ctx.now();
         target.heard |= current;
@@ -274,71 +267,69 @@ impl Detector for Heartbeat {
             target.suspected = false;
             target.missed = 0;
             state.suspected -= 1;
-            Self::tell(
-                ctx,
-                &mut told,
-                DetectorObservation::Trust { target: source },
-            );
+            ctx.observe(DetectorObservation::Trust { target: source });
         }
         if self.params.rule == Rule::Timeout && !target.checking {
             target.checking = true;
-            Self::timer(ctx, self.params.timeout, Timer::Check { target: source });
+            ctx.set_timer(self.params.timeout, Timer::Check { target: source });
         }
-        told
     }
 
-    fn on_timer<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        timer: Timer,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         let p = &self.params;
         match timer {
             Timer::Round => {
                 if p.mode == Mode::Pull && p.rule == Rule::Missed && state.seq > 0 {
-                    self.count_missed(ctx, state, &mut told);
+                    self.count_missed(ctx, state);
                 }
                 state.seq += 1;
                 let seq = state.seq;
                 match p.mode {
                     Mode::Push => {
                         for i in 0..state.monitors.len() {
-                            Self::send(ctx, state.monitors[i], Msg::Beat { seq });
+                            send(ctx, state.monitors[i], Msg::Beat { seq });
                         }
                     }
                     Mode::Pull => {
                         for t in 0..state.targets.len() {
                             if state.targets[t].watched {
-                                Self::send(ctx, NodeId(t as u32), Msg::Ping { seq });
+                                send(ctx, NodeId(t as u32), Msg::Ping { seq });
                             }
                         }
                     }
                 }
-                Self::timer(ctx, p.interval, Timer::Round);
+                ctx.set_timer(p.interval, Timer::Round);
             }
             Timer::Tick => {
-                self.count_missed(ctx, state, &mut told);
-                Self::timer(ctx, p.interval, Timer::Tick);
+                self.count_missed(ctx, state);
+                ctx.set_timer(p.interval, Timer::Tick);
             }
             Timer::Check { target } => {
                 let now = ctx.now();
                 let t = &mut state.targets[target.index()];
                 let deadline = t.heard_at.saturating_add(p.timeout);
                 if now < deadline {
-                    Self::timer(ctx, deadline - now, Timer::Check { target });
+                    ctx.set_timer(deadline - now, Timer::Check { target });
                 } else {
                     t.checking = false;
                     if !t.suspected {
                         t.suspected = true;
                         state.suspected += 1;
-                        Self::tell(ctx, &mut told, DetectorObservation::Suspect { target });
+                        ctx.observe(DetectorObservation::Suspect { target });
                     }
                 }
             }
         }
-        told
+    }
+
+    fn view(&self, state: &State) -> u32 {
+        self.suspected(state)
+    }
+}
+
+impl Detector for Heartbeat {
+    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
+        self.params.monitors.watches(monitor, target)
     }
 
     fn suspects(&self, state: &State, target: NodeId) -> bool {
@@ -356,12 +347,7 @@ impl Detector for Heartbeat {
 impl Heartbeat {
     /// Rule missed: closes one interval for every target, suspecting those silent for
     /// `missed` intervals in a row.
-    fn count_missed<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        told: &mut Vec<DetectorObservation>,
-    ) {
+    fn count_missed(&self, ctx: &mut impl Ctx<Self>, state: &mut State) {
         for i in 0..state.targets.len() {
             let t = &mut state.targets[i];
             if !t.watched {
@@ -376,7 +362,7 @@ impl Heartbeat {
                 t.suspected = true;
                 state.suspected += 1;
                 let target = NodeId(i as u32);
-                Self::tell(ctx, told, DetectorObservation::Suspect { target });
+                ctx.observe(DetectorObservation::Suspect { target });
             }
         }
     }

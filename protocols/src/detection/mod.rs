@@ -1,12 +1,11 @@
 //! Failure detection: the models of how nodes come to suspect one another, and the
 //! figures that judge them (detection time, mistakes, message cost).
 //!
-//! Every model is a [`Detector`]: a component with its own messages, timers and state
-//! that a host protocol embeds (a replica "has" a detector), acting through the host's
-//! `Ctx` by way of [`Host`], which wraps the detector's messages, timers and
-//! observations into the host's own types. Everything stays monomorphised.
-//! [`Standalone`] is the host that runs nothing but the detector, so each model is a
-//! [`Protocol`] of its own, ready for a scenario.
+//! Every model is a [`Detector`]: a plain [`Protocol`] (ready for a scenario on its
+//! own) that any design embeds as a part through `hasim_sim::Within`, hearing its
+//! suspicions (a replica "has" a detector). [`AnyDetector`] is the closed set of them
+//! as one protocol, so a design takes its detector as a parameter
+//! (`detector = { kind = "phi_accrual", threshold = 8 }`) and stays monomorphised.
 //!
 //! All models speak one vocabulary, [`DetectorObservation`]: a monitor starts to
 //! suspect a target, trusts it again, or (SWIM) confirms it failed. [`figures`]
@@ -14,18 +13,21 @@
 //! Chen–Toueg–Aguilera quality-of-service figures.
 //!
 //! ## Map of the modules
+//! - [`any`]: every detector as one protocol, chosen by a `kind` parameter.
 //! - [`heartbeat`]: fixed-interval heartbeats, push or pull, timeout or k missed.
 //! - [`phi`]: phi accrual (Hayashibara et al.) over push heartbeats.
 //! - [`swim`]: SWIM (Das, Gupta, Motivala): ping, ping-req, suspicion, dissemination.
 //! - [`prometheus`]: scrapes, an `up == 0` alert rule with `for:`, alert delivery.
 //! - [`figures`]: detection time, false suspicions, message cost from a finished run.
 
+pub mod any;
 pub mod figures;
 pub mod heartbeat;
 pub mod phi;
 pub mod prometheus;
 pub mod swim;
 
+pub use any::{AnyDetector, DetectorParams};
 pub use figures::{Detection, DetectionReport, FalseSuspicion};
 pub use heartbeat::{Heartbeat, HeartbeatParams};
 pub use phi::{PhiAccrual, PhiAccrualParams};
@@ -33,7 +35,7 @@ pub use prometheus::{Prometheus, PrometheusParams};
 pub use swim::{Swim, SwimParams};
 
 use core::fmt::Debug;
-use hasim_sim::{Ctx, Describe, Detail, NodeId, Protocol, SimDuration, TimerId};
+use hasim_sim::{Ctx, Describe, Detail, NodeId, Protocol, SimDuration};
 use serde::{Deserialize, Serialize};
 
 /// The counter every detector adds its sends to, for the message-cost figure.
@@ -124,42 +126,17 @@ pub(crate) fn positive(field: &str, d: SimDuration) -> Result<(), InvalidParams>
     }
 }
 
-/// A failure detector as a component: what a host embeds and drives.
-///
-/// Handlers return the observations they made (also recorded with `ctx.observe`), so
-/// a host learns "suspect X" in the same event. Handlers receive the host's `Ctx`; a
-/// detector acts only through [`Host`]'s wrappings.
-pub trait Detector: Sized + 'static {
-    /// The detector's messages.
-    type Msg: Clone + Debug + Describe;
-    /// The detector's timers.
-    type Timer: Copy + Debug + Describe;
-    /// A node's detector state: dropped on crash.
-    type State;
-
+/// A failure detector: a plain [`Protocol`] whose nodes tell, as observations, whom
+/// they suspect. Run alone (a scenario's `protocol = "heartbeat"`), or as a part of a
+/// host through [`Within`](hasim_sim::Within): a host that reacts to suspicion hears
+/// the part (`Within::hearing`) and acts in the same event. A detector has no disk: a
+/// restarted monitor trusts everyone and starts afresh.
+pub trait Detector:
+    Protocol<Durable = (), View = u32, Observation = DetectorObservation> + Clone + Debug
+{
     /// Whether `monitor` watches `target` in a run of `nodes` nodes: whose suspicions
     /// of a failed target count towards "detected by all".
     fn watches(&self, monitor: NodeId, target: NodeId, nodes: u32) -> bool;
-
-    /// Starts (or restarts) the detector on a node.
-    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> Self::State;
-
-    /// Handles one of the detector's messages.
-    fn on_message<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut Self::State,
-        source: NodeId,
-        msg: Self::Msg,
-    ) -> Vec<DetectorObservation>;
-
-    /// Handles one of the detector's timers.
-    fn on_timer<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut Self::State,
-        timer: Self::Timer,
-    ) -> Vec<DetectorObservation>;
 
     /// Whether this node currently suspects `target`.
     fn suspects(&self, state: &Self::State, target: NodeId) -> bool;
@@ -168,87 +145,9 @@ pub trait Detector: Sized + 'static {
     fn suspected(&self, state: &Self::State) -> u32;
 }
 
-/// A protocol that embeds detector `D`: how `D`'s types become its own.
-pub trait Host<D: Detector>: Protocol {
-    /// Wraps a detector message.
-    fn wrap_msg(msg: D::Msg) -> Self::Msg;
-    /// Wraps a detector timer.
-    fn wrap_timer(timer: D::Timer) -> Self::Timer;
-    /// Wraps a detector observation.
-    fn wrap_observation(observation: DetectorObservation) -> Self::Observation;
-}
-
-/// The effects detectors make through their host; kept out of [`Detector`] so no
-/// model can override them.
-pub(crate) trait Effects: Detector {
-    /// Sends a detector message and counts it for the message-cost figure.
-    fn send<H: Host<Self>>(ctx: &mut impl Ctx<H>, target: NodeId, msg: Self::Msg) {
-        ctx.count(MESSAGES_COUNTER, 1);
-        ctx.send(target, H::wrap_msg(msg));
-    }
-
-    /// Sets a detector timer.
-    fn timer<H: Host<Self>>(ctx: &mut impl Ctx<H>, after: SimDuration, t: Self::Timer) -> TimerId {
-        ctx.set_timer(after, H::wrap_timer(t))
-    }
-
-    /// Records an observation and keeps it for the host.
-    fn tell<H: Host<Self>>(
-        ctx: &mut impl Ctx<H>,
-        told: &mut Vec<DetectorObservation>,
-        observation: DetectorObservation,
-    ) {
-        ctx.observe(H::wrap_observation(observation));
-        told.push(observation);
-    }
-}
-
-impl<D: Detector> Effects for D {}
-
-/// A protocol that runs nothing but detector `D` on every node.
-#[derive(Clone, Debug)]
-pub struct Standalone<D>(pub D);
-
-impl<D: Detector> Protocol for Standalone<D> {
-    type Msg = D::Msg;
-    type Timer = D::Timer;
-    type State = D::State;
-    type Durable = ();
-    /// How many nodes this node suspects.
-    type View = u32;
-    type Observation = DetectorObservation;
-
-    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> D::State {
-        self.0.start(ctx)
-    }
-
-    fn on_message(
-        &self,
-        ctx: &mut impl Ctx<Self>,
-        state: &mut D::State,
-        source: NodeId,
-        msg: D::Msg,
-    ) {
-        self.0.on_message(ctx, state, source, msg);
-    }
-
-    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut D::State, timer: D::Timer) {
-        self.0.on_timer(ctx, state, timer);
-    }
-
-    fn view(&self, state: &D::State) -> u32 {
-        self.0.suspected(state)
-    }
-}
-
-impl<D: Detector> Host<D> for Standalone<D> {
-    fn wrap_msg(msg: D::Msg) -> D::Msg {
-        msg
-    }
-    fn wrap_timer(timer: D::Timer) -> D::Timer {
-        timer
-    }
-    fn wrap_observation(observation: DetectorObservation) -> DetectorObservation {
-        observation
-    }
+/// Sends a detector message and counts it for the message-cost figure: every detector
+/// sends through this, so `detection_messages` counts exactly the detectors' traffic.
+pub(crate) fn send<D: Protocol>(ctx: &mut impl Ctx<D>, target: NodeId, msg: D::Msg) {
+    ctx.count(MESSAGES_COUNTER, 1);
+    ctx.send(target, msg);
 }

@@ -29,8 +29,8 @@
 //! (to the nanosecond) and trusted at its next heartbeat; the window never holds more
 //! than `window` samples.
 
-use super::{positive, Detector, DetectorObservation, Effects, Host, InvalidParams, Monitors};
-use hasim_sim::{Ctx, Describe, Detail, NodeId, SimDuration, SimTime};
+use super::{positive, send, Detector, DetectorObservation, InvalidParams, Monitors};
+use hasim_sim::{Ctx, Describe, Detail, NodeId, Protocol, SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`PhiAccrual`]; the defaults are Akka cluster's.
@@ -241,16 +241,16 @@ pub struct State {
     suspected: u32,
 }
 
-impl Detector for PhiAccrual {
+impl Protocol for PhiAccrual {
     type Msg = Msg;
     type Timer = Timer;
     type State = State;
+    type Durable = ();
+    /// How many nodes this node suspects.
+    type View = u32;
+    type Observation = DetectorObservation;
 
-    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
-        self.params.monitors.watches(monitor, target)
-    }
-
-    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
         let (me, nodes, now) = (ctx.id(), ctx.node_count(), ctx.now());
         let p = &self.params;
         let mut targets = Vec::with_capacity(nodes as usize);
@@ -260,7 +260,7 @@ impl Detector for PhiAccrual {
                 continue;
             }
             let window = Window::new(p.window as usize, p.first_estimate);
-            Self::timer(ctx, self.patience(&window), Timer::Check { target: t });
+            ctx.set_timer(self.patience(&window), Timer::Check { target: t });
             targets.push(Some(Target {
                 last: now,
                 arrived: false,
@@ -275,7 +275,7 @@ impl Detector for PhiAccrual {
             .collect();
         if !monitors.is_empty() {
             let phase = 1 + ctx.rng().below(p.interval.as_nanos());
-            Self::timer(ctx, SimDuration::from_nanos(phase), Timer::Round);
+            ctx.set_timer(SimDuration::from_nanos(phase), Timer::Round);
         }
         State {
             seq: 0,
@@ -285,17 +285,10 @@ impl Detector for PhiAccrual {
         }
     }
 
-    fn on_message<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        source: NodeId,
-        _: Msg,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, _: Msg) {
         let now = ctx.now();
         let Some(Some(t)) = state.targets.get_mut(source.index()) else {
-            return told;
+            return;
         };
         if t.arrived && !t.suspected {
             t.window.push(now.saturating_since(t.last).as_nanos());
@@ -305,55 +298,53 @@ impl Detector for PhiAccrual {
         if t.suspected {
             t.suspected = false;
             state.suspected -= 1;
-            Self::tell(
-                ctx,
-                &mut told,
-                DetectorObservation::Trust { target: source },
-            );
+            ctx.observe(DetectorObservation::Trust { target: source });
         }
         if !t.checking {
             t.checking = true;
             let after = self.patience(&t.window);
-            Self::timer(ctx, after, Timer::Check { target: source });
+            ctx.set_timer(after, Timer::Check { target: source });
         }
-        told
     }
 
-    fn on_timer<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        timer: Timer,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match timer {
             Timer::Round => {
                 state.seq += 1;
                 let seq = state.seq;
                 for i in 0..state.monitors.len() {
-                    Self::send(ctx, state.monitors[i], Msg::Beat { seq });
+                    send(ctx, state.monitors[i], Msg::Beat { seq });
                 }
-                Self::timer(ctx, self.params.interval, Timer::Round);
+                ctx.set_timer(self.params.interval, Timer::Round);
             }
             Timer::Check { target } => {
                 let now = ctx.now();
                 let Some(Some(t)) = state.targets.get_mut(target.index()) else {
-                    return told;
+                    return;
                 };
                 let deadline = t.last.saturating_add(self.patience(&t.window));
                 if now < deadline {
-                    Self::timer(ctx, deadline - now, Timer::Check { target });
+                    ctx.set_timer(deadline - now, Timer::Check { target });
                 } else {
                     t.checking = false;
                     if !t.suspected {
                         t.suspected = true;
                         state.suspected += 1;
-                        Self::tell(ctx, &mut told, DetectorObservation::Suspect { target });
+                        ctx.observe(DetectorObservation::Suspect { target });
                     }
                 }
             }
         }
-        told
+    }
+
+    fn view(&self, state: &State) -> u32 {
+        self.suspected(state)
+    }
+}
+
+impl Detector for PhiAccrual {
+    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
+        self.params.monitors.watches(monitor, target)
     }
 
     fn suspects(&self, state: &State, target: NodeId) -> bool {

@@ -1,7 +1,8 @@
 //! Monitoring-based detection as Prometheus and Alertmanager do it: what a `for: 1m`
 //! on an `up == 0` alert costs in detection time.
 //!
-//! Node 0 is the Prometheus server; every other node is a scrape target. Each target
+//! Node 0 is the Prometheus server (or, with `monitors = "all"`, every node is a
+//! server of its own); every other node is a scrape target. Each target
 //! is scraped every `scrape_interval` (at its own random offset, as Prometheus spreads
 //! targets); a scrape that gets no answer within `scrape_timeout` sets the target's
 //! `up` to 0, an answered one to 1. Every `evaluation_interval` the rule `up == 0` is
@@ -22,8 +23,8 @@
 //! least `for`; the detector says Suspect once per firing and Trust once per
 //! resolution, each exactly `delivery_delay` after the evaluation that decided it.
 
-use super::{positive, Detector, DetectorObservation, Effects, Host, InvalidParams};
-use hasim_sim::{Ctx, Describe, Detail, NodeId, SimDuration, SimTime};
+use super::{positive, send, Detector, DetectorObservation, InvalidParams, Monitors};
+use hasim_sim::{Ctx, Describe, Detail, NodeId, Protocol, SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`Prometheus`]; the defaults are Prometheus's and Alertmanager's.
@@ -45,6 +46,10 @@ pub struct PrometheusParams {
     /// From firing to the recovery machinery (default 30s, Alertmanager's
     /// `group_wait`).
     pub delivery_delay: SimDuration,
+    /// One server, node 0, scraping every other node (default), or every node a
+    /// server scraping every other (`all`: each replica of a design runs its own
+    /// monitoring, so each can act on its own alerts).
+    pub monitors: Monitors,
 }
 
 impl Default for PrometheusParams {
@@ -55,6 +60,7 @@ impl Default for PrometheusParams {
             evaluation_interval: SimDuration::from_secs(15),
             for_duration: SimDuration::from_secs(60),
             delivery_delay: SimDuration::from_secs(30),
+            monitors: Monitors::One,
         }
     }
 }
@@ -85,9 +91,6 @@ impl Prometheus {
         &self.params
     }
 }
-
-/// The server's node.
-const SERVER: NodeId = NodeId(0);
 
 /// Scrape traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,49 +180,42 @@ pub struct State {
     suspected: u32,
 }
 
-impl Detector for Prometheus {
+impl Protocol for Prometheus {
     type Msg = Msg;
     type Timer = Timer;
     type State = State;
+    type Durable = ();
+    /// How many nodes this node suspects.
+    type View = u32;
+    type Observation = DetectorObservation;
 
-    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
-        monitor == SERVER && target != SERVER
-    }
-
-    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
-        if ctx.id() != SERVER {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
+        let me = ctx.id();
+        let p = &self.params;
+        if !(0..ctx.node_count()).any(|t| p.monitors.watches(me, NodeId(t))) {
             return State {
                 targets: Vec::new(),
                 suspected: 0,
             };
         }
-        let p = &self.params;
-        for t in 1..ctx.node_count() {
-            let offset = ctx.rng().below(p.scrape_interval.as_nanos());
+        for t in 0..ctx.node_count() {
             let target = NodeId(t);
-            Self::timer(
-                ctx,
-                SimDuration::from_nanos(offset),
-                Timer::Scrape { target },
-            );
+            if p.monitors.watches(me, target) {
+                let offset = ctx.rng().below(p.scrape_interval.as_nanos());
+                ctx.set_timer(SimDuration::from_nanos(offset), Timer::Scrape { target });
+            }
         }
         let offset = ctx.rng().below(p.evaluation_interval.as_nanos());
-        Self::timer(ctx, SimDuration::from_nanos(offset), Timer::Evaluate);
+        ctx.set_timer(SimDuration::from_nanos(offset), Timer::Evaluate);
         State {
             targets: vec![Target::default(); ctx.node_count() as usize],
             suspected: 0,
         }
     }
 
-    fn on_message<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        source: NodeId,
-        msg: Msg,
-    ) -> Vec<DetectorObservation> {
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match msg {
-            Msg::Scrape { seq } => Self::send(ctx, source, Msg::Metrics { seq }),
+            Msg::Scrape { seq } => send(ctx, source, Msg::Metrics { seq }),
             Msg::Metrics { seq } => {
                 if let Some(t) = state.targets.get_mut(source.index()) {
                     if t.in_flight && t.seq == seq {
@@ -229,16 +225,9 @@ impl Detector for Prometheus {
                 }
             }
         }
-        Vec::new()
     }
 
-    fn on_timer<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        timer: Timer,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         let p = &self.params;
         match timer {
             Timer::Scrape { target } => {
@@ -246,9 +235,9 @@ impl Detector for Prometheus {
                 t.seq += 1;
                 t.in_flight = true;
                 let seq = t.seq;
-                Self::send(ctx, target, Msg::Scrape { seq });
-                Self::timer(ctx, p.scrape_timeout, Timer::ScrapeTimeout { target, seq });
-                Self::timer(ctx, p.scrape_interval, Timer::Scrape { target });
+                send(ctx, target, Msg::Scrape { seq });
+                ctx.set_timer(p.scrape_timeout, Timer::ScrapeTimeout { target, seq });
+                ctx.set_timer(p.scrape_interval, Timer::Scrape { target });
             }
             Timer::ScrapeTimeout { target, seq } => {
                 let t = &mut state.targets[target.index()];
@@ -259,41 +248,51 @@ impl Detector for Prometheus {
             }
             Timer::Evaluate => {
                 let now = ctx.now();
-                for i in 1..state.targets.len() {
+                for i in 0..state.targets.len() {
                     let t = &mut state.targets[i];
                     let target = NodeId(i as u32);
+                    // Only watched targets are scraped, so only they have an `up`.
                     if t.up == Some(false) {
                         let since = *t.pending_since.get_or_insert(now);
                         if !t.firing && now.saturating_since(since) >= p.for_duration {
                             t.firing = true;
                             let firing = true;
-                            Self::timer(ctx, p.delivery_delay, Timer::Deliver { target, firing });
+                            ctx.set_timer(p.delivery_delay, Timer::Deliver { target, firing });
                         }
                     } else {
                         t.pending_since = None;
                         if t.firing {
                             t.firing = false;
                             let firing = false;
-                            Self::timer(ctx, p.delivery_delay, Timer::Deliver { target, firing });
+                            ctx.set_timer(p.delivery_delay, Timer::Deliver { target, firing });
                         }
                     }
                 }
-                Self::timer(ctx, p.evaluation_interval, Timer::Evaluate);
+                ctx.set_timer(p.evaluation_interval, Timer::Evaluate);
             }
             Timer::Deliver { target, firing } => {
                 let t = &mut state.targets[target.index()];
                 if firing && !t.suspected {
                     t.suspected = true;
                     state.suspected += 1;
-                    Self::tell(ctx, &mut told, DetectorObservation::Suspect { target });
+                    ctx.observe(DetectorObservation::Suspect { target });
                 } else if !firing && t.suspected {
                     t.suspected = false;
                     state.suspected -= 1;
-                    Self::tell(ctx, &mut told, DetectorObservation::Trust { target });
+                    ctx.observe(DetectorObservation::Trust { target });
                 }
             }
         }
-        told
+    }
+
+    fn view(&self, state: &State) -> u32 {
+        self.suspected(state)
+    }
+}
+
+impl Detector for Prometheus {
+    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
+        self.params.monitors.watches(monitor, target)
     }
 
     fn suspects(&self, state: &State, target: NodeId) -> bool {

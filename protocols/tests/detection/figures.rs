@@ -4,7 +4,7 @@
 //! as the cut minus the timeout.
 
 use crate::support::{at, span};
-use hasim_protocols::detection::{DetectionReport, Heartbeat, HeartbeatParams, Standalone};
+use hasim_protocols::detection::{DetectionReport, Heartbeat, HeartbeatParams};
 use hasim_sim::{Distribution, Fault, NodeId, ScheduledFault, Sim, SimDuration};
 
 #[test]
@@ -19,7 +19,7 @@ fn pauses_and_crashes_are_failures_and_a_cut_is_a_mistake() {
         ..HeartbeatParams::default()
     })
     .expect("valid parameters");
-    let mut sim = Sim::new(Standalone(detector), 3, 11);
+    let mut sim = Sim::new(detector, 3, 11);
     let fault = |t: &str, fault| ScheduledFault { at: at(t), fault };
     let (n0, n1, n2) = (NodeId(0), NodeId(1), NodeId(2));
     sim.uniform_network(Distribution::constant(span("5ms")), 0.0)

@@ -8,7 +8,7 @@
 
 use crate::support::{at, crash_cycles, span};
 use hasim_protocols::detection::heartbeat::Rule;
-use hasim_protocols::detection::{DetectionReport, Heartbeat, HeartbeatParams, Standalone};
+use hasim_protocols::detection::{DetectionReport, Heartbeat, HeartbeatParams};
 use hasim_sim::{Distribution, NodeId, Seed, Sim};
 
 /// Detection times (seconds) of every failure in two runs of 20 watched nodes, each
@@ -17,7 +17,7 @@ fn detection_times(params: HeartbeatParams) -> Vec<f64> {
     let mut times = Vec::new();
     for seed in [1, 2] {
         let detector = Heartbeat::new(params.clone()).expect("valid parameters");
-        let mut sim = Sim::new(Standalone(detector), 21, seed);
+        let mut sim = Sim::new(detector, 21, seed);
         let targets: Vec<NodeId> = (1..21).map(NodeId).collect();
         let mut stream = Seed(seed).stream("test/crashes");
         let faults = crash_cycles(

@@ -19,3 +19,6 @@ mod figures;
 
 /// insta snapshots of the first trace records of each detector on a fixed seed.
 mod snapshots;
+
+/// Detectors as parts: inside a host, each runs and measures exactly as it does alone.
+mod parts;

@@ -16,14 +16,14 @@ use crate::support::{at, crash_cycles, span};
 use hasim_protocols::detection::heartbeat::{Mode, Rule};
 use hasim_protocols::detection::{
     DetectionReport, Detector, Heartbeat, HeartbeatParams, PhiAccrual, PhiAccrualParams,
-    Prometheus, PrometheusParams, Standalone, Swim, SwimParams,
+    Prometheus, PrometheusParams, Swim, SwimParams,
 };
 use hasim_sim::{Distribution, NodeId, Seed, Sim, SimDuration};
 
 /// 21 nodes (node 0 monitors), 600 s, each watched node crashed for 2 s about every
 /// 40 s; returns (false suspicions, mean detection time in seconds).
 fn measure<D: Detector>(detector: D, latency: Distribution, loss: f64, seed: u64) -> (f64, f64) {
-    let mut sim = Sim::new(Standalone(detector), 21, seed);
+    let mut sim = Sim::new(detector, 21, seed);
     let targets: Vec<NodeId> = (1..21).map(NodeId).collect();
     let mut stream = Seed(seed).stream("test/crashes");
     let faults = crash_cycles(
@@ -153,6 +153,7 @@ fn loss_raises_false_suspicions_of_every_detector() {
         evaluation_interval: span("1s"),
         for_duration: span("1s"),
         delivery_delay: span("0s"),
+        ..PrometheusParams::default()
     })
     .expect("valid parameters");
     let sweep = |name: &str, run: &dyn Fn(f64) -> (f64, f64)| {

@@ -6,7 +6,7 @@ use crate::support::{at, span, Captured};
 use hasim_protocols::detection::heartbeat::{Mode, Rule};
 use hasim_protocols::detection::{
     Detector, DetectorObservation, Heartbeat, HeartbeatParams, Monitors, PhiAccrual,
-    PhiAccrualParams, Prometheus, PrometheusParams, Standalone, Swim, SwimParams,
+    PhiAccrualParams, Prometheus, PrometheusParams, Swim, SwimParams,
 };
 use hasim_sim::{Distribution, Fault, NodeId, ScheduledFault, Sim};
 
@@ -22,7 +22,7 @@ fn run<D: Detector>(
     end: &str,
 ) -> (String, String) {
     let trace = Captured::first(40);
-    let mut sim = Sim::new(Standalone(detector), nodes, 7);
+    let mut sim = Sim::new(detector, nodes, 7);
     let node = NodeId(victim);
     sim.uniform_network(
         Distribution::Uniform {
@@ -131,6 +131,7 @@ fn prometheus() {
         evaluation_interval: span("1s"),
         for_duration: span("2s"),
         delivery_delay: span("1s"),
+        ..PrometheusParams::default()
     })
     .expect("valid parameters");
     let (trace, observations) = run(detector, 3, 2, "1.5s", "10s", "15s");

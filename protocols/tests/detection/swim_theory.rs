@@ -11,7 +11,7 @@
 
 use crate::support::{at, span, uniform};
 use hasim_protocols::detection::swim::ProbeOrder;
-use hasim_protocols::detection::{Standalone, Swim, SwimParams};
+use hasim_protocols::detection::{Swim, SwimParams};
 use hasim_sim::{Fault, NodeId, Record, ScheduledFault, Seed, Sim, SimTime, TraceSink, Verb};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -90,7 +90,7 @@ fn periods_to_first_ping_match_the_geometric_mean() {
             ]
         });
         let detector = Swim::new(params.clone()).expect("valid parameters");
-        let mut sim = Sim::new(Standalone(detector), nodes, seed);
+        let mut sim = Sim::new(detector, nodes, seed);
         sim.horizon(horizon)
             .keep_observations(false)
             .faults(faults)

@@ -38,8 +38,8 @@
 
 pub mod membership;
 
-use super::{positive, Detector, DetectorObservation, Effects, Host, InvalidParams};
-use hasim_sim::{Ctx, Describe, Detail, NodeId, SimDuration};
+use super::{positive, send, Detector, DetectorObservation, InvalidParams};
+use hasim_sim::{Ctx, Describe, Detail, NodeId, Protocol, SimDuration};
 use membership::{Applied, Health, Incarnation, Membership, Update};
 use serde::{Deserialize, Serialize};
 
@@ -269,16 +269,16 @@ impl State {
     }
 }
 
-impl Detector for Swim {
+impl Protocol for Swim {
     type Msg = Msg;
     type Timer = Timer;
     type State = State;
+    type Durable = ();
+    /// How many nodes this node suspects.
+    type View = u32;
+    type Observation = DetectorObservation;
 
-    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
-        monitor != target
-    }
-
-    fn start<H: Host<Self>>(&self, ctx: &mut impl Ctx<H>) -> State {
+    fn start(&self, ctx: &mut impl Ctx<Self>, _: &()) -> State {
         let (me, nodes) = (ctx.id(), ctx.node_count());
         let mine = Incarnation {
             life: ctx.incarnation().0,
@@ -297,7 +297,7 @@ impl Detector for Swim {
             ctx.rng().shuffle(&mut order);
         }
         let phase = 1 + ctx.rng().below(self.params.period.as_nanos());
-        Self::timer(ctx, SimDuration::from_nanos(phase), Timer::Period);
+        ctx.set_timer(SimDuration::from_nanos(phase), Timer::Period);
         State {
             membership,
             seq: 0,
@@ -307,14 +307,7 @@ impl Detector for Swim {
         }
     }
 
-    fn on_message<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        source: NodeId,
-        msg: Msg,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         let max = self.params.piggyback_max as usize;
         match msg {
             Msg::Ping {
@@ -322,21 +315,21 @@ impl Detector for Swim {
                 relay_for,
                 updates,
             } => {
-                self.absorb(ctx, state, &updates, &mut told);
+                self.absorb(ctx, state, &updates);
                 let updates = state.membership.piggyback(max);
                 let ack = Msg::Ack {
                     seq,
                     relay_for,
                     updates,
                 };
-                Self::send(ctx, source, ack);
+                send(ctx, source, ack);
             }
             Msg::PingReq {
                 seq,
                 target,
                 updates,
             } => {
-                self.absorb(ctx, state, &updates, &mut told);
+                self.absorb(ctx, state, &updates);
                 let updates = state.membership.piggyback(max);
                 let relay_for = Some(source);
                 let ping = Msg::Ping {
@@ -344,14 +337,14 @@ impl Detector for Swim {
                     relay_for,
                     updates,
                 };
-                Self::send(ctx, target, ping);
+                send(ctx, target, ping);
             }
             Msg::Ack {
                 seq,
                 relay_for,
                 updates,
             } => {
-                self.absorb(ctx, state, &updates, &mut told);
+                self.absorb(ctx, state, &updates);
                 if let Some(prober) = relay_for {
                     let updates = state.membership.piggyback(max);
                     let ack = Msg::Ack {
@@ -359,7 +352,7 @@ impl Detector for Swim {
                         relay_for: None,
                         updates,
                     };
-                    Self::send(ctx, prober, ack);
+                    send(ctx, prober, ack);
                 } else if let Some(probe) = state.probe.as_mut() {
                     if probe.seq == seq {
                         probe.acked = true;
@@ -367,16 +360,9 @@ impl Detector for Swim {
                 }
             }
         }
-        told
     }
 
-    fn on_timer<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        timer: Timer,
-    ) -> Vec<DetectorObservation> {
-        let mut told = Vec::new();
+    fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         let max = self.params.piggyback_max as usize;
         match timer {
             Timer::Period => {
@@ -388,7 +374,7 @@ impl Detector for Swim {
                             health: Health::Suspect,
                             incarnation: known.incarnation,
                         };
-                        self.learn(ctx, state, suspicion, &mut told);
+                        self.learn(ctx, state, suspicion);
                     }
                 }
                 if let Some(target) = self.next_target(ctx, state) {
@@ -405,14 +391,14 @@ impl Detector for Swim {
                         relay_for: None,
                         updates,
                     };
-                    Self::send(ctx, target, ping);
-                    Self::timer(ctx, self.params.ping_timeout, Timer::PingTimeout { seq });
+                    send(ctx, target, ping);
+                    ctx.set_timer(self.params.ping_timeout, Timer::PingTimeout { seq });
                 }
-                Self::timer(ctx, self.params.period, Timer::Period);
+                ctx.set_timer(self.params.period, Timer::Period);
             }
             Timer::PingTimeout { seq } => {
                 let Some(probe) = state.probe.filter(|p| p.seq == seq && !p.acked) else {
-                    return told;
+                    return;
                 };
                 for relay in self.relays(ctx, state, probe.target) {
                     let updates = state.membership.piggyback(max);
@@ -422,7 +408,7 @@ impl Detector for Swim {
                         target,
                         updates,
                     };
-                    Self::send(ctx, relay, req);
+                    send(ctx, relay, req);
                 }
             }
             Timer::Suspicion {
@@ -436,11 +422,20 @@ impl Detector for Swim {
                         health: Health::Dead,
                         incarnation,
                     };
-                    self.learn(ctx, state, death, &mut told);
+                    self.learn(ctx, state, death);
                 }
             }
         }
-        told
+    }
+
+    fn view(&self, state: &State) -> u32 {
+        self.suspected(state)
+    }
+}
+
+impl Detector for Swim {
+    fn watches(&self, monitor: NodeId, target: NodeId, _: u32) -> bool {
+        monitor != target
     }
 
     fn suspects(&self, state: &State, target: NodeId) -> bool {
@@ -455,32 +450,20 @@ impl Detector for Swim {
 
 impl Swim {
     /// Applies piggybacked updates.
-    fn absorb<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        updates: &[Update],
-        told: &mut Vec<DetectorObservation>,
-    ) {
+    fn absorb(&self, ctx: &mut impl Ctx<Self>, state: &mut State, updates: &[Update]) {
         for &u in updates {
-            self.learn(ctx, state, u, told);
+            self.learn(ctx, state, u);
         }
     }
 
     /// Applies one update: reports a change of health, starts a suspicion timer.
-    fn learn<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-        update: Update,
-        told: &mut Vec<DetectorObservation>,
-    ) {
+    fn learn(&self, ctx: &mut impl Ctx<Self>, state: &mut State, update: Update) {
         let Applied {
             observation,
             suspected,
         } = state.membership.apply(update);
         if let Some(o) = observation {
-            Self::tell(ctx, told, o);
+            ctx.observe(o);
         }
         if let Some(incarnation) = suspected {
             let member = update.member;
@@ -488,16 +471,12 @@ impl Swim {
                 member,
                 incarnation,
             };
-            Self::timer(ctx, self.params.suspicion_timeout, timer);
+            ctx.set_timer(self.params.suspicion_timeout, timer);
         }
     }
 
     /// The member to probe this period, if any is not known dead.
-    fn next_target<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &mut State,
-    ) -> Option<NodeId> {
+    fn next_target(&self, ctx: &mut impl Ctx<Self>, state: &mut State) -> Option<NodeId> {
         let n = state.order.len();
         match self.params.probe_order {
             ProbeOrder::RoundRobin => {
@@ -535,12 +514,7 @@ impl Swim {
     }
 
     /// Up to k distinct members, other than the target, to probe it indirectly.
-    fn relays<H: Host<Self>>(
-        &self,
-        ctx: &mut impl Ctx<H>,
-        state: &State,
-        target: NodeId,
-    ) -> Vec<NodeId> {
+    fn relays(&self, ctx: &mut impl Ctx<Self>, state: &State, target: NodeId) -> Vec<NodeId> {
         let mut candidates: Vec<NodeId> = state
             .order
             .iter()

@@ -1,7 +1,7 @@
 //! The primary-backup model's vocabulary: epochs, log entries, messages, timers,
 //! observations and the durable image, each with the trace description it leaves.
 
-use crate::detection::heartbeat;
+use crate::detection::any;
 use crate::detection::DetectorObservation;
 use crate::replication::history::{Key, OpEvent, OpKind, Value};
 use hasim_sim::{Describe, Detail, Durable, NodeId};
@@ -33,8 +33,8 @@ pub enum Answer {
 /// Messages between replicas, and between clients and replicas.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
-    /// The embedded heartbeat detector's traffic.
-    Detector(heartbeat::Msg),
+    /// The replicas' detector's traffic.
+    Detector(any::Msg),
     /// A client's operation.
     Request {
         /// The client's sequence number.
@@ -170,8 +170,8 @@ fn describe_kind(d: &mut Detail<'_>, kind: OpKind) {
 /// Timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Timer {
-    /// The embedded heartbeat detector's timers.
-    Detector(heartbeat::Timer),
+    /// The replicas' detector's timers.
+    Detector(any::Timer),
     /// Replica: every `sync_interval`. A primary broadcasts a round; a backup
     /// considers promotion (and a promoter retries).
     Tick,

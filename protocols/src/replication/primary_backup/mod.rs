@@ -10,9 +10,10 @@
 //!   backups confirmed the primary's epoch after the read arrived (with everything in
 //!   the log at that point), so a deposed primary cannot answer. `async`: writes and
 //!   reads are answered at once, and the log is shipped every `sync_interval`.
-//! - *Failover (self-promotion, no coordinator).* Every replica embeds push heartbeats
-//!   ([`Heartbeat`], all to all). A backup that suspects its primary (or has had no
-//!   append from it for `heartbeat_timeout`), and suspects every replica with a lower
+//! - *Failover (self-promotion, no coordinator).* Every replica runs a failure
+//!   detector as a part (`detector`: any of the detection family's, all to all;
+//!   push heartbeats by default). A backup that suspects its primary (or has had no
+//!   append from it for `append_timeout`), and suspects every replica with a lower
 //!   index, promotes itself: it picks the next epoch it owns and asks the others to
 //!   join. A replica joins a higher epoch only if it also suspects the current primary
 //!   (or the promoter is that primary), persists the epoch and hands over its log. With
@@ -35,8 +36,9 @@
 //! **What it simplifies.** Logs are never compacted and a new epoch reinstalls the
 //! whole log on every backup. The replica set is fixed (no reconfiguration). Clients
 //! keep one operation outstanding and never retry one that timed out (it is unknown).
-//! The detector watches every node, clients included: replicas beat to clients (who
-//! ignore it) and suspect them once; only suspicions of replicas matter.
+//! The detector spans every node, clients included: replicas beat to (or probe,
+//! scrape) clients, who run no detector and ignore it, and suspect them once; only
+//! suspicions of replicas matter. (SWIM members gossip the clients' deaths too.)
 //!
 //! **What it promises.** In `sync` mode no acknowledged write is lost (disks here
 //! keep synced writes): an acknowledged write is on `acks + 1` replicas, every new
@@ -61,8 +63,9 @@ mod replica;
 pub use message::{Answer, Disk, DiskWrite, Entry, Epoch, Msg, Observation, Timer};
 pub use params::{Mode, PrimaryBackupParams};
 
-use crate::detection::heartbeat::{Heartbeat, HeartbeatParams, Mode as BeatMode, Rule};
-use crate::detection::{Detector, DetectorObservation, Host, InvalidParams, Monitors};
+use crate::detection::heartbeat::{HeartbeatParams, Mode as BeatMode, Rule};
+use crate::detection::Monitors;
+use crate::detection::{any, AnyDetector, DetectorObservation, DetectorParams, InvalidParams};
 use crate::replication::workload::{Workload, WorkloadParams};
 use client::Client;
 use hasim_sim::{Ctx, NodeId, Protocol};
@@ -85,7 +88,7 @@ pub struct PrimaryBackup {
     roles: Vec<Role>,
     replicas: Vec<NodeId>,
     params: PrimaryBackupParams,
-    detector: Heartbeat,
+    detector: AnyDetector,
 }
 
 impl PrimaryBackup {
@@ -103,13 +106,16 @@ impl PrimaryBackup {
                 w.validate().map_err(InvalidParams)?;
             }
         }
-        let detector = Heartbeat::new(HeartbeatParams {
-            mode: BeatMode::Push,
-            interval: params.heartbeat_interval,
-            rule: Rule::Timeout,
-            timeout: params.heartbeat_timeout,
-            missed: 3,
-            monitors: Monitors::All,
+        let detector = AnyDetector::new(match &params.detector {
+            Some(d) => d.clone().all_to_all(),
+            None => DetectorParams::Heartbeat(HeartbeatParams {
+                mode: BeatMode::Push,
+                interval: params.heartbeat_interval,
+                rule: Rule::Timeout,
+                timeout: params.heartbeat_timeout,
+                missed: 3,
+                monitors: Monitors::All,
+            }),
         })?;
         Ok(PrimaryBackup {
             roles,
@@ -117,6 +123,17 @@ impl PrimaryBackup {
             params,
             detector,
         })
+    }
+
+    /// Where the replicas' detector runs: every node, ids unchanged.
+    pub(crate) fn detector_span(&self) -> hasim_sim::Span {
+        hasim_sim::Span::new(0, self.roles.len() as u32)
+    }
+
+    /// Whether this replica's detector suspects `node` now.
+    pub(crate) fn suspects(&self, detector: &any::State, node: NodeId) -> bool {
+        use crate::detection::Detector;
+        self.detector.suspects(detector, node)
     }
 
     /// The replicas, in index order.
@@ -213,14 +230,23 @@ impl Protocol for PrimaryBackup {
     }
 }
 
-impl Host<Heartbeat> for PrimaryBackup {
-    fn wrap_msg(msg: <Heartbeat as Detector>::Msg) -> Msg {
+/// Runs the replicas' detector as a part over every node (ids unchanged): replicas
+/// run it, clients do not (heartbeats to them go unanswered and are ignored).
+pub(crate) struct DetectorLens;
+
+impl hasim_sim::Lens for DetectorLens {
+    type Host = PrimaryBackup;
+    type Part = AnyDetector;
+    fn msg(msg: any::Msg) -> Msg {
         Msg::Detector(msg)
     }
-    fn wrap_timer(timer: <Heartbeat as Detector>::Timer) -> Timer {
+    fn timer(timer: any::Timer, _: u32) -> Timer {
         Timer::Detector(timer)
     }
-    fn wrap_observation(observation: DetectorObservation) -> Observation {
+    fn observation(observation: DetectorObservation) -> Observation {
         Observation::Detector(observation)
+    }
+    fn write(write: hasim_sim::NoWrite) -> DiskWrite {
+        match write {}
     }
 }

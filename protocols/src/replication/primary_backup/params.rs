@@ -1,7 +1,7 @@
 //! The replicas' parameters (one set per run, written on the `replica` group), with
 //! their validation.
 
-use crate::detection::InvalidParams;
+use crate::detection::{DetectorParams, InvalidParams};
 use hasim_sim::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ pub enum Mode {
 }
 
 /// Parameters of the replicas.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrimaryBackupParams {
     /// `sync` or `async` replication.
@@ -29,10 +29,22 @@ pub struct PrimaryBackupParams {
     /// How often the primary sends a round of appends (heartbeat, catch-up, lease
     /// renewal, and the async shipping interval).
     pub sync_interval: SimDuration,
-    /// The embedded heartbeat detector's interval.
+    /// The default detector's heartbeat interval (push heartbeats, all to all).
     pub heartbeat_interval: SimDuration,
-    /// Silence after which a replica suspects another.
+    /// The default detector's timeout: silence after which a replica suspects another.
+    /// Also how long a restarted replica listens before it may promote.
     pub heartbeat_timeout: SimDuration,
+    /// The failure detector every replica runs, all to all (`monitors` is set to
+    /// `"all"`): any of the detection family's (`{ kind = "phi_accrual", threshold =
+    /// 8 }`). Unset: push heartbeats every `heartbeat_interval` with a
+    /// `heartbeat_timeout`.
+    pub detector: Option<DetectorParams>,
+    /// A backup also takes a primary that sent no append for this long as gone, even
+    /// while its detector trusts it: a node that is alive but does not rule (a
+    /// promotion that never completed) must not block failover. Unset:
+    /// `heartbeat_timeout`. Comparing detectors, set it longer than their detection
+    /// time, so that the detector decides.
+    pub append_timeout: Option<SimDuration>,
     /// The lease, by the primary's own clock; none: the epoch variant.
     pub lease: Option<SimDuration>,
     /// How much longer than the lease a backup waits, by its own clock, before it may
@@ -50,11 +62,18 @@ impl Default for PrimaryBackupParams {
             heartbeat_timeout: SimDuration::from_millis(500),
             lease: None,
             drift_margin: SimDuration::ZERO,
+            detector: None,
+            append_timeout: None,
         }
     }
 }
 
 impl PrimaryBackupParams {
+    /// How long a primary may send no append before a backup takes it as gone.
+    pub fn append_timeout(&self) -> SimDuration {
+        self.append_timeout.unwrap_or(self.heartbeat_timeout)
+    }
+
     /// Checks the parameters for a run of `replicas` replicas.
     pub fn validate(&self, replicas: u32) -> Result<(), InvalidParams> {
         let bad = |m: String| Err(InvalidParams(m));
@@ -74,6 +93,7 @@ impl PrimaryBackupParams {
             ("sync_interval", self.sync_interval),
             ("heartbeat_interval", self.heartbeat_interval),
             ("heartbeat_timeout", self.heartbeat_timeout),
+            ("append_timeout", self.append_timeout()),
         ] {
             if d.is_zero() {
                 return bad(format!("{field}: must be longer than 0s"));

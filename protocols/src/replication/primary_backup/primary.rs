@@ -5,7 +5,6 @@ use super::message::{Answer, DiskWrite, Entry, Epoch, Msg, Observation, Timer};
 use super::params::Mode;
 use super::replica::{Replica, Stance};
 use super::PrimaryBackup;
-use crate::detection::Detector;
 use crate::replication::history::{Key, OpKind, Value};
 use hasim_sim::{Ctx, NodeId, SimTime};
 /// The most lease rounds a primary remembers the send time of.
@@ -76,7 +75,7 @@ impl Replica {
         let epoch = self.disk.epoch;
         if !self.ready(p, ctx.now()) {
             let primary = p.primary_of(epoch);
-            let trusted = primary != ctx.id() && !p.detector.suspects(&self.detector, primary);
+            let trusted = primary != ctx.id() && !p.suspects(&self.detector, primary);
             let answer = Answer::Redirect(trusted.then_some(primary));
             ctx.send(client, Msg::Reply { op, epoch, answer });
             return;

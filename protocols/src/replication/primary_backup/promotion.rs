@@ -11,12 +11,11 @@
 use super::message::{DiskWrite, Entry, Epoch, Msg};
 use super::replica::{Promotion, Replica, Stance};
 use super::PrimaryBackup;
-use crate::detection::Detector;
 use hasim_sim::{Ctx, NodeId};
 
 impl Replica {
     /// Whether this replica believes the primary of its epoch is gone: its detector
-    /// suspects it, it has sent no append for a detector timeout, or it is this
+    /// suspects it, it has sent no append for `append_timeout`, or it is this
     /// replica itself (restarted, so not ruling).
     pub(super) fn suspects_primary(
         &self,
@@ -27,10 +26,8 @@ impl Replica {
         if primary == ctx.id() {
             return !matches!(self.stance, Stance::Primary(_));
         }
-        let silent = self
-            .last_append
-            .saturating_add(p.params().heartbeat_timeout);
-        p.detector.suspects(&self.detector, primary) || ctx.now() >= silent
+        let silent = self.last_append.saturating_add(p.params().append_timeout());
+        p.suspects(&self.detector, primary) || ctx.now() >= silent
     }
 
     /// Starts a promotion when this replica should take over; retries (or abandons)
@@ -83,7 +80,7 @@ impl Replica {
         let primary = p.primary_of(self.disk.epoch);
         let lower_alive = p.replicas()[..self.index]
             .iter()
-            .any(|&r| r != primary && !p.detector.suspects(&self.detector, r));
+            .any(|&r| r != primary && !p.suspects(&self.detector, r));
         if lower_alive {
             return;
         }

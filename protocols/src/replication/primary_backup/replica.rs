@@ -4,10 +4,11 @@
 
 use super::message::{Disk, DiskWrite, Entry, Epoch, Msg, Observation, Timer};
 use super::primary::Primacy;
+use super::DetectorLens;
 use super::{PrimaryBackup, View};
-use crate::detection::heartbeat;
-use crate::detection::{Detector, DetectorObservation};
+use crate::detection::{any, DetectorObservation};
 use hasim_sim::{Ctx, NodeId, SimTime};
+use hasim_sim::{Protocol, Within};
 
 /// What a replica is doing.
 #[derive(Debug)]
@@ -36,7 +37,7 @@ pub(super) struct Promotion {
 pub struct Replica {
     pub(super) index: usize,
     pub(super) disk: Disk,
-    pub(super) detector: heartbeat::State,
+    pub(super) detector: any::State,
     pub(super) stance: Stance,
     /// Local time of the last append from the primary of the current epoch.
     pub(super) last_append: SimTime,
@@ -55,7 +56,11 @@ impl Replica {
         let index = p
             .replica_index(ctx.id())
             .expect("a replica is in the replica list");
-        let detector = p.detector.start(ctx);
+        let detector = {
+            let span = p.detector_span();
+            p.detector
+                .start(&mut Within::<_, DetectorLens>::new(ctx, span), &())
+        };
         let now = ctx.now();
         let params = p.params();
         let first = ctx.incarnation().0 == 0;
@@ -104,7 +109,9 @@ impl Replica {
     ) {
         match msg {
             Msg::Detector(m) => {
-                let told = p.detector.on_message(ctx, &mut self.detector, source, m);
+                let mut w = Within::<_, DetectorLens>::new(ctx, p.detector_span()).hearing();
+                p.detector.on_message(&mut w, &mut self.detector, source, m);
+                let told = w.heard();
                 self.after_detector(p, ctx, &told);
             }
             Msg::Request { op, key, kind } => self.on_request(p, ctx, source, op, key, kind),
@@ -135,7 +142,9 @@ impl Replica {
     ) {
         match timer {
             Timer::Detector(t) => {
-                let told = p.detector.on_timer(ctx, &mut self.detector, t);
+                let mut w = Within::<_, DetectorLens>::new(ctx, p.detector_span()).hearing();
+                p.detector.on_timer(&mut w, &mut self.detector, t);
+                let told = w.heard();
                 self.after_detector(p, ctx, &told);
             }
             Timer::Tick => {
