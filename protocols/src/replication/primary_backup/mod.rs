@@ -208,7 +208,11 @@ impl Protocol for PrimaryBackup {
 
     fn on_message(&self, ctx: &mut impl Ctx<Self>, state: &mut State, source: NodeId, msg: Msg) {
         match state {
-            State::Replica(r) => r.on_message(self, ctx, source, msg),
+            State::Replica(r) => {
+                let epoch = r.disk.epoch;
+                r.on_message(self, ctx, source, msg);
+                r.assert_invariants(self, ctx, epoch);
+            }
             State::Client(c) => c.on_message(self, ctx, source, msg),
             State::Idle => {}
         }
@@ -216,7 +220,11 @@ impl Protocol for PrimaryBackup {
 
     fn on_timer(&self, ctx: &mut impl Ctx<Self>, state: &mut State, timer: Timer) {
         match state {
-            State::Replica(r) => r.on_timer(self, ctx, timer),
+            State::Replica(r) => {
+                let epoch = r.disk.epoch;
+                r.on_timer(self, ctx, timer);
+                r.assert_invariants(self, ctx, epoch);
+            }
             State::Client(c) => c.on_timer(self, ctx, timer),
             State::Idle => {}
         }

@@ -93,6 +93,44 @@ impl Replica {
         replica
     }
 
+    /// The promises of the module header one replica can check alone, after every
+    /// event: its epoch never goes back (joining persists it, which is the fence); it
+    /// rules only an epoch it owns, and only the one on its disk; it serves only while
+    /// ruling; a promotion claims a higher epoch it owns. Cheap; a violation is a bug
+    /// in this model (a failing seed with its replay command in a sweep).
+    pub(super) fn assert_invariants(
+        &self,
+        p: &PrimaryBackup,
+        ctx: &impl Ctx<PrimaryBackup>,
+        epoch_before: Epoch,
+    ) {
+        let me = ctx.id();
+        let at = |what: &str| format!("primary-backup {me} at {}: {what}", ctx.now());
+        assert!(
+            self.disk.epoch >= epoch_before,
+            "{}",
+            at("the epoch went back")
+        );
+        match &self.stance {
+            Stance::Primary(_) => assert!(
+                p.primary_of(self.disk.epoch) == me,
+                "{}",
+                at("rules an epoch it does not own")
+            ),
+            Stance::Promoting(pr) => assert!(
+                pr.epoch > self.disk.epoch && p.primary_of(pr.epoch) == me,
+                "{}",
+                at("claims an epoch it does not own, or not a newer one")
+            ),
+            Stance::Backup => {}
+        }
+        assert!(
+            !self.serving || matches!(self.stance, Stance::Primary(_)),
+            "{}",
+            at("serves without ruling")
+        );
+    }
+
     pub(super) fn view(&self) -> View {
         View {
             serving: self.serving,

@@ -202,6 +202,48 @@ impl Replica {
 
     /// Handles a message.
     pub fn on_message(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, source: NodeId, msg: Msg) {
+        let before = (self.term, self.voted_for);
+        self.handle(p, ctx, source, msg);
+        self.assert_invariants(ctx, before);
+    }
+
+    /// The promises of the module header that one replica can check alone, after every
+    /// event: the term never goes back, a vote once given stands for its term (one vote
+    /// per term), a leader voted for itself, and commit ≤ last index, applied ≤ commit,
+    /// the last entry's term ≤ the current term. Cheap (no walk over the log); a
+    /// violation is a bug in this model, and in a sweep a failing seed with its replay.
+    fn assert_invariants(&self, ctx: &impl Ctx<Raft>, before: (Term, Option<NodeId>)) {
+        let (term, voted_for) = before;
+        let at = |what: &str| format!("raft {} at {}: {what}", ctx.id(), ctx.now());
+        assert!(self.term >= term, "{}", at("the term went back"));
+        assert!(
+            self.term != term || voted_for.is_none() || self.voted_for == voted_for,
+            "{}",
+            at("a second vote in one term")
+        );
+        assert!(
+            !matches!(self.role, Role::Leader(_)) || self.voted_for == Some(ctx.id()),
+            "{}",
+            at("a leader that did not vote for itself")
+        );
+        assert!(
+            self.commit <= self.log.last_index(),
+            "{}",
+            at("commit index beyond the log")
+        );
+        assert!(
+            self.applied <= self.commit,
+            "{}",
+            at("applied beyond commit")
+        );
+        assert!(
+            self.log.last_term() <= self.term,
+            "{}",
+            at("an entry of a future term")
+        );
+    }
+
+    fn handle(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, source: NodeId, msg: Msg) {
         match msg {
             Msg::RequestVote {
                 term,
@@ -265,6 +307,12 @@ impl Replica {
 
     /// Handles a timer.
     pub fn on_timer(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, timer: Timer) {
+        let before = (self.term, self.voted_for);
+        self.fire(p, ctx, timer);
+        self.assert_invariants(ctx, before);
+    }
+
+    fn fire(&mut self, p: &Raft, ctx: &mut impl Ctx<Raft>, timer: Timer) {
         match timer {
             Timer::Election => {
                 self.election = None;
