@@ -3,6 +3,7 @@
 
 use crate::id::NodeId;
 use crate::property::Violation;
+use crate::time::SimTime;
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,15 @@ pub enum SimError {
         /// What is wrong with it.
         message: String,
     },
+    /// A fault added between `run_until` calls for a time the run has passed.
+    FaultInPast {
+        /// Position it would have had in the schedule.
+        index: usize,
+        /// When it was to happen.
+        at: SimTime,
+        /// Where the run is.
+        now: SimTime,
+    },
     /// A probability outside [0, 1].
     Probability {
         /// Which setting.
@@ -61,6 +71,10 @@ impl core::fmt::Display for SimError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             SimError::Fault { index, message } => write!(f, "fault #{index}: {message}"),
+            SimError::FaultInPast { index, at, now } => write!(
+                f,
+                "fault #{index} at {at} is in the past: the run is already at {now}"
+            ),
             SimError::Probability { what, value } => {
                 write!(f, "{what}: {value} is not a probability in [0, 1]")
             }

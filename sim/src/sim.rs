@@ -176,20 +176,43 @@ impl<P: Protocol> Sim<P> {
         Ok(self)
     }
 
-    /// Adds faults to the schedule; each is validated.
+    /// Adds faults to the schedule; each is validated. Between `run_until` calls a
+    /// fault is queued for its time as it is added (faults already queued keep their
+    /// places, so the schedule is not re-sorted); one due before the current time is
+    /// refused, as is the whole call then (nothing of it is added).
     pub fn faults(
         &mut self,
         faults: impl IntoIterator<Item = ScheduledFault>,
     ) -> Result<&mut Self, SimError> {
         let nodes = self.core.nodes.len() as u32;
+        let first = self.schedule.len();
+        let mut added: Vec<ScheduledFault> = Vec::new();
         for f in faults {
-            f.fault.validate(nodes).map_err(|message| SimError::Fault {
-                index: self.schedule.len(),
-                message,
-            })?;
+            let index = first + added.len();
+            f.fault
+                .validate(nodes)
+                .map_err(|message| SimError::Fault { index, message })?;
+            if self.prepared && f.at < self.core.now {
+                return Err(SimError::FaultInPast {
+                    index,
+                    at: f.at,
+                    now: self.core.now,
+                });
+            }
+            added.push(f);
+        }
+        if !self.prepared {
+            self.schedule.extend(added);
+            sort_schedule(&mut self.schedule);
+            return Ok(self);
+        }
+        sort_schedule(&mut added);
+        for f in added {
+            let index = self.schedule.len() as u32;
+            self.core.queue.push(f.at, Event::Fault { index });
+            self.quiet_from = self.quiet_from.max(f.at);
             self.schedule.push(f);
         }
-        sort_schedule(&mut self.schedule);
         Ok(self)
     }
 

@@ -254,3 +254,37 @@ fn faults_at_the_same_instant_apply_in_the_order_given() {
     assert_eq!(run(crash.clone(), restart.clone()), Status::Up);
     assert_eq!(run(restart, crash), Status::Down);
 }
+
+#[test]
+fn a_fault_added_between_run_until_calls_happens_at_its_time() {
+    let mut sim = Sim::new(Probe::new(), 3, 1);
+    sim.horizon(at_secs(1));
+    sim.faults([
+        fault(at_ms(10), Fault::Crash { node: NodeId(0) }),
+        fault(at_ms(30), Fault::Crash { node: NodeId(1) }),
+    ])
+    .unwrap();
+    sim.run_until(at_ms(20));
+    assert_eq!(sim.status(NodeId(0)), Status::Down);
+    // Due before the already queued crash of n1: re-sorting the schedule would move
+    // n1's queued position onto this fault, and n1 would never crash.
+    sim.faults([fault(at_ms(25), Fault::Crash { node: NodeId(2) })])
+        .unwrap();
+    sim.run_until(at_ms(26));
+    assert_eq!(sim.status(NodeId(2)), Status::Down, "the added fault ran");
+    assert_eq!(
+        sim.status(NodeId(1)),
+        Status::Up,
+        "n1's crash is not due yet"
+    );
+    sim.run_until(at_ms(31));
+    assert_eq!(
+        sim.status(NodeId(1)),
+        Status::Down,
+        "the queued fault kept its place"
+    );
+
+    let past = sim.faults([fault(at_ms(5), Fault::Restart { node: NodeId(0) })]);
+    assert!(matches!(past, Err(SimError::FaultInPast { .. })));
+    assert_eq!(sim.schedule().len(), 3, "a refused fault is not kept");
+}
