@@ -11,7 +11,7 @@ use hasim_protocols::replication::quorum::{Observation, Quorum, ReplicaParams, R
 use hasim_protocols::replication::{
     lost_writes_register, stale_reads, History, Key, OpKind, OpResult, Value, WorkloadParams,
 };
-use hasim_sim::{Histogram, Sim};
+use hasim_sim::{Histogram, NodeId, Sim};
 use std::collections::BTreeMap;
 
 /// The `quorum` model.
@@ -21,10 +21,14 @@ const ROLES: [&str; 2] = ["replica", "client"];
 
 /// The clients' history of a finished run.
 fn history(sim: &Sim<Quorum>) -> History {
-    History::from_events(sim.observations().iter().map(|o| {
-        let Observation::Op(event) = o.observation;
-        (o.time, o.node, event)
-    }))
+    History::from_events(
+        sim.observations()
+            .iter()
+            .filter_map(|o| match o.observation {
+                Observation::Op(event) => Some((o.time, o.node, event)),
+                Observation::Detector(_) => None,
+            }),
+    )
 }
 
 /// Each key's value as a final quorum read would return it, every replica and hint
@@ -58,8 +62,9 @@ impl Model for QuorumModel {
                     ("read_repair", "write the newest version back to replicas that answered a read with older data"),
                     ("hinted_handoff", "sloppy quorum: writes for a replica believed down go to the next node on the ring as hints"),
                     ("request_timeout", "a coordinator answers \"timeout\" after this long without its quorum"),
-                    ("heartbeat_interval", "gap between liveness messages from each replica to every other"),
-                    ("suspect_after", "a replica not heard from for this long is believed down"),
+                    ("heartbeat_interval", "gap between liveness messages from each replica to every other (built-in liveness, without `detector`)"),
+                    ("suspect_after", "a replica not heard from for this long is believed down (built-in liveness, without `detector`)"),
+                    ("detector", "the failure detector coordinators consult to mark replicas down, all to all: `{ kind = \"heartbeat\" | \"phi_accrual\" | \"swim\" | \"prometheus\", ... }` with that detector's params; unset: the built-in liveness"),
                 ]),
             },
             RoleDoc {
@@ -174,8 +179,21 @@ impl Model for QuorumModel {
     }
 
     fn request(o: &Observation) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
-        let Observation::Op(e) = o;
-        e.succeeded().map(|ok| (ok, None))
+        match o {
+            Observation::Op(e) => e.succeeded().map(|ok| (ok, None)),
+            Observation::Detector(_) => None,
+        }
+    }
+
+    fn suspicion(o: &Observation) -> Option<(NodeId, bool)> {
+        use hasim_protocols::detection::DetectorObservation as D;
+        match o {
+            Observation::Detector(D::Suspect { target } | D::Confirm { target }) => {
+                Some((*target, true))
+            }
+            Observation::Detector(D::Trust { target }) => Some((*target, false)),
+            Observation::Op(_) => None,
+        }
     }
 
     fn report(sim: &Sim<Quorum>, out: &mut BTreeMap<String, f64>) {

@@ -131,7 +131,7 @@ impl Client {
                     self.complete(ctx, op, OpResult::Unknown);
                 }
             }
-            Timer::RequestTimeout { .. } | Timer::Heartbeat => {}
+            Timer::RequestTimeout { .. } | Timer::Heartbeat | Timer::Detector(_) => {}
         }
     }
 }

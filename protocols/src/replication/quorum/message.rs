@@ -1,6 +1,7 @@
 //! What travels between clients, coordinators and replicas (messages), what wakes them
 //! (timers) and what they report (observations), with their stable trace form.
 
+use crate::detection::{any, DetectorObservation};
 use crate::replication::history::{Key, OpEvent, Value};
 use crate::replication::quorum::version::Siblings;
 use hasim_sim::{Describe, Detail, NodeId};
@@ -82,8 +83,11 @@ pub enum Msg {
         /// The versions to merge in.
         siblings: Siblings,
     },
-    /// Replica → every other replica: I am up.
+    /// Replica → every other replica: I am up (the built-in liveness, without a
+    /// `detector`).
     Alive,
+    /// The replicas' detector's traffic (with a `detector`).
+    Detector(any::Msg),
     /// Hint holder → intended replica: versions written while it was unreachable.
     Handoff {
         /// The key.
@@ -119,13 +123,18 @@ pub enum Timer {
     },
     /// Replica: send the next round of liveness messages.
     Heartbeat,
+    /// The replicas' detector's timers.
+    Detector(any::Timer),
 }
 
-/// A typed observation: the clients' operations, for the history checkers.
+/// A typed observation: the clients' operations, for the history checkers, and the
+/// replicas' detector's changes of mind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Observation {
     /// A client invoked or completed an operation.
     Op(OpEvent),
+    /// The embedded detector changed its mind about a node.
+    Detector(DetectorObservation),
 }
 
 fn describe_siblings(d: &mut Detail<'_>, s: &Siblings) {
@@ -182,6 +191,7 @@ impl Describe for Msg {
             Msg::Alive => {
                 d.name("alive");
             }
+            Msg::Detector(m) => m.describe(d),
             Msg::Handoff { key, seq, siblings } => {
                 d.name("handoff")
                     .u64("key", u64::from(*key))
@@ -204,13 +214,19 @@ impl Describe for Timer {
             Timer::OpTimeout { op } => d.name("op_timeout").u64("op", *op),
             Timer::RequestTimeout { rid } => d.name("request_timeout").u64("rid", *rid),
             Timer::Heartbeat => d.name("heartbeat"),
+            Timer::Detector(t) => {
+                t.describe(d);
+                d
+            }
         };
     }
 }
 
 impl Describe for Observation {
     fn describe(&self, d: &mut Detail<'_>) {
-        let Observation::Op(event) = self;
-        event.describe(d);
+        match self {
+            Observation::Op(event) => event.describe(d),
+            Observation::Detector(o) => o.describe(d),
+        }
     }
 }

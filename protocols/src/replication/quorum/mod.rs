@@ -7,7 +7,8 @@
 //! ([`coordinator`]) fans the operation out to the key's N replicas and answers the
 //! client after R read answers (the newest version among them) or W write
 //! acknowledgements, "unavailable" at once when it believes fewer than that are up
-//! (liveness from heartbeats every replica sends every other), or "timeout" after
+//! (liveness from heartbeats every replica sends every other, or from any of the
+//! detection family's detectors run as a part, `detector`), or "timeout" after
 //! `request_timeout`. Versions ([`version`]) are last-write-wins stamps from the
 //! coordinator's local clock, or version vectors: the coordinator then reads R replicas
 //! first and writes a version descending from all it read. After a read, replicas that
@@ -53,6 +54,7 @@ pub use replica::Replica;
 pub use ring::Ring;
 pub use version::Siblings;
 
+use crate::detection::{any, AnyDetector, DetectorObservation};
 use crate::replication::history::{Key, Value};
 use crate::replication::workload::WorkloadParams;
 use hasim_sim::{Ctx, NodeId, Protocol};
@@ -77,6 +79,8 @@ pub struct Quorum {
     /// The ring of replicas.
     pub ring: Ring,
     roles: Vec<Role>,
+    /// The replicas' detector, when the parameters name one.
+    detector: Option<AnyDetector>,
 }
 
 impl Quorum {
@@ -92,11 +96,27 @@ impl Quorum {
                 w.validate()?;
             }
         }
+        let detector = match &params.detector {
+            Some(d) => Some(AnyDetector::new(d.clone().all_to_all()).map_err(|e| e.to_string())?),
+            None => None,
+        };
         Ok(Quorum {
             params,
             ring: Ring::new(members),
             roles,
+            detector,
         })
+    }
+
+    /// The replicas' detector, when the parameters name one.
+    pub(crate) fn detector(&self) -> Option<&AnyDetector> {
+        self.detector.as_ref()
+    }
+
+    /// Where the replicas' detector runs: every node, ids unchanged (clients run no
+    /// detector and ignore its traffic; replicas suspect them once).
+    pub(crate) fn detector_span(&self) -> hasim_sim::Span {
+        hasim_sim::Span::new(0, self.roles.len() as u32)
     }
 
     /// The role of `node`.
@@ -198,6 +218,26 @@ impl Protocol for Quorum {
             State::Client(c) => View::Client { busy: c.busy() },
             State::Idle => View::Idle,
         }
+    }
+}
+
+/// Runs the replicas' detector as a part over every node (ids unchanged).
+pub(crate) struct DetectorLens;
+
+impl hasim_sim::Lens for DetectorLens {
+    type Host = Quorum;
+    type Part = AnyDetector;
+    fn msg(msg: any::Msg) -> Msg {
+        Msg::Detector(msg)
+    }
+    fn timer(timer: any::Timer, _: u32) -> Timer {
+        Timer::Detector(timer)
+    }
+    fn observation(observation: DetectorObservation) -> Observation {
+        Observation::Detector(observation)
+    }
+    fn write(write: hasim_sim::NoWrite) -> disk::DiskWrite {
+        match write {}
     }
 }
 

@@ -2,6 +2,7 @@
 //! replication factor and quorums, how versions are ordered, and the repair
 //! mechanisms, with the checks that reject a configuration that cannot work.
 
+use crate::detection::DetectorParams;
 use hasim_sim::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -39,10 +40,18 @@ pub struct ReplicaParams {
     pub hinted_handoff: bool,
     /// How long a coordinator waits for its quorum before it answers "timeout".
     pub request_timeout: SimDuration,
-    /// Gap between two liveness messages from each replica to every other.
+    /// Gap between two liveness messages from each replica to every other (the
+    /// built-in liveness, used when `detector` is not set).
     pub heartbeat_interval: SimDuration,
-    /// A replica not heard from for this long is treated as down by coordinators.
+    /// A replica not heard from for this long is treated as down by coordinators
+    /// (the built-in liveness, used when `detector` is not set).
     pub suspect_after: SimDuration,
+    /// The failure detector coordinators consult to mark replicas down, run all to
+    /// all (any of the detection family's: `detector = { kind = "phi_accrual" }`);
+    /// a replica is down while the coordinator's detector suspects it. Unset, the
+    /// built-in liveness above (`heartbeat_interval`, `suspect_after`). Either way a
+    /// replica hands its hints to a node it hears from.
+    pub detector: Option<DetectorParams>,
 }
 
 impl Default for ReplicaParams {
@@ -57,6 +66,7 @@ impl Default for ReplicaParams {
             request_timeout: SimDuration::from_millis(200),
             heartbeat_interval: SimDuration::from_millis(100),
             suspect_after: SimDuration::from_millis(350),
+            detector: None,
         }
     }
 }

@@ -3,13 +3,14 @@
 //! replica it is alive, and hands hints back to their replica once it hears from it.
 //! The same node coordinates client requests ([`super::coordinator`]).
 
+use crate::detection::{any, Detector};
 use crate::replication::history::Key;
 use crate::replication::quorum::coordinator::Request;
 use crate::replication::quorum::disk::{Disk, DiskWrite, Hint};
 use crate::replication::quorum::message::{Msg, Timer};
 use crate::replication::quorum::version::Siblings;
-use crate::replication::quorum::Quorum;
-use hasim_sim::{Ctx, NodeId, SimTime};
+use crate::replication::quorum::{DetectorLens, Quorum};
+use hasim_sim::{Ctx, NodeId, Protocol, SimTime, Within};
 use std::collections::BTreeMap;
 
 /// A replica's volatile state (its disk image is mirrored in `disk`).
@@ -24,17 +25,29 @@ pub struct Replica {
     pub(super) requests: BTreeMap<u64, Request>,
     /// The next request id (ids start at 1).
     pub(super) next_rid: u64,
+    /// The detector's state on this node, when the run has one.
+    detector: Option<any::State>,
 }
 
 impl Replica {
     /// Starts from the disk image and begins sending liveness messages.
     pub fn start(q: &Quorum, ctx: &mut impl Ctx<Quorum>, disk: &Disk) -> Replica {
-        ctx.set_timer(q.params.heartbeat_interval, Timer::Heartbeat);
+        let detector = match q.detector() {
+            Some(d) => Some(d.start(
+                &mut Within::<_, DetectorLens>::new(ctx, q.detector_span()),
+                &(),
+            )),
+            None => {
+                ctx.set_timer(q.params.heartbeat_interval, Timer::Heartbeat);
+                None
+            }
+        };
         Replica {
             disk: disk.clone(),
             last_heard: vec![None; q.ring.members().len()],
             requests: BTreeMap::new(),
             next_rid: 1,
+            detector,
         }
     }
 
@@ -46,6 +59,9 @@ impl Replica {
         let Some(i) = q.ring.index_of(node) else {
             return false;
         };
+        if let (Some(d), Some(state)) = (q.detector(), &self.detector) {
+            return !d.suspects(state, node);
+        }
         self.last_heard[i].is_none_or(|t| now.saturating_since(t) <= q.params.suspect_after)
     }
 
@@ -113,6 +129,17 @@ impl Replica {
                 }
                 self.hand_off(ctx, source);
             }
+            Msg::Detector(m) => {
+                if let (Some(d), Some(state)) = (q.detector(), &mut self.detector) {
+                    let mut w = Within::<_, DetectorLens>::new(ctx, q.detector_span());
+                    d.on_message(&mut w, state, source, m);
+                    // Hearing anything from a ring member means it is up: the time to
+                    // hand its hints back, as the built-in liveness does.
+                    if q.ring.index_of(source).is_some() {
+                        self.hand_off(ctx, source);
+                    }
+                }
+            }
             Msg::Handoff { key, seq, siblings } => {
                 self.store(ctx, key, &siblings);
                 ctx.send(source, Msg::HandoffAck { key, seq });
@@ -171,6 +198,15 @@ impl Replica {
                     }
                 }
                 ctx.set_timer(q.params.heartbeat_interval, Timer::Heartbeat);
+            }
+            Timer::Detector(t) => {
+                if let (Some(d), Some(state)) = (q.detector(), &mut self.detector) {
+                    d.on_timer(
+                        &mut Within::<_, DetectorLens>::new(ctx, q.detector_span()),
+                        state,
+                        t,
+                    );
+                }
             }
             Timer::RequestTimeout { rid } => self.on_request_timeout(ctx, rid),
             Timer::Next | Timer::OpTimeout { .. } => {}

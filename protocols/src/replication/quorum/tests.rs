@@ -145,9 +145,9 @@ fn a_write_refused_as_unavailable_is_stored_nowhere() {
     };
     let down = [0, 2, 3].map(|n| at(1.0, Fault::Crash { node: NodeId(n) }));
     let s = sim(params, down.to_vec(), 1);
-    let h = History::from_events(s.observations().iter().map(|o| {
-        let Observation::Op(e) = o.observation;
-        (o.time, o.node, e)
+    let h = History::from_events(s.observations().iter().filter_map(|o| match o.observation {
+        Observation::Op(e) => Some((o.time, o.node, e)),
+        Observation::Detector(_) => None,
     }));
     let refused: Vec<Value> = h
         .ops
@@ -170,4 +170,81 @@ fn a_write_refused_as_unavailable_is_stored_nowhere() {
     }
     // Writes before the crash were acknowledged and stored.
     assert!(!finals.is_empty());
+}
+
+/// Each of the detection family's detectors as a quorum scenario names it, tuned to
+/// notice a crash within the 2 s that X is down.
+const DETECTORS: [&str; 4] = [
+    r#"detector = { kind = "heartbeat", interval = "100ms", timeout = "500ms" }"#,
+    r#"detector = { kind = "phi_accrual", interval = "100ms", threshold = 8.0, acceptable_pause = "200ms", first_estimate = "100ms", min_sd = "50ms" }"#,
+    r#"detector = { kind = "swim", period = "200ms", ping_timeout = "50ms", suspicion_timeout = "300ms" }"#,
+    r#"detector = { kind = "prometheus", scrape_interval = "200ms", scrape_timeout = "100ms", evaluation_interval = "100ms", for = "200ms", delivery_delay = "0s" }"#,
+];
+
+#[test]
+fn with_any_detector_coordinators_mark_the_crashed_replica_down_and_hand_off_to_it() {
+    use crate::detection::DetectorObservation as D;
+    for detector in DETECTORS {
+        // The replica role's params as a scenario writes them; the built-in silence
+        // is longer than the run, so only the detector can mark X down.
+        let text = format!(
+            "hinted_handoff = true\nread_repair = false\nsuspect_after = \"60s\"\n{detector}"
+        );
+        let params: ReplicaParams = toml::from_str(&text).unwrap();
+        let kind = params.detector.as_ref().map(|d| d.kind()).unwrap();
+        for seed in 1..=3 {
+            let s = sim(params.clone(), faults(false), seed);
+            let at = |o: &hasim_sim::Observed<Observation>, what: D| {
+                o.observation == Observation::Detector(what)
+                    && s.protocol().ring.index_of(o.node).is_some()
+            };
+            let suspected = s
+                .observations()
+                .iter()
+                .find(|o| at(o, D::Suspect { target: X }))
+                .map(|o| o.time);
+            let suspected =
+                suspected.unwrap_or_else(|| panic!("{kind} seed {seed}: X never suspected"));
+            assert!(
+                suspected > secs(1.0) && suspected < secs(3.0),
+                "{kind} seed {seed}: suspected at {suspected}"
+            );
+            assert!(
+                s.observations()
+                    .iter()
+                    .any(|o| o.time > secs(3.0) && at(o, D::Trust { target: X })),
+                "{kind} seed {seed}: X trusted again after its restart"
+            );
+            // Marked down, X's writes went to stand-ins as hints, handed back later.
+            assert!(
+                s.metrics().counter("hints_stored") > 0,
+                "{kind} seed {seed}"
+            );
+            assert!(
+                s.metrics().counter("hints_delivered") > 0,
+                "{kind} seed {seed}"
+            );
+            assert_eq!(
+                hints_left(&s),
+                0,
+                "{kind} seed {seed}: every hint handed back"
+            );
+            assert_eq!(behind(&s), Vec::<Key>::new(), "{kind} seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn without_a_detector_the_suspect_after_silence_marks_replicas_down() {
+    // The same run with the built-in liveness made blind (silence longer than the run):
+    // nothing is marked down, so no write goes to a stand-in. The detector test above
+    // therefore measures the detector, not the built-in liveness.
+    let params = ReplicaParams {
+        hinted_handoff: true,
+        read_repair: false,
+        suspect_after: SimDuration::from_secs(60),
+        ..ReplicaParams::default()
+    };
+    let s = sim(params, faults(false), 1);
+    assert_eq!(s.metrics().counter("hints_stored"), 0);
 }
