@@ -6,10 +6,11 @@ use crate::fault::ScheduledFault;
 use crate::id::{Incarnation, NodeId};
 use crate::metrics::{Metrics, Status, Timeline};
 use crate::property::Observed;
-use crate::protocol::Protocol;
+use crate::protocol::{Durable, Protocol};
 use crate::sim::{Outcome, Sim};
 use crate::time::SimTime;
 use crate::trace::TraceSink;
+use std::borrow::Cow;
 
 impl<P: Protocol> Sim<P> {
     /// The run's seed.
@@ -84,6 +85,23 @@ impl<P: Protocol> Sim<P> {
     /// A node's synced durable image.
     pub fn durable(&self, node: NodeId) -> &P::Durable {
         &self.core.nodes[node.index()].disk.image
+    }
+    /// A node's disk as the node itself reads it: the synced image with its unsynced
+    /// writes applied in order. This is what a plain crash now would keep (a crash
+    /// syncs the page cache); only a crash under a disk fault that loses unsynced
+    /// writes keeps less, and a crashed node's image already says what it kept. So a
+    /// check that asks what the cluster holds at the end reads this, not
+    /// [`durable`](Self::durable). Borrowed when nothing is unsynced.
+    pub fn on_disk(&self, node: NodeId) -> Cow<'_, P::Durable> {
+        let disk = &self.core.nodes[node.index()].disk;
+        if disk.unsynced.is_empty() {
+            return Cow::Borrowed(&disk.image);
+        }
+        let mut image = disk.image.clone();
+        for w in &disk.unsynced {
+            image.apply(w);
+        }
+        Cow::Owned(image)
     }
     /// A node's unsynced writes, not yet in the image.
     pub fn unsynced_writes(&self, node: NodeId) -> usize {

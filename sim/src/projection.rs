@@ -18,6 +18,7 @@ use crate::protocol::Protocol;
 use crate::sim::Sim;
 use crate::time::SimTime;
 use crate::within::Span;
+use std::borrow::Cow;
 
 /// What figure and check code may read of a run: implemented by [`Sim`] and by a
 /// [`Projection`] of one part of a composed run.
@@ -40,6 +41,9 @@ pub trait Inspect<P: Protocol> {
     }
     /// A node's synced durable image.
     fn durable(&self, node: NodeId) -> &P::Durable;
+    /// A node's disk as it reads it: the synced image with the unsynced writes
+    /// applied (see [`Sim::on_disk`]). What end-of-run checks judge.
+    fn on_disk(&self, node: NodeId) -> Cow<'_, P::Durable>;
     /// A node's local clock.
     fn node_clock(&self, node: NodeId) -> &Clock;
     /// A node's up/down/paused history.
@@ -72,6 +76,9 @@ impl<P: Protocol> Inspect<P> for Sim<P> {
     fn durable(&self, node: NodeId) -> &P::Durable {
         Sim::durable(self, node)
     }
+    fn on_disk(&self, node: NodeId) -> Cow<'_, P::Durable> {
+        Sim::on_disk(self, node)
+    }
     fn node_clock(&self, node: NodeId) -> &Clock {
         Sim::node_clock(self, node)
     }
@@ -94,6 +101,9 @@ pub struct Projection<'s, H: Protocol, P: Protocol> {
     span: Span,
     states: Vec<Option<&'s P::State>>,
     durables: Vec<&'s P::Durable>,
+    /// The part's share of a node's disk with its unsynced writes applied, for the
+    /// nodes that have any (the others read `durables`).
+    unsynced: Vec<Option<P::Durable>>,
     observations: Vec<Observed<P::Observation>>,
     schedule: Vec<ScheduledFault>,
 }
@@ -107,7 +117,7 @@ impl<'s, H: Protocol, P: Protocol> Projection<'s, H, P> {
         protocol: &'s P,
         span: Span,
         state: impl Fn(&'s H::State) -> Option<&'s P::State>,
-        durable: impl Fn(&'s H::Durable) -> &'s P::Durable,
+        durable: impl for<'a> Fn(&'a H::Durable) -> &'a P::Durable,
         observation: impl Fn(&H::Observation) -> Option<P::Observation>,
     ) -> Self {
         assert!(
@@ -122,6 +132,13 @@ impl<'s, H: Protocol, P: Protocol> Projection<'s, H, P> {
             .map(|n| host.state(n).and_then(&state))
             .collect();
         let durables = span.node_ids().map(|n| durable(host.durable(n))).collect();
+        let unsynced = span
+            .node_ids()
+            .map(|n| match host.on_disk(n) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(d) => Some(durable(&d).clone()),
+            })
+            .collect();
         let observations = host
             .observations()
             .iter()
@@ -150,6 +167,7 @@ impl<'s, H: Protocol, P: Protocol> Projection<'s, H, P> {
             span,
             states,
             durables,
+            unsynced,
             observations,
             schedule,
         }
@@ -195,6 +213,12 @@ impl<H: Protocol, P: Protocol> Inspect<P> for Projection<'_, H, P> {
     }
     fn durable(&self, node: NodeId) -> &P::Durable {
         self.durables[node.index()]
+    }
+    fn on_disk(&self, node: NodeId) -> Cow<'_, P::Durable> {
+        match &self.unsynced[node.index()] {
+            Some(d) => Cow::Borrowed(d),
+            None => Cow::Borrowed(self.durables[node.index()]),
+        }
     }
     fn node_clock(&self, node: NodeId) -> &Clock {
         self.host.node_clock(self.span.host(node))

@@ -116,7 +116,9 @@ pub fn log_matching(logs: &[(NodeId, &Log)]) -> Result<(), String> {
 }
 
 /// The committed log at the end of the run: the prefix up to the highest index any
-/// replica applied, as the replicas' final durable logs hold it (those whose entry
+/// replica applied, as the replicas' final disks hold it (synced or not: a plain
+/// crash keeps unsynced writes, so only what a crash under a disk fault dropped is
+/// gone; see `Inspect::on_disk`), taken from those whose entry
 /// there has the term last applied at that index; by log matching they agree on the
 /// prefix). Empty when no durable log holds it any more: everything acknowledged is
 /// then lost.
@@ -133,9 +135,9 @@ pub fn committed_log(sim: &impl Inspect<Raft>) -> Vec<Entry> {
         return Vec::new();
     };
     for &r in sim.protocol().replicas() {
-        let log = &sim.durable(r).log;
-        if log.term_at(top) == Some(term) {
-            return log.slice(1, top as usize).to_vec();
+        let disk = sim.on_disk(r);
+        if disk.log.term_at(top) == Some(term) {
+            return disk.log.slice(1, top as usize).to_vec();
         }
     }
     Vec::new()
@@ -165,14 +167,16 @@ pub fn no_lost_writes(sim: &impl Inspect<Raft>) -> Result<(), String> {
     }
 }
 
-/// Log matching over every replica's final durable log (crashed ones included).
+/// Log matching over every replica's final disk (crashed ones included; unsynced
+/// writes count, as for [`committed_log`]).
 pub fn final_log_matching(sim: &impl Inspect<Raft>) -> Result<(), String> {
-    let logs: Vec<(NodeId, &Log)> = sim
+    let disks: Vec<_> = sim
         .protocol()
         .replicas()
         .iter()
-        .map(|&r| (r, &sim.durable(r).log))
+        .map(|&r| (r, sim.on_disk(r)))
         .collect();
+    let logs: Vec<(NodeId, &Log)> = disks.iter().map(|(r, d)| (*r, &d.log)).collect();
     log_matching(&logs)
 }
 

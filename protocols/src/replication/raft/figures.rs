@@ -209,7 +209,7 @@ pub fn figures(sim: &impl Inspect<Raft>) -> BTreeMap<String, f64> {
         .protocol()
         .replicas()
         .iter()
-        .map(|&r| sim.durable(r).term)
+        .map(|&r| sim.on_disk(r).term)
         .max()
         .unwrap_or(0);
     f.insert("term_max".into(), term_max as f64);
