@@ -5,7 +5,9 @@
 
 use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, ParamError};
 use super::{Predicate, PropertyDoc, RoleDoc, Unit};
-use hasim_protocols::replication::primary_backup::figures::{coverage, failovers, reigns};
+use hasim_protocols::replication::primary_backup::figures::{
+    coverage, failovers, overlaps, reigns,
+};
 use hasim_protocols::replication::primary_backup::{
     Observation, PrimaryBackup, PrimaryBackupParams, Role,
 };
@@ -88,7 +90,14 @@ impl Model for PrimaryBackupModel {
             f(
                 "two_primary_time",
                 Unit::Seconds,
-                "total time two or more replicas served as primary at once",
+                "total time two or more replicas served as primary at once, until the \
+                 run stopped (0 for an overlap a violation stopped the run in at once)",
+            ),
+            f(
+                "two_primary_overlaps",
+                Unit::Count,
+                "times two or more replicas began to serve as primary at once, an \
+                 overlap the run stopped in included",
             ),
             f(
                 "primary_crashes",
@@ -271,6 +280,10 @@ impl Model for PrimaryBackupModel {
         };
         figures.insert("primary_time_fraction".into(), fraction);
         figures.insert("two_primary_time".into(), two.as_secs_f64());
+        figures.insert(
+            "two_primary_overlaps".into(),
+            f64::from(overlaps(&reigns, end)),
+        );
         let f = failovers(
             &reigns,
             &downs,

@@ -219,6 +219,7 @@ fn lease_with_margin_never_has_two_serving_primaries_over_50_seeds() {
     let random = all_hold(&random(true), SAFE_SEEDS);
     for r in bundled.iter().chain(&random) {
         assert_eq!(figure(r, "two_primary_time"), 0.0, "seed {}", r.seed);
+        assert_eq!(figure(r, "two_primary_overlaps"), 0.0, "seed {}", r.seed);
     }
     // The partition at 6 s and the crash at 16 s both fail over; a backup takes over
     // only after the lease and margin (1.2 s by its clock), so recovery is longer than
@@ -274,6 +275,14 @@ fn a_lease_without_margin_gives_two_primaries_and_the_seed_replays() {
     let failed = first_failure(&s, "always one_primary");
     let message = failed.violation.clone().expect("a violation message");
     assert!(message.contains("two primaries serve at once"), "{message}");
+    // The run stops at the overlap's first instant, so it has no time yet, but the
+    // figures count it.
+    assert!(
+        figure(&failed, "two_primary_overlaps") >= 1.0,
+        "seed {}: {:?}",
+        failed.seed,
+        failed.figures
+    );
     replays_identically(&s, &failed);
     // The margin must cover the 500 ms jump: 400 ms still leaves an overlap, 600 ms
     // makes the same schedule safe.

@@ -95,6 +95,32 @@ pub fn coverage(reigns: &[Reign], end: SimTime) -> (SimDuration, SimDuration) {
     (one, two)
 }
 
+/// How many times two or more replicas began to serve at once, until `end`. An
+/// overlap the run ends in counts even at zero length: a run stops at the instant a
+/// safety property fails, so an overlap that the violation reports began just as the
+/// run stopped and has no time in [`coverage`], but it happened.
+pub fn overlaps(reigns: &[Reign], end: SimTime) -> u32 {
+    // Order at one instant: hand-overs end before starts (not an overlap), but a
+    // reign still running at `end` ends after every start there.
+    let mut edges: Vec<(SimTime, u8, i32)> = Vec::new();
+    for r in reigns {
+        let until = r.until.min(end);
+        if until > r.from || r.from == end {
+            edges.push((r.from, 1, 1));
+            edges.push((until, if until == end { 2 } else { 0 }, -1));
+        }
+    }
+    edges.sort_by_key(|&(t, order, _)| (t, order));
+    let (mut count, mut began) = (0, 0);
+    for (_, _, d) in edges {
+        count += d;
+        if d > 0 && count == 2 {
+            began += 1;
+        }
+    }
+    began
+}
+
 /// One crash of a serving primary and the failover that followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Failover {
@@ -159,6 +185,26 @@ pub fn failovers(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_overlap_the_run_stops_in_counts_and_a_hand_over_does_not() {
+        let e = Epoch(0);
+        let none: Vec<Vec<(SimTime, SimTime)>> = vec![vec![], vec![], vec![]];
+        // Node 0 hands over to node 1 at 100; node 2 starts serving at 500, the
+        // instant the run stops (a violation stops it there).
+        let obs = vec![
+            seen(0, 0, Observation::Serving { epoch: e }),
+            seen(100, 0, Observation::Stopped { epoch: e }),
+            seen(100, 1, Observation::Serving { epoch: e }),
+            seen(500, 2, Observation::Serving { epoch: e }),
+        ];
+        let r = reigns(&obs, &none, t(500));
+        assert_eq!(coverage(&r, t(500)).1, SimDuration::ZERO);
+        assert_eq!(overlaps(&r, t(500)), 1);
+        // Without the last start, nothing overlapped.
+        let r = reigns(&obs[..3], &none, t(500));
+        assert_eq!(overlaps(&r, t(500)), 0);
+    }
+
     use super::*;
     use crate::replication::primary_backup::Epoch;
 
@@ -196,6 +242,7 @@ mod tests {
         // Served: [0, 200) and [300, 1000): 900 ms; two at once: [100, 150).
         assert_eq!(one, SimDuration::from_millis(900));
         assert_eq!(two, SimDuration::from_millis(50));
+        assert_eq!(overlaps(&r, t(1000)), 1);
         let f = failovers(
             &r,
             &downs,
