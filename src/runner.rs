@@ -12,7 +12,7 @@ use hasim_sim::{Outcome, ScheduledFault, TraceSink};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// How to run a scenario once.
@@ -272,11 +272,22 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
 /// The command that replays a seed, carrying the version and scenario hash so that a
 /// replay with another build or an edited file can warn.
 pub fn replay_command(scenario: &Scenario, seed: u64) -> String {
-    format!(
+    replay_command_with(scenario, seed, None)
+}
+
+/// The replay command of a run whose fault schedule came from `schedule` (a schedule
+/// file given to `hasim replay --schedule`), so that it reproduces that run and not
+/// the generated one.
+pub fn replay_command_with(scenario: &Scenario, seed: u64, schedule: Option<&Path>) -> String {
+    let mut command = format!(
         "hasim replay {} --seed {seed} --expect-version {VERSION} --expect-hash {}",
         scenario.path.display(),
         scenario.hash
-    )
+    );
+    if let Some(path) = schedule {
+        command.push_str(&format!(" --schedule {}", path.display()));
+    }
+    command
 }
 
 /// Runs a seed like [`run`] and also gathers its timeline (for `hasim report`).

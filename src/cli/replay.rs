@@ -61,7 +61,8 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     if args.trace.is_none() {
         stderr_trace(&scenario, &opts)?;
     }
-    let result = runner::run(&scenario, &opts)?;
+    let mut result = runner::run(&scenario, &opts)?;
+    result.replay = runner::replay_command_with(&scenario, args.seed, args.schedule.as_deref());
     print!("{}", report::summary(&scenario, &result));
     if result.passed() {
         Ok(())

@@ -201,6 +201,25 @@ fn trace_file_is_json_lines_and_replay_round_trips_the_schedule() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     assert!(!out.contains(&r.trace_hash), "{out}");
+
+    // The replay command it prints names the schedule file and reproduces the
+    // edited run, not the generated one.
+    let hash_of = |out: &str| -> String {
+        let line = out.lines().find(|l| l.starts_with("trace hash")).unwrap();
+        line.split_whitespace().last().unwrap().to_string()
+    };
+    let edited_hash = hash_of(&out);
+    let replay = out.lines().find(|l| l.starts_with("replay ")).unwrap();
+    let command = replay.trim_start_matches("replay").trim();
+    assert!(
+        command.contains(&format!("--schedule {}", file.display())),
+        "{command}"
+    );
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let o = hasim(&args);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert_eq!(hash_of(&out), edited_hash, "{out}");
 }
 
 #[test]
