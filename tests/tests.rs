@@ -16,6 +16,8 @@ mod compare;
 mod data_platform;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
+/// The README's end-check table against the registry.
+mod end_checks_table;
 /// `hasim gallery`: the README's table against a fresh sweep; fixture galleries for the
 /// table, unknown figures, markers, --check and violated checks.
 mod gallery;

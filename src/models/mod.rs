@@ -8,6 +8,8 @@
 mod balancing;
 /// A composed system: balancers, app servers and a Raft order store.
 mod checkout;
+/// The README's end-check table, rendered from the registry.
+pub mod checks_table;
 /// Recovery: Spark-style batch and Flink-style streaming jobs.
 mod compute;
 /// A composed system: an ISR ingest log, a job on supervised executors, rack-aware storage.
