@@ -49,19 +49,48 @@ fn within(runs: &[RunResult], figure: &str, low: f64, high: f64) {
 }
 
 #[test]
-fn telecom_edge_holds_on_seeds_1_to_20_and_its_figures_match_the_readme() {
-    let runs = holds("scenarios/gallery_telecom_edge.toml", SEEDS);
+fn telecom_edge_holds_on_seeds_1_to_40_and_its_figures_match_the_readme() {
+    // Twice the README's seeds: a bound set from the worst of 20 seeds failed on seed
+    // 89 once (see the next test).
+    let runs = holds("scenarios/gallery_telecom_edge.toml", 1..=40);
+    let runs = &runs[..20];
     // README: detection 1.53 s, known to all 9.48 s, dissemination 7.93 s, 25.2 false
     // suspicions per node-hour, 2.09 messages per node per second (means of 1..=20).
-    within(&runs, "detection_first_mean", 1.2, 1.9);
-    within(&runs, "detection_all_mean", 8.0, 11.0);
-    within(&runs, "dissemination_mean", 6.5, 9.5);
-    within(&runs, "false_suspicions_per_node_hour", 23.0, 27.5);
-    within(&runs, "messages_per_node_second", 2.0, 2.2);
+    within(runs, "detection_first_mean", 1.2, 1.9);
+    within(runs, "detection_all_mean", 8.0, 11.0);
+    within(runs, "dissemination_mean", 6.5, 9.5);
+    within(runs, "false_suspicions_per_node_hour", 23.0, 27.5);
+    within(runs, "messages_per_node_second", 2.0, 2.2);
     // Dissemination is the spread after the first suspicion, so never above "all".
-    for r in &runs {
+    for r in runs {
         assert!(r.figures["dissemination_max"] <= r.figures["detection_all_max"] + 1e-9);
     }
+}
+
+/// The first-suspicion bound of the telecom edge against SWIM's probe tail: with
+/// round-robin probing, no member probes a crashed one within k periods with
+/// probability about e^-k, and a probe times out within about a period. A bound `b`
+/// then fails a seed of c crashes with probability about c e^-(b/period - 1); the
+/// scenario's bound must make that at most 1 in 10,000. An 8 s bound, set from the
+/// worst of 20 seeds, fails this (and did fail seed 89 of 200).
+#[test]
+fn telecom_edge_first_suspicion_bound_covers_the_probe_tail() {
+    let s = Scenario::load(Path::new("scenarios/gallery_telecom_edge.toml")).expect("loads");
+    let text = std::fs::read_to_string(&s.path).expect("reads");
+    let bound: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("detection_first_max = \"<= "))
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a detection_first_max bound in seconds");
+    let runs: Vec<RunResult> = (1..=5).map(|seed| run(&s, seed)).collect();
+    let crashes = mean(&runs, "failures");
+    let period = 1.0; // the scenario's SWIM period, in seconds
+    let p_seed = crashes * (-(bound / period - 1.0)).exp();
+    assert!(
+        p_seed <= 1e-4,
+        "a {bound} s bound fails about {p_seed:.1e} of seeds with {crashes} crashes a seed"
+    );
 }
 
 #[test]
