@@ -21,8 +21,37 @@ pub fn unit_of(model: &str, figure: &str) -> Unit {
         .map_or(Unit::Count, |f| f.unit)
 }
 
-/// A figure's value in its unit: "99.95%", "12.3ms", "1234", "12.50h", "182.2d".
+/// What a figure with no value prints as: never a number.
+pub const NO_VALUE: &str = "–";
+
+/// Why `figure` can have no value, in a word or two: times measured from a crash
+/// have none when nothing crashed; anything else had no sample.
+pub fn no_value_reason(figure: &str) -> &'static str {
+    let from_a_crash = [
+        "detect", "failover", "recovery", "takeover", "repair", "mttr",
+    ];
+    if from_a_crash.iter().any(|w| figure.contains(w)) {
+        "no crash"
+    } else {
+        "no sample"
+    }
+}
+
+/// A figure's value with its name known: its value in its unit, or "– (no crash)".
+pub fn format_figure(model: &str, figure: &str, value: f64) -> String {
+    if value.is_nan() {
+        format!("{NO_VALUE} ({})", no_value_reason(figure))
+    } else {
+        format_value(unit_of(model, figure), value)
+    }
+}
+
+/// A figure's value in its unit: "99.95%", "12.3ms", "1234", "12.50h", "182.2d";
+/// "–" for no value (NaN).
 pub fn format_value(unit: Unit, value: f64) -> String {
+    if value.is_nan() {
+        return NO_VALUE.to_string();
+    }
     match unit {
         Unit::Fraction => {
             // Three decimals, more where three would round an availability short of
@@ -71,11 +100,10 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
     }
     let _ = writeln!(out, "\nfigures");
     for (name, value) in &r.figures {
-        let unit = unit_of(&scenario.model, name);
         let _ = writeln!(
             out,
             "  {name:<w$} {:>12}",
-            format_value(unit, *value),
+            format_figure(&scenario.model, name, *value),
             w = width - 2
         );
     }
@@ -131,6 +159,16 @@ mod tests {
         assert_eq!(format_value(Unit::Fraction, 0.9999997), "99.99997%");
         assert_eq!(format_value(Unit::Fraction, 1.0), "100.000%");
         assert_eq!(format_value(Unit::Fraction, 0.5), "50.000%");
+    }
+
+    #[test]
+    fn a_figure_with_no_value_prints_as_no_value_with_its_reason() {
+        assert_eq!(format_value(Unit::Seconds, f64::NAN), "–");
+        assert_eq!(
+            format_figure("balancing", "detection_mean", f64::NAN),
+            "– (no crash)"
+        );
+        assert_eq!(format_figure("balancing", "detection_mean", 0.25), "250ms");
     }
 
     #[test]

@@ -29,7 +29,11 @@ pub struct RunOptions {
 }
 
 /// What one run measured and concluded. One JSON line per run in sweep files.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+///
+/// A figure with no value (a detection time when nothing crashed) is NaN here and
+/// `null` in JSON; equality treats two such figures as equal, so a run compared with
+/// its replay or its merged copy is equal to itself.
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct RunResult {
     /// The scenario's name.
     pub scenario: String,
@@ -47,7 +51,8 @@ pub struct RunResult {
     pub events: u64,
     /// The running hash of the whole trace, 16 hex digits.
     pub trace_hash: String,
-    /// Every figure, in base units (seconds, fractions, counts).
+    /// Every figure, in base units (seconds, fractions, counts); NaN for no value.
+    #[serde(deserialize_with = "figures_with_no_value")]
     pub figures: BTreeMap<String, f64>,
     /// Every check of the scenario, in file order.
     pub checks: Vec<CheckResult>,
@@ -58,6 +63,47 @@ pub struct RunResult {
     pub trace_tail: Vec<String>,
     /// The exact command that replays this run.
     pub replay: String,
+}
+
+impl PartialEq for RunResult {
+    fn eq(&self, other: &Self) -> bool {
+        let same_figures = self.figures.len() == other.figures.len()
+            && self
+                .figures
+                .iter()
+                .zip(&other.figures)
+                .all(|((a, x), (b, y))| a == b && same_value(*x, *y));
+        same_figures
+            && self.scenario == other.scenario
+            && self.scenario_hash == other.scenario_hash
+            && self.hasim_version == other.hasim_version
+            && self.seed == other.seed
+            && self.outcome == other.outcome
+            && same_value(self.sim_time_s, other.sim_time_s)
+            && self.events == other.events
+            && self.trace_hash == other.trace_hash
+            && self.checks == other.checks
+            && self.violation == other.violation
+            && self.trace_tail == other.trace_tail
+            && self.replay == other.replay
+    }
+}
+
+/// Equal values, two "no value"s (NaN) included.
+pub fn same_value(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
+}
+
+/// Reads figures back from JSON, where a figure with no value was written `null`.
+fn figures_with_no_value<'de, D>(d: D) -> Result<BTreeMap<String, f64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: BTreeMap<String, Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or(f64::NAN)))
+        .collect())
 }
 
 /// One check's verdict.
@@ -210,7 +256,8 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
                 bound,
                 ..
             } => {
-                let measured = ran.figures.get(figure).copied();
+                // A figure with no value (NaN) is not a measurement.
+                let measured = ran.figures.get(figure).copied().filter(|m| !m.is_nan());
                 CheckResult {
                     name: check.to_string(),
                     passed: measured.is_some_and(|m| comparison.holds(m, *bound)),

@@ -53,3 +53,5 @@ mod shrink;
 mod support;
 /// Sweeps: --jobs invariance, shards and merge, panics, determinism, statistics.
 mod sweep;
+/// Words, not numbers: figures with no value, checks that never ran.
+mod words;

@@ -15,7 +15,7 @@ pub mod chart;
 pub mod grid;
 pub mod verdict;
 
-use crate::report::unit_of;
+use crate::report::{no_value_reason, unit_of, NO_VALUE};
 use crate::runner::RunResult;
 use crate::scenario::checks::Comparison;
 use crate::scenario::{Check, Scenario};
@@ -296,7 +296,8 @@ pub fn render(c: &Compared, model: &str, seeds: u64) -> String {
                         format!("{} ±{}", value(unit, *mean), value(unit, *h))
                     }
                     Some((_, mean, None)) => value(unit, *mean),
-                    None => "-".into(),
+                    // No seed gave this figure a value (no crash to detect).
+                    None => format!("{NO_VALUE} ({})", no_value_reason(&f.name)),
                 });
             }
             for v in &f.versus_first {

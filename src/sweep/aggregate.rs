@@ -45,6 +45,10 @@ pub struct Aggregate {
     pub outcomes: BTreeMap<String, u64>,
     /// Each figure across the seeds that reported it (finite values only).
     pub figures: BTreeMap<String, Summary>,
+    /// Figures no seed gave a value (a detection time when nothing crashed): listed,
+    /// not averaged as zeros.
+    #[serde(default)]
+    pub no_value: Vec<String>,
     /// Each availability figure (a fraction named `*availability`) in nines of its
     /// mean, with its confidence interval mapped end to end (see `crate::nines`).
     #[serde(default)]
@@ -191,9 +195,16 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
             });
         }
     }
+    let mut no_value = Vec::new();
     let figures = values
         .into_iter()
-        .filter_map(|(name, v)| Some((name.to_string(), stats::summarize(&v)?)))
+        .filter_map(|(name, v)| match stats::summarize(&v) {
+            Some(summary) => Some((name.to_string(), summary)),
+            None => {
+                no_value.push(name.to_string());
+                None
+            }
+        })
         .collect();
     let nines = nines(&header.model, &figures);
     let runs = results.len() as u64;
@@ -211,6 +222,7 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
         failed,
         outcomes,
         figures,
+        no_value,
         nines,
         checks,
         failing,

@@ -5,7 +5,7 @@
 
 use super::aggregate::Aggregate;
 use crate::models::Unit;
-use crate::report::{format_value, unit_of};
+use crate::report::{format_value, no_value_reason, unit_of};
 use std::fmt::Write;
 
 /// How many failing seeds the table lists before saying how many more there are.
@@ -103,6 +103,15 @@ pub fn render(a: &Aggregate) -> String {
         ));
     }
 
+    if !a.no_value.is_empty() {
+        let listed: Vec<String> = a
+            .no_value
+            .iter()
+            .map(|name| format!("{name} ({})", no_value_reason(name)))
+            .collect();
+        let _ = writeln!(out, "\nno value on any seed: {}", listed.join(", "));
+    }
+
     let nines: Vec<Vec<String>> = a
         .nines
         .iter()
@@ -190,6 +199,7 @@ mod tests {
             outcomes: BTreeMap::new(),
             nines: crate::sweep::aggregate::nines("redundancy", &figures),
             figures,
+            no_value: Vec::new(),
             checks: Vec::new(),
             failing: Vec::new(),
         };

@@ -6,7 +6,7 @@
 
 use super::svg;
 use super::TimelineData;
-use crate::report::{format_value, unit_of};
+use crate::report::{format_figure, format_value, unit_of};
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use std::fmt::Write;
@@ -103,7 +103,7 @@ pub fn page(scenario: &Scenario, result: &RunResult, data: &TimelineData) -> Str
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
             escape(name),
-            escape(&format_value(unit_of(&scenario.model, name), *value))
+            escape(&format_figure(&scenario.model, name, *value))
         );
     }
     let _ = write!(

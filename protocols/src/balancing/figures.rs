@@ -34,7 +34,7 @@ pub const GOOD_RATIO: f64 = 0.99;
 /// Crashes of backends (from the fault schedule): `crashes`, `crashes_undetected`
 /// (some balancer kept it in rotation until it restarted or the run ended),
 /// `detection_mean_s`, `detection_max_s` (crash until the last balancer removed it;
-/// over detected crashes), `crash_window_failures` (upstream requests sent to the
+/// over detected crashes; NaN when none was), `crash_window_failures` (upstream requests sent to the
 /// crashed backend in that window, which then failed).
 pub fn figures(sim: &impl Inspect<Balancing>) -> BTreeMap<String, f64> {
     let cfg = sim.protocol();
@@ -150,18 +150,17 @@ pub fn figures(sim: &impl Inspect<Balancing>) -> BTreeMap<String, f64> {
         "crashes_undetected",
         (crashes.len() - detected.len()) as f64,
     );
-    put(
-        "detection_mean_s",
-        if detected.is_empty() {
-            0.0
-        } else {
-            detected.iter().sum::<f64>() / detected.len() as f64
-        },
-    );
-    put(
-        "detection_max_s",
-        detected.iter().copied().fold(0.0, f64::max),
-    );
+    // No crash detected, no detection time: NaN (null in JSON), never 0 s.
+    let (mean, max) = if detected.is_empty() {
+        (f64::NAN, f64::NAN)
+    } else {
+        (
+            detected.iter().sum::<f64>() / detected.len() as f64,
+            detected.iter().copied().fold(0.0, f64::max),
+        )
+    };
+    put("detection_mean_s", mean);
+    put("detection_max_s", max);
     put(
         "crash_window_failures",
         crashes.iter().map(|c| c.failures).sum::<u64>() as f64,
