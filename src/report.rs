@@ -77,6 +77,41 @@ pub fn format_value(unit: Unit, value: f64) -> String {
     }
 }
 
+/// The half-width of a confidence interval in the unit its mean prints in: a mean of
+/// "2.5s" gets "±0.0012s", never "±1.2ms", so the two read as one quantity.
+pub fn format_half_width(unit: Unit, mean: f64, half: f64) -> String {
+    if unit != Unit::Seconds || half.is_nan() || mean.is_nan() {
+        return format_value(unit, half);
+    }
+    let (scale, suffix) = seconds_scale(if mean == 0.0 { half } else { mean.abs() });
+    let x = half / scale;
+    // Three significant digits, and never fewer decimals than a whole number needs.
+    let decimals = if x > 0.0 {
+        (2 - libm::floor(libm::log10(x)) as i32).clamp(0, 9) as usize
+    } else {
+        0
+    };
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("{text}{suffix}")
+}
+
+/// The unit `format_value` prints `seconds` in: its size and suffix.
+fn seconds_scale(seconds: f64) -> (f64, &'static str) {
+    match seconds {
+        s if s >= 10.0 * 86_400.0 => (86_400.0, "d"),
+        s if s >= 3_600.0 => (3_600.0, "h"),
+        s if s >= 1.0 => (1.0, "s"),
+        s if s >= 1e-3 => (1e-3, "ms"),
+        s if s >= 1e-6 => (1e-6, "us"),
+        _ => (1e-9, "ns"),
+    }
+}
+
 /// The summary table of one run.
 pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
     let mut rows: Vec<(String, String)> = vec![
@@ -169,6 +204,21 @@ mod tests {
             "– (no crash)"
         );
         assert_eq!(format_figure("balancing", "detection_mean", 0.25), "250ms");
+    }
+
+    #[test]
+    fn a_confidence_interval_prints_in_its_means_unit() {
+        assert_eq!(format_value(Unit::Seconds, 2.5), "2.5s");
+        assert_eq!(format_half_width(Unit::Seconds, 2.5, 0.0012), "0.0012s");
+        assert_eq!(format_half_width(Unit::Seconds, 0.25, 0.5), "500ms");
+        assert_eq!(
+            format_half_width(Unit::Seconds, 0.004, 0.000_012_34),
+            "0.0123ms"
+        );
+        assert_eq!(format_value(Unit::Seconds, 7_200.0), "2.00h");
+        assert_eq!(format_half_width(Unit::Seconds, 7_200.0, 90.0), "0.025h");
+        assert_eq!(format_half_width(Unit::Seconds, 0.0, 0.002), "2ms");
+        assert_eq!(format_half_width(Unit::Fraction, 0.99, 0.001), "0.100%");
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn render(
                     escape(&line.label),
                     escape(&x.values[i].0),
                     escape(&format_value(unit, *m)),
-                    escape(&format_value(unit, *e)),
+                    escape(&crate::sweep::report::half_width(unit, *m, *e)),
                     y(m - e),
                     y(m + e),
                     y(*m),

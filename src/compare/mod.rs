@@ -19,7 +19,7 @@ use crate::report::{no_value_reason, unit_of, NO_VALUE};
 use crate::runner::RunResult;
 use crate::scenario::checks::Comparison;
 use crate::scenario::{Check, Scenario};
-use crate::sweep::report::{table, value};
+use crate::sweep::report::{half_width, table, value};
 use crate::sweep::seeds::{SeedPlan, SeedRange};
 use crate::sweep::stats::summarize;
 use crate::sweep::{interrupt, progress, run_sweep, ScenarioRuns, Settings};
@@ -293,7 +293,7 @@ pub fn render(c: &Compared, model: &str, seeds: u64) -> String {
             for d in &f.designs {
                 row.push(match d {
                     Some((_, mean, Some(h))) => {
-                        format!("{} ±{}", value(unit, *mean), value(unit, *h))
+                        format!("{} ±{}", value(unit, *mean), half_width(unit, *mean, *h))
                     }
                     Some((_, mean, None)) => value(unit, *mean),
                     // No seed gave this figure a value (no crash to detect).

@@ -8,7 +8,7 @@
 
 use super::measure::Row;
 use crate::report::unit_of;
-use crate::sweep::report::value;
+use crate::sweep::report::{half_width, value};
 use crate::sweep::seeds::SeedRange;
 use std::fmt::Write;
 use std::path::{Component, Path};
@@ -73,7 +73,7 @@ pub fn render(rows: &[Row], seeds: SeedRange, base: Option<&Path>) -> String {
                 let unit = unit_of(&row.model, name);
                 let mut cell = format!("`{name}` = {}", value(unit, s.mean));
                 if let Some(h) = s.ci95_half_width() {
-                    let _ = write!(cell, " ±{}", value(unit, h));
+                    let _ = write!(cell, " ±{}", half_width(unit, s.mean, h));
                 }
                 if s.n < row.aggregate.runs {
                     let _ = write!(cell, " (on {} of {} seeds)", s.n, row.aggregate.runs);

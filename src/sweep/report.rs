@@ -5,7 +5,7 @@
 
 use super::aggregate::Aggregate;
 use crate::models::Unit;
-use crate::report::{format_value, no_value_reason, unit_of};
+use crate::report::{format_half_width, format_value, no_value_reason, unit_of};
 use std::fmt::Write;
 
 /// How many failing seeds the table lists before saying how many more there are.
@@ -16,6 +16,14 @@ pub(crate) fn value(unit: Unit, v: f64) -> String {
     match unit {
         Unit::Count if v.fract() != 0.0 => format!("{v:.3}"),
         _ => format_value(unit, v),
+    }
+}
+
+/// A confidence interval's half-width `h` beside its mean, in the mean's unit.
+pub(crate) fn half_width(unit: Unit, mean: f64, h: f64) -> String {
+    match unit {
+        Unit::Seconds => format_half_width(unit, mean, h),
+        _ => value(unit, h),
     }
 }
 
@@ -83,7 +91,7 @@ pub fn render(a: &Aggregate) -> String {
                     s.n.to_string(),
                     value(unit, s.mean),
                     match s.ci95_half_width() {
-                        Some(h) => format!("±{}", value(unit, h)),
+                        Some(h) => format!("±{}", half_width(unit, s.mean, h)),
                         None => "-".to_string(),
                     },
                     value(unit, s.p50),
@@ -225,6 +233,46 @@ mod tests {
         assert_eq!(
             rows,
             vec![expected.iter().map(|s| s.as_str()).collect::<Vec<_>>()],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_confidence_interval_prints_in_the_unit_of_its_mean() {
+        // A mean of seconds with a half-width of milliseconds: both in seconds.
+        let s = summarize(&[2.5, 2.501, 2.499, 2.5]).expect("values");
+        let h = s.ci95_half_width().unwrap();
+        assert!(h < 1e-2, "{h}");
+        let mut figures = BTreeMap::new();
+        figures.insert("node_mttr".to_string(), s);
+        let a = Aggregate {
+            scenario: "s".into(),
+            model: "redundancy".into(),
+            scenario_hash: "0".into(),
+            hasim_version: "0".into(),
+            seeds: SeedRange { start: 1, end: 5 },
+            shard: None,
+            runs: 4,
+            complete: true,
+            passed: 4,
+            failed: 0,
+            outcomes: BTreeMap::new(),
+            nines: BTreeMap::new(),
+            figures,
+            no_value: Vec::new(),
+            checks: Vec::new(),
+            failing: Vec::new(),
+        };
+        let text = render(&a);
+        let row: Vec<&str> = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("node_mttr"))
+            .expect("a node_mttr row")
+            .split_whitespace()
+            .collect();
+        assert_eq!(row[2], "2.5s", "{text}");
+        assert!(
+            row[3].starts_with("±0.00") && row[3].ends_with('s') && !row[3].ends_with("ms"),
             "{text}"
         );
     }
