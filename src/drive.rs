@@ -13,7 +13,7 @@ use hasim_sim::{
     TraceSink,
 };
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// What to run.
@@ -42,6 +42,8 @@ pub struct Ran {
     pub figures: BTreeMap<String, f64>,
     /// The verdict of each end-of-run check, by check name (`Err`: what went wrong).
     pub end_verdicts: BTreeMap<String, Result<(), String>>,
+    /// The eventually and sometimes properties seen to hold, by property name.
+    pub satisfied: BTreeSet<String>,
     /// The timeline, when the plan asked for it.
     pub timeline: Option<TimelineData>,
 }
@@ -253,7 +255,13 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             requests: r.requests.clone(),
         }
     });
+    let satisfied = sim
+        .property_satisfied()
+        .filter(|(_, at)| at.is_some())
+        .map(|(name, _)| name.to_string())
+        .collect();
     Ok(Ran {
+        satisfied,
         outcome,
         end,
         events: sim.events(),

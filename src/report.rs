@@ -2,7 +2,7 @@
 //! (percentages, durations, counts), columns that line up.
 
 use crate::models::{self, Unit};
-use crate::runner::RunResult;
+use crate::runner::{CheckResult, RunResult};
 use crate::scenario::Scenario;
 use hasim_sim::SimDuration;
 use std::fmt::Write;
@@ -100,6 +100,64 @@ pub fn format_half_width(unit: Unit, mean: f64, half: f64) -> String {
     format!("{text}{suffix}")
 }
 
+/// A check's measured value in the unit its bound is written in: `3.37m` beside a
+/// bound of `3m` (not `202.499652s`), `99.95%` beside `99.9%`; with as many decimals
+/// as it takes not to read as the bound itself when it is not.
+pub fn format_measured(model: &str, check: &str, value: f64) -> String {
+    let figure = check.split_whitespace().next().unwrap_or_default();
+    let unit = unit_of(model, figure);
+    let bound = check.split_whitespace().last().unwrap_or_default();
+    let number_end = bound
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(bound.len());
+    let (number, suffix) = bound.split_at(number_end);
+    let scale = match suffix {
+        "ns" => 1e-9,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3_600.0,
+        "d" => 86_400.0,
+        _ => return format_value(unit, value),
+    };
+    if unit != Unit::Seconds || value.is_nan() {
+        return format_value(unit, value);
+    }
+    let bound_value: Option<f64> = number.replace('_', "").parse().ok();
+    let x = value / scale;
+    let mut decimals = if x.abs() > 0.0 {
+        (2 - libm::floor(libm::log10(x.abs())) as i32).clamp(0, 9) as usize
+    } else {
+        0
+    };
+    let trim = |t: String| -> String {
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            t
+        }
+    };
+    let mut text = trim(format!("{x:.decimals$}"));
+    if let Some(b) = bound_value {
+        while x != b && decimals < 9 && text == trim(format!("{b:.decimals$}")) {
+            decimals += 1;
+            text = trim(format!("{x:.decimals$}"));
+        }
+    }
+    format!("{text}{suffix}")
+}
+
+/// What a summary prints after a check's verdict: its measured value, or why it
+/// failed or could not be measured.
+pub fn check_detail(model: &str, c: &CheckResult) -> String {
+    match (c.measured, &c.why) {
+        (Some(m), _) => format!("measured {}", format_measured(model, &c.name, m)),
+        (None, Some(why)) => why.clone(),
+        (None, None) => String::new(),
+    }
+}
+
 /// The unit `format_value` prints `seconds` in: its size and suffix.
 fn seconds_scale(seconds: f64) -> (f64, &'static str) {
     match seconds {
@@ -144,17 +202,16 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
     }
     if !r.checks.is_empty() {
         let _ = writeln!(out, "\nchecks");
+        let name_width = r.checks.iter().map(|c| c.name.chars().count()).max();
         for c in &r.checks {
-            let verdict = if c.passed { "pass" } else { "FAIL" };
-            let measured = match (c.measured, figure_of(&c.name)) {
-                (Some(m), Some(fig)) => format!(
-                    "measured {}",
-                    format_value(unit_of(&scenario.model, fig), m)
-                ),
-                (None, Some(_)) => "not measured".to_string(),
-                _ => String::new(),
-            };
-            let _ = writeln!(out, "  {verdict}  {:<40} {measured}", c.name);
+            let line = format!(
+                "  {:<10}  {:<w$}  {}",
+                c.verdict.word(),
+                c.name,
+                check_detail(&scenario.model, c),
+                w = name_width.unwrap_or(0).min(48)
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
     if let Some(v) = &r.violation {
@@ -176,12 +233,6 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
         let _ = writeln!(out, "{k:<width$} {v}");
     }
     out
-}
-
-/// The figure an objective check names ("availability >= 99%" → "availability").
-fn figure_of(check: &str) -> Option<&str> {
-    let first = check.split_whitespace().next()?;
-    (!matches!(first, "always" | "eventually" | "sometimes")).then_some(first)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::drive::{self, Plan, Ran};
 use crate::models;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::{self, FileSink, Fingerprints, LogSink, Shared};
-use hasim_sim::{Outcome, ScheduledFault, TraceSink};
+use hasim_sim::{Outcome, ScheduledFault, SimTime, TraceSink};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -106,13 +106,44 @@ where
         .collect())
 }
 
+/// What became of a check: it held, it did not, or there was nothing to judge it on
+/// (a figure with no value, a property the run stopped before judging). Unmeasured
+/// fails: a check must never pass without a measurement.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// It held.
+    Pass,
+    /// It did not hold.
+    Fail,
+    /// Nothing to judge it on; counts as a failure.
+    Unmeasured,
+}
+
+impl Verdict {
+    /// How summaries print it: `pass`, `FAIL`, `UNMEASURED`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::Unmeasured => "UNMEASURED",
+        }
+    }
+}
+
 /// One check's verdict.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct CheckResult {
     /// The check as written ("availability >= 99.9%", "eventually all_up within 5s").
     pub name: String,
-    /// Whether it held.
+    /// Whether it held (`verdict` is pass).
     pub passed: bool,
+    /// Pass, fail or unmeasured.
+    pub verdict: Verdict,
+    /// Why it failed or was not measured: the end check's own message, the violation,
+    /// or what was missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     /// The measured value, for objectives on figures.
     pub measured: Option<f64>,
     /// What was expected, in words.
@@ -246,43 +277,28 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
         Outcome::Violated(v) => Some(v.clone()),
         _ => None,
     };
+    // A run that stopped early (another property's violation, the event budget) never
+    // reached the point where a liveness or coverage check is judged.
+    let stopped_early = match &ran.outcome {
+        Outcome::Violated(_) | Outcome::BudgetExhausted => Some(ran.end),
+        _ => None,
+    };
     let checks = scenario
         .checks
         .iter()
-        .map(|check| match check {
-            Check::Objective {
-                figure,
-                comparison,
-                bound,
-                ..
-            } => {
-                // A figure with no value (NaN) is not a measurement.
-                let measured = ran.figures.get(figure).copied().filter(|m| !m.is_nan());
-                CheckResult {
-                    name: check.to_string(),
-                    passed: measured.is_some_and(|m| comparison.holds(m, *bound)),
-                    measured,
-                    expected: check.to_string(),
-                }
-            }
-            Check::AtEnd { .. } => {
-                let name = drive::property_name(check);
-                CheckResult {
-                    passed: ran.end_verdicts.get(&name).is_some_and(|v| v.is_ok()),
-                    measured: None,
-                    expected: name.clone(),
-                    name,
-                }
-            }
-            _ => {
-                let name = drive::property_name(check);
-                let failed = violated.as_ref().is_some_and(|v| v.property == name);
-                CheckResult {
-                    name: name.clone(),
-                    passed: !failed,
-                    measured: None,
-                    expected: name,
-                }
+        .map(|check| {
+            let (verdict, measured, why) = judge(check, &ran, violated.as_ref(), stopped_early);
+            let name = match check {
+                Check::Objective { .. } => check.to_string(),
+                _ => drive::property_name(check),
+            };
+            CheckResult {
+                passed: verdict == Verdict::Pass,
+                verdict,
+                why,
+                measured,
+                expected: name.clone(),
+                name,
             }
         })
         .collect();
@@ -314,6 +330,74 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
         trace_tail,
         replay: replay_command(scenario, seed),
     }
+}
+
+/// One check's verdict, its measured value (objectives) and why it did not pass.
+fn judge(
+    check: &Check,
+    ran: &Ran,
+    violated: Option<&hasim_sim::Violation>,
+    stopped_early: Option<SimTime>,
+) -> (Verdict, Option<f64>, Option<String>) {
+    match check {
+        Check::Objective {
+            figure,
+            comparison,
+            bound,
+            ..
+        } => match ran.figures.get(figure).copied() {
+            Some(m) if m.is_nan() => (
+                Verdict::Unmeasured,
+                None,
+                Some(format!(
+                    "{figure} has no value on this run ({})",
+                    crate::report::no_value_reason(figure)
+                )),
+            ),
+            None => (
+                Verdict::Unmeasured,
+                None,
+                Some(format!("the run reported no {figure}")),
+            ),
+            Some(m) if comparison.holds(m, *bound) => (Verdict::Pass, Some(m), None),
+            Some(m) => (Verdict::Fail, Some(m), None),
+        },
+        Check::AtEnd { .. } => match ran.end_verdicts.get(&drive::property_name(check)) {
+            Some(Ok(())) => (Verdict::Pass, None, None),
+            Some(Err(why)) => (Verdict::Fail, None, Some(why.clone())),
+            None => (
+                Verdict::Unmeasured,
+                None,
+                Some("the end check was not run".to_string()),
+            ),
+        },
+        _ => {
+            let name = drive::property_name(check);
+            match (violated, stopped_early) {
+                (Some(v), _) if v.property == name => (
+                    Verdict::Fail,
+                    None,
+                    Some(format!("at {}: {}", v.time, first_line(&v.message))),
+                ),
+                // An invariant held on every event the run had; a liveness or coverage
+                // property seen to hold passed, however the run ended.
+                _ if matches!(check, Check::Invariant { .. }) => (Verdict::Pass, None, None),
+                _ if ran.satisfied.contains(&name) => (Verdict::Pass, None, None),
+                (_, Some(at)) => (
+                    Verdict::Unmeasured,
+                    None,
+                    Some(format!(
+                        "the run stopped at {at}, before this could be judged"
+                    )),
+                ),
+                _ => (Verdict::Pass, None, None),
+            }
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_string()
 }
 
 /// The command that replays a seed, carrying the version and scenario hash so that a

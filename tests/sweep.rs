@@ -3,7 +3,7 @@
 //! seeds, Ctrl-C leaving a clean prefix, exit codes, and the statistics against
 //! values worked out by hand.
 
-use hasim::runner::{CheckResult, RunResult};
+use hasim::runner::{CheckResult, RunResult, Verdict};
 use hasim::sweep::aggregate::{self, NONDETERMINISTIC, PANICKED};
 use hasim::sweep::output::{self, Header};
 use hasim::sweep::seeds::{SeedPlan, SeedRange};
@@ -262,6 +262,12 @@ impl SeedRunner for StandIn {
         r.checks.push(CheckResult {
             name: "x not a multiple of 5".into(),
             passed: seed % 5 != 0,
+            verdict: if seed % 5 != 0 {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            why: None,
             measured: Some(seed as f64),
             expected: "x % 5 != 0".into(),
         });

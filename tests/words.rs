@@ -95,3 +95,139 @@ fn a_sweep_lists_figures_with_no_value_and_merge_reads_them_back() {
         "merge reads the sweep back differently"
     );
 }
+
+/// `base` with `extra` checks appended, written where the tests keep their files.
+fn with_checks(base: &str, name: &str, extra: &str) -> PathBuf {
+    let text = std::fs::read_to_string(base).unwrap();
+    let path = temp_dir("words_checks").join(name);
+    std::fs::write(&path, format!("{text}\n{extra}")).unwrap();
+    path
+}
+
+fn run_seed_1(path: &Path) -> (Scenario, runner::RunResult) {
+    let scenario = Scenario::load(path).unwrap();
+    let opts = RunOptions {
+        seed: 1,
+        ..RunOptions::default()
+    };
+    let result = runner::run(&scenario, &opts).unwrap();
+    (scenario, result)
+}
+
+fn line_of<'a>(summary: &'a str, check: &str) -> &'a str {
+    summary
+        .lines()
+        .find(|l| l.contains(check))
+        .unwrap_or_else(|| panic!("no line for {check:?} in\n{summary}"))
+}
+
+#[test]
+fn each_end_check_prints_its_own_verdict_and_message_and_measured_values_read_in_the_bounds_unit() {
+    let path = with_checks(
+        "scenarios/replication_isr_unclean_unsafe.toml",
+        "isr_end_checks.toml",
+        "[[check]]\nat_end = \"linearizable\"\n\n\
+         [[check]]\nfailover_time_mean = \"<= 1ms\"\n\n\
+         [[check]]\nrecovery_time_mean = \"<= 0.01m\"\n",
+    );
+    let (scenario, result) = run_seed_1(&path);
+    let text = hasim::report::summary(&scenario, &result);
+    // Judged and held: a pass, not "not measured".
+    let linearizable = line_of(&text, "at end linearizable");
+    assert!(linearizable.trim_start().starts_with("pass"), "{text}");
+    assert!(!text.contains("not measured"), "{text}");
+    // Judged and failed: FAIL with the end check's own message.
+    let lost = line_of(&text, "at end no_lost_writes");
+    assert!(lost.trim_start().starts_with("FAIL"), "{text}");
+    assert!(lost.contains("acknowledged writes lost"), "{text}");
+    // Measured values in the bound's unit: ms beside "1ms", minutes beside "0.01m".
+    let in_unit = |check: &str, figure: &str, suffix: &str, scale: f64| {
+        let line = line_of(&text, check);
+        assert!(line.trim_start().starts_with("FAIL"), "{line}");
+        let measured = line.split("measured ").nth(1).expect("a measured value");
+        let number = measured
+            .strip_suffix(suffix)
+            .unwrap_or_else(|| panic!("{measured:?} is not in {suffix}"));
+        let value: f64 = number.parse().unwrap();
+        let expected = result.figures[figure] / scale;
+        assert!(
+            (value - expected).abs() <= expected * 0.005,
+            "{line}: {value} vs {expected}"
+        );
+    };
+    in_unit(
+        "failover_time_mean <= 1ms",
+        "failover_time_mean",
+        "ms",
+        1e-3,
+    );
+    in_unit(
+        "recovery_time_mean <= 0.01m",
+        "recovery_time_mean",
+        "m",
+        60.0,
+    );
+}
+
+#[test]
+fn a_check_with_nothing_to_measure_is_unmeasured_and_fails() {
+    let path = with_checks(
+        VIP,
+        "vip_unmeasured.toml",
+        "[[check]]\ndetection_max = \"<= 1s\"\n",
+    );
+    let (scenario, result) = run_seed_1(&path);
+    let check = result
+        .checks
+        .iter()
+        .find(|c| c.name == "detection_max <= 1s")
+        .unwrap();
+    assert_eq!(check.verdict, runner::Verdict::Unmeasured);
+    assert!(!check.passed && !result.passed());
+    let text = hasim::report::summary(&scenario, &result);
+    let line = line_of(&text, "detection_max <= 1s");
+    assert!(line.trim_start().starts_with("UNMEASURED"), "{line}");
+    assert!(line.contains("no crash"), "{line}");
+    let run = hasim(&["run", path.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "{}", stdout(&run));
+}
+
+#[test]
+fn a_liveness_check_the_run_stopped_before_is_unmeasured_one_seen_holding_passes() {
+    // one_primary is violated at 7.01s, before the partition heals at 10s.
+    let path = with_checks(
+        "scenarios/replication_primary_backup_lease_no_margin_unsafe.toml",
+        "pb_stopped.toml",
+        "[[check]]\neventually = \"primary\"\nwithin = \"2s\"\n\n[[check]]\nsometimes = \"primary\"\n",
+    );
+    let (_, result) = run_seed_1(&path);
+    assert_eq!(result.outcome, "violated");
+    let verdict = |name: &str| {
+        let c = result.checks.iter().find(|c| c.name == name).unwrap();
+        (c.verdict, c.why.clone())
+    };
+    let (eventually, why) = verdict("eventually primary within 2s");
+    assert_eq!(eventually, runner::Verdict::Unmeasured, "{why:?}");
+    assert!(why.unwrap().contains("the run stopped at"));
+    assert_eq!(verdict("sometimes primary").0, runner::Verdict::Pass);
+    assert_eq!(verdict("always one_primary").0, runner::Verdict::Fail);
+}
+
+#[test]
+fn a_failing_seed_names_its_check_and_its_value_in_the_bounds_unit() {
+    let path = with_checks(
+        VIP,
+        "vip_minutes.toml",
+        "[[check]]\nlatency_p99 = \"<= 0.001m\"\n",
+    );
+    let sweep = hasim(&["sweep", path.to_str().unwrap(), "--seeds", "1..=2", "-q"]);
+    let text = stdout(&sweep);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("seed 1:"))
+        .unwrap_or_else(|| panic!("no failing seed 1 in\n{text}"));
+    assert!(
+        line.contains("latency_p99 <= 0.001m FAIL: measured 0.") && line.contains("m [run "),
+        "{line}"
+    );
+}

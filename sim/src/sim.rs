@@ -11,7 +11,7 @@ use crate::id::NodeId;
 use crate::metrics::{Metrics, Status};
 use crate::network::{DropReason, Network, Path, Paths, Provider};
 use crate::node::Node;
-use crate::property::{Observed, Property, Tracked};
+use crate::property::{Expectation, Observed, Property, Tracked};
 use crate::protocol::Protocol;
 use crate::queue::{Entry, Event, Queue};
 use crate::rng::{Seed, Stream};
@@ -224,6 +224,16 @@ impl<P: Protocol> Sim<P> {
             last_error: None,
         });
         self
+    }
+
+    /// When each eventually or sometimes property was first seen to hold, by name
+    /// (`None`: not yet); invariants are left out. A run that stopped early judged
+    /// only the properties that have a time here.
+    pub fn property_satisfied(&self) -> impl Iterator<Item = (&str, Option<SimTime>)> {
+        self.properties
+            .iter()
+            .filter(|t| !matches!(t.property.expectation(), Expectation::Always))
+            .map(|t| (t.property.name(), t.satisfied_at))
     }
 
     /// Sends every trace record to a sink (the hash is computed either way).

@@ -176,9 +176,10 @@ impl Model for PingModel {
         figures.insert("requests".into(), ended as f64);
         figures.insert("requests_ok".into(), ok as f64);
         figures.insert("requests_timeout".into(), timeout as f64);
-        // No request ended: nothing was unavailable to anyone; report 1 rather than NaN.
+        // No request ended: no value (NaN), so `availability >= x` is unmeasured and
+        // fails rather than passing on nothing.
         let availability = if ended == 0 {
-            1.0
+            f64::NAN
         } else {
             ok as f64 / ended as f64
         };

@@ -8,7 +8,7 @@
 use super::output::Header;
 use super::seeds::{SeedRange, Shard};
 use super::stats::{self, Summary};
-use crate::runner::RunResult;
+use crate::runner::{RunResult, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -101,8 +101,11 @@ pub struct CheckTally {
     pub name: String,
     /// What it expects.
     pub expected: String,
-    /// Seeds on which it failed.
+    /// Seeds on which it failed (unmeasured ones included).
     pub violated: u64,
+    /// Of those, the seeds with nothing to judge it on.
+    #[serde(default)]
+    pub unmeasured: u64,
     /// Seeds that judged it (a panicked run judges nothing).
     pub judged: u64,
 }
@@ -129,21 +132,34 @@ impl Aggregate {
 }
 
 /// Why `result` failed, or `None` when it passed.
-pub fn failure_reason(result: &RunResult) -> Option<String> {
-    if let Some(violation) = &result.violation {
-        return Some(first_line(violation));
-    }
+/// Names the first check that did not pass, its verdict and its measured value in
+/// the bound's unit (or why it has none), and how many more did not pass.
+pub fn failure_reason(model: &str, result: &RunResult) -> Option<String> {
     let failed: Vec<_> = result.checks.iter().filter(|c| !c.passed).collect();
-    let first = failed.first()?;
-    let measured = match first.measured {
-        Some(m) => format!("measured {m}"),
-        None => "not measured".to_string(),
+    // A check that failed says most; then a violation no check names (the event
+    // budget); then a check that could not be measured.
+    let first = failed.iter().find(|c| c.verdict == Verdict::Fail);
+    let first = match (first, &result.violation) {
+        (Some(c), _) => c,
+        (None, Some(v)) => return Some(first_line(v)),
+        (None, None) => failed.first()?,
     };
+    let detail = crate::report::check_detail(model, first);
     let more = match failed.len() {
         1 => String::new(),
+        2 => " (and 1 more check)".to_string(),
         n => format!(" (and {} more checks)", n - 1),
     };
-    Some(format!("check failed: {}: {measured}{more}", first.name))
+    let detail = if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", first_line(&detail))
+    };
+    Some(format!(
+        "{} {}{detail}{more}",
+        first.name,
+        first.verdict.word()
+    ))
 }
 
 fn first_line(text: &str) -> String {
@@ -178,6 +194,7 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
                         name: check.name.clone(),
                         expected: check.expected.clone(),
                         violated: 0,
+                        unmeasured: 0,
                         judged: 0,
                     });
                     checks.last_mut().expect("just pushed")
@@ -185,8 +202,9 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
             };
             tally.judged += 1;
             tally.violated += u64::from(!check.passed);
+            tally.unmeasured += u64::from(check.verdict == Verdict::Unmeasured);
         }
-        if let Some(reason) = failure_reason(result) {
+        if let Some(reason) = failure_reason(&header.model, result) {
             failing.push(FailingSeed {
                 seed: result.seed,
                 outcome: result.outcome.clone(),

@@ -139,7 +139,7 @@ pub fn run_sweep(
             let outcome = determinism::seed_result(runner, seed, settings.check_determinism);
             match &outcome {
                 Ok(result) => {
-                    let failed = aggregate::failure_reason(result).is_some();
+                    let failed = !result.passed();
                     let so_far = failures.fetch_add(u64::from(failed), Ordering::Relaxed);
                     progress::advance(bar, so_far + u64::from(failed));
                 }

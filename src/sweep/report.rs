@@ -148,7 +148,10 @@ pub fn render(a: &Aggregate) -> String {
             .map(|c| {
                 vec![
                     c.name.clone(),
-                    format!("{} of {}", c.violated, c.judged),
+                    match c.unmeasured {
+                        0 => format!("{} of {}", c.violated, c.judged),
+                        n => format!("{} of {} ({n} unmeasured)", c.violated, c.judged),
+                    },
                     if c.violated == 0 { "held" } else { "VIOLATED" }.to_string(),
                 ]
             })
@@ -160,7 +163,7 @@ pub fn render(a: &Aggregate) -> String {
     if !a.failing.is_empty() {
         let _ = writeln!(out, "\nfailing seeds ({}):", a.failing.len());
         for f in a.failing.iter().take(FAILING_SHOWN) {
-            let _ = writeln!(out, "  seed {} ({}): {}", f.seed, f.outcome, f.reason);
+            let _ = writeln!(out, "  seed {}: {} [run {}]", f.seed, f.reason, f.outcome);
             let _ = writeln!(out, "    {}", f.replay);
         }
         if a.failing.len() > FAILING_SHOWN {

@@ -6,7 +6,7 @@
 
 use super::svg;
 use super::TimelineData;
-use crate::report::{format_figure, format_value, unit_of};
+use crate::report::{check_detail, format_figure};
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use std::fmt::Write;
@@ -81,15 +81,9 @@ pub fn page(scenario: &Scenario, result: &RunResult, data: &TimelineData) -> Str
     }
     h.push_str("<div class=\"cols\"><div><h2>checks</h2><table>");
     for c in &result.checks {
-        let (class, word) = if c.passed {
-            ("pass", "pass")
-        } else {
-            ("fail", "FAIL")
-        };
-        let measured = c.measured.map_or(String::new(), |m| {
-            let figure = c.name.split_whitespace().next().unwrap_or_default();
-            format_value(unit_of(&scenario.model, figure), m)
-        });
+        let class = if c.passed { "pass" } else { "fail" };
+        let word = c.verdict.word();
+        let measured = check_detail(&scenario.model, c);
         let _ = write!(
             h,
             "<tr><td class=\"{class}\">{word}</td><td>{}</td><td class=\"n\">{}</td></tr>",

@@ -189,12 +189,14 @@ impl History {
         c
     }
 
-    /// The fraction of operations answered ok (1 when there were none).
+    /// The fraction of operations answered ok (NaN, no value, when there were none).
     pub fn availability(&self) -> f64 {
         let (ok, fail, unknown) = self.counts();
         let all = ok + fail + unknown;
         if all == 0 {
-            1.0
+            // No operation, no availability to speak of: no value (NaN), so a check on
+            // it is unmeasured rather than a vacuous pass.
+            f64::NAN
         } else {
             ok as f64 / all as f64
         }
@@ -217,6 +219,12 @@ mod tests {
 
     fn t(ms: u64) -> SimTime {
         SimTime::from_nanos(ms * 1_000_000)
+    }
+
+    #[test]
+    fn a_history_with_no_operation_has_no_availability() {
+        // Not 1 (which would pass `availability >= 99.9%` on nothing): no value.
+        assert!(History::from_events(Vec::new()).availability().is_nan());
     }
 
     #[test]
