@@ -104,7 +104,8 @@ pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
     let points = grid::points(&args.settings);
     let mut out = Vec::new();
     for path in &args.scenarios {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::scenario::input::read_bounded(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let stem = path
             .file_stem()
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
