@@ -3,6 +3,7 @@
 //! before its fix.
 
 mod inputs;
+mod zones;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
