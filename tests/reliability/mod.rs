@@ -3,6 +3,7 @@
 //! before its fix.
 
 mod inputs;
+mod seeds;
 mod zones;
 
 use std::path::PathBuf;
