@@ -12,6 +12,7 @@ pub mod input;
 mod lifecycle_specs;
 pub mod network;
 pub mod plan;
+mod random_specs;
 pub mod schema;
 pub mod selector;
 mod topology;
