@@ -11,7 +11,7 @@ use super::selector::{NodeLabels, Selector};
 use super::{file_hash, Group, Scenario, NODES_MAX};
 use crate::models::{self, GroupParams, Unit};
 use hasim_sim::{Path, SimDuration};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use toml::Spanned;
 
@@ -168,9 +168,9 @@ fn layout(
         .map(|z| z.get_ref().clone())
         .collect();
     // Sets for membership, so validation stays linear in zones and nodes.
-    let declared_set: HashSet<&str> = declared.iter().map(String::as_str).collect();
-    let mut per_role: HashMap<String, u32> = HashMap::new();
-    let mut named: HashSet<&str> = declared_set.clone();
+    let declared_set: BTreeSet<&str> = declared.iter().map(String::as_str).collect();
+    let mut per_role: BTreeMap<String, u32> = BTreeMap::new();
+    let mut named: BTreeSet<&str> = declared_set.clone();
     let mut nodes: Vec<NodeLabels> = Vec::new();
     let mut groups = Vec::new();
     let mut total: u32 = 0;
@@ -299,7 +299,7 @@ fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, 
     net.duplicate = spec.duplicate.map_or(0.0, |p| p.0);
     // Zone name -> index: one lookup per node and per override, never a scan of the
     // zone list (100,000 zones used to take seconds).
-    let mut index_of: HashMap<String, u16> = HashMap::new();
+    let mut index_of: BTreeMap<String, u16> = BTreeMap::new();
     for z in &spec.zones {
         if index_of.contains_key(z.get_ref()) {
             return Err(Bad::at(

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Runs the built `hasim` binary with `args`, killing it after `limit` so a hang is a
 /// failed test instead of a stuck suite. `None` means it had to be killed.
+#[allow(clippy::disallowed_methods)] // wall time bounds the child process, not a run
 pub fn hasim_within(args: &[&str], limit: Duration) -> Option<Output> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hasim"))
         .args(args)

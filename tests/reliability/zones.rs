@@ -24,6 +24,7 @@ fn parse(text: &str) -> Result<Scenario, hasim::scenario::ScenarioError> {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // wall time is what this test bounds
 fn a_hundred_thousand_zones_are_refused_at_once() {
     let text = with_zones(100_000, 3);
     let start = Instant::now();
