@@ -55,9 +55,9 @@ pub fn to_toml(scenario: &Scenario, seed: u64, schedule: &[ScheduledFault]) -> S
 
 /// Reads a schedule file, validating node ids against the scenario.
 pub fn load(path: &Path, scenario: &Scenario) -> Result<Vec<ScheduledFault>, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+    let text = crate::scenario::input::read_bounded(path).map_err(|message| ScenarioError::Io {
         file: path.to_path_buf(),
-        message: e.to_string(),
+        message,
     })?;
     let file: File = toml::from_str(&text).map_err(|e| {
         let at = Location::of(path, &text, e.span());

@@ -75,10 +75,7 @@ impl SeedRunner for Runs {
 
 /// The mean over `SEEDS` seeds of each of `figures`, from the sweep's aggregate.
 fn sweep(s: Scenario, figures: &[&str]) -> Vec<f64> {
-    let seeds = SeedRange {
-        start: 1,
-        end: 1 + SEEDS,
-    };
+    let seeds = SeedRange::until(1, 1 + SEEDS);
     let settings = Settings {
         plan: SeedPlan {
             range: seeds,

@@ -41,6 +41,9 @@ mod recovery;
 /// Failure and repair over the long run: k-of-n availability against the binomial and
 /// the birth–death chain of a shared repair crew.
 mod recovery_theory;
+/// Hardening (issue 19): hostile inputs, bounds on what a run consumes, nothing
+/// overwritten; each case failed on the code before its fix.
+mod reliability;
 /// `hasim report`: timeline data, a self-contained page, headless Chromium draws it.
 mod report;
 /// Random scenarios, valid and mutated: no panic, no hang.

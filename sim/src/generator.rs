@@ -52,6 +52,18 @@ pub enum PartitionShape {
     Isolate,
 }
 
+/// What a random disk fault does while it lasts (as `Fault::DiskFault`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiskEffect {
+    /// A crash during the fault loses the writes not yet synced.
+    #[serde(default)]
+    pub lose_unsynced: bool,
+    /// Every synced write blocks the node this long.
+    #[serde(default)]
+    pub write_delay: SimDuration,
+}
+
 /// What the generator produces. Every field is optional; an empty generator produces
 /// an empty schedule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -76,6 +88,27 @@ pub struct Generator {
     pub latency_spike: Option<(EpisodeProcess, SimDuration)>,
     /// Clock jumps on single nodes, uniform in [-max, +max]; `lasts` is unused.
     pub clock_jump: Option<(EpisodeProcess, SimDuration)>,
+    // The kinds below came later: each has its own stream and is off unless set, so
+    // a generator without them expands exactly as before.
+    /// Isolation episodes: one node cut off from all others, both ways.
+    #[serde(default)]
+    pub isolate: Option<EpisodeProcess>,
+    /// One-way cuts: messages from one target to another target are blocked.
+    #[serde(default)]
+    pub cut: Option<EpisodeProcess>,
+    /// Links down between two targets (a topology may reroute around them).
+    #[serde(default)]
+    pub link_down: Option<EpisodeProcess>,
+    /// Clock drift on single nodes, uniform in [-max, +max] ppm, back to 0 after.
+    #[serde(default)]
+    pub clock_drift: Option<(EpisodeProcess, f64)>,
+    /// Disk faults on single nodes.
+    #[serde(default)]
+    pub disk_fault: Option<(EpisodeProcess, DiskEffect)>,
+    /// Partitions into fixed groups (every zone, region or rack on its own side; the
+    /// nodes in no group form one more); the episode's targets are unused.
+    #[serde(default)]
+    pub partition_along: Option<(EpisodeProcess, Vec<Vec<NodeId>>)>,
     /// Failure and repair processes of nodes, racks or zones, with independent repair
     /// or shared crews (see [`crate::lifecycle`]); a node is down while any unit it
     /// is in is down.
@@ -152,12 +185,66 @@ impl Generator {
                 });
             }
         }
+        self.expand_later_kinds(&faults, &mut out);
         if !self.lifecycles.is_empty() {
             let streams = faults.fork("lifecycle");
             lifecycle::expand(&self.lifecycles, self.start, self.end, &streams, &mut out);
         }
         sort_schedule(&mut out);
         out
+    }
+
+    /// The kinds added after the first six, each from its own child stream.
+    fn expand_later_kinds(&self, faults: &Stream, out: &mut Vec<ScheduledFault>) {
+        if let Some(p) = &self.isolate {
+            self.episodes(p, &mut faults.fork("isolate"), out, |rng, _| {
+                let node = *rng.choose(&p.targets)?;
+                Some((Fault::Isolate { node }, Fault::Rejoin { node }))
+            });
+        }
+        if let Some(p) = &self.cut {
+            self.episodes(p, &mut faults.fork("cut"), out, |rng, _| {
+                let (source, target) = two_of(rng, &p.targets)?;
+                Some((
+                    Fault::Cut { source, target },
+                    Fault::Uncut { source, target },
+                ))
+            });
+        }
+        if let Some(p) = &self.link_down {
+            self.episodes(p, &mut faults.fork("link_down"), out, |rng, _| {
+                let (a, b) = two_of(rng, &p.targets)?;
+                Some((Fault::LinkDown { a, b }, Fault::LinkUp { a, b }))
+            });
+        }
+        if let Some((p, max)) = &self.clock_drift {
+            self.episodes(p, &mut faults.fork("clock_drift"), out, |rng, _| {
+                let node = *rng.choose(&p.targets)?;
+                let ppm = max * (2.0 * rng.unit() - 1.0);
+                Some((
+                    Fault::ClockDrift { node, ppm },
+                    Fault::ClockDrift { node, ppm: 0.0 },
+                ))
+            });
+        }
+        if let Some((p, effect)) = &self.disk_fault {
+            self.episodes(p, &mut faults.fork("disk_fault"), out, |rng, _| {
+                let node = *rng.choose(&p.targets)?;
+                let begin = Fault::DiskFault {
+                    node,
+                    lose_unsynced: effect.lose_unsynced,
+                    write_delay: effect.write_delay,
+                };
+                Some((begin, Fault::DiskHeal { node }))
+            });
+        }
+        if let Some((p, groups)) = &self.partition_along {
+            let mut rng = faults.fork("partition_along");
+            self.episodes(p, &mut rng, out, |_, _| {
+                let groups = groups.clone();
+                Some((Fault::Partition { groups }, Fault::Heal))
+            });
+        }
     }
 
     fn expand_crash(
@@ -221,6 +308,18 @@ impl Generator {
             t = until;
         }
     }
+}
+
+/// Two different targets in random order, if there are two.
+fn two_of(rng: &mut Stream, targets: &[NodeId]) -> Option<(NodeId, NodeId)> {
+    if targets.len() < 2 {
+        return None;
+    }
+    let a = rng.below(targets.len() as u64) as usize;
+    // Draw among the others: shift past `a` so no draw is wasted or repeated.
+    let b = rng.below(targets.len() as u64 - 1) as usize;
+    let b = if b >= a { b + 1 } else { b };
+    Some((targets[a], targets[b]))
 }
 
 /// The nodes on the small side of a random partition of `targets`.

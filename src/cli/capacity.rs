@@ -120,15 +120,9 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
             "error: --precision must be between 0 and 1 (a fraction of the rate)".into(),
         ));
     }
-    let jobs = match args.jobs {
-        Some(0) => return Err(Failure::Input("error: --jobs must be at least 1".into())),
-        Some(j) => j,
-        None => std::thread::available_parallelism().map_or(1, usize::from),
-    };
-    let seeds = args.seeds.unwrap_or(SeedRange {
-        start: scenario.seed,
-        end: scenario.seed.saturating_add(1),
-    });
+    let seeds = args.seeds.unwrap_or(SeedRange::single(scenario.seed));
+    let jobs = hasim::sweep::pool::workers(args.jobs, seeds.len())
+        .map_err(|e| Failure::Input(format!("error: {e}")))?;
     // Fail on a scenario the rate cannot be set in before running anything.
     at_rate(&scenario, args.rate.min).map_err(Failure::Input)?;
     let settings = Settings {

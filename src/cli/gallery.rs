@@ -43,9 +43,14 @@ pub fn gallery(args: GalleryArgs) -> u8 {
         (None, Some(path)) => Mode::Check(path.clone()),
         (None, None) => Mode::Print,
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    // The seeds are known only once the README is read; cap by the cores here.
+    let jobs = match hasim::sweep::pool::workers(args.jobs, u64::MAX) {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let outcome = match gallery::run(&mode, &args.scenarios, args.seeds, jobs, args.quiet) {
         Ok(Some(outcome)) => outcome,
         Ok(None) => {

@@ -104,7 +104,8 @@ pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
     let points = grid::points(&args.settings);
     let mut out = Vec::new();
     for path in &args.scenarios {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::scenario::input::read_bounded(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let stem = path
             .file_stem()
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
@@ -338,11 +339,7 @@ pub fn main(args: CompareArgs) -> u8 {
 }
 
 fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
-    let jobs = match args.jobs {
-        Some(0) => return Err("--jobs must be at least 1".into()),
-        Some(j) => j,
-        None => std::thread::available_parallelism().map_or(1, usize::from),
-    };
+    let jobs = crate::sweep::pool::workers(args.jobs, args.seeds.len())?;
     if !args.charts.is_empty() && args.settings.is_empty() {
         return Err("--chart draws a figure against a --set parameter: give one with --set".into());
     }

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 /// The seeds the README's table is made from unless `--seeds` says otherwise: 1..=10.
 /// Ten seeds of about five scenarios (some of 500 nodes) is what the tests can afford
 /// in the debug profile on two cores; the header line of the table says so.
-pub const SEEDS: SeedRange = SeedRange { start: 1, end: 11 };
+pub const SEEDS: SeedRange = SeedRange::until(1, 11);
 
 /// What to do with the table.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -21,7 +21,7 @@ pub fn inclusive(seeds: SeedRange) -> String {
     if seeds.len() == 1 {
         seeds.start.to_string()
     } else {
-        format!("{}..={}", seeds.start, seeds.end - 1)
+        format!("{}..={}", seeds.start, seeds.last)
     }
 }
 

@@ -1,14 +1,14 @@
 //! Validation of the fault plan: explicit `[[fault]]` entries (which fields each
 //! kind takes and needs, selectors, times against the run's end and the liveness
-//! bound) and the `[faults.random]` / `[faults.swarm]` generators; the
-//! `[[faults.lifecycle]]` processes are checked in `lifecycle_specs`.
+//! bound) and the `[faults.swarm]` generator; `[faults.random]` is checked in
+//! `random_specs`, the `[[faults.lifecycle]]` processes in `lifecycle_specs`.
 
 use super::plan::{places, ExplicitFault, FaultPlan, Swarm};
+use super::random_specs::{random, targets};
 use super::schema::{self, FaultKind, FaultSpec, SwarmKind};
 use super::selector::{NodeLabels, Selector};
 use super::validate::{selector, Bad};
-use hasim_sim::generator::{CrashProcess, EpisodeProcess};
-use hasim_sim::{Generator, NodeId, SimDuration, SimTime};
+use hasim_sim::{NodeId, SimDuration, SimTime};
 use hasim_topologies::Topology;
 use std::ops::Range;
 use toml::Spanned;
@@ -38,16 +38,7 @@ pub(super) fn faults(
         }
         plan.explicit.push(f);
     }
-    let all: Vec<NodeId> = (0..nodes.len() as u32).map(NodeId).collect();
-    let targets = |t: &Option<Spanned<String>>, field: &str| -> Result<Vec<NodeId>, Bad> {
-        match t {
-            None => Ok(all.clone()),
-            Some(s) => {
-                let sel = selector(s, field.to_string(), nodes, false)?;
-                Ok(sel.resolve(nodes, &all, &mut hasim_sim::Seed(0).stream("unused")))
-            }
-        }
-    };
+    let targets = |t: &Option<Spanned<String>>, field: &str| targets(nodes, t, field);
     let window = |start: &Option<Spanned<SimTime>>,
                   end: &Option<Spanned<SimTime>>,
                   at: &Range<usize>,
@@ -81,86 +72,8 @@ pub(super) fn faults(
     }
     if let Some(spec) = &file.generators.random {
         let r = spec.get_ref();
-        let (start, end) = window(&r.start, &r.end, &spec.span(), "faults.random")?;
-        let mut g = Generator {
-            start,
-            end,
-            ..Generator::default()
-        };
-        if let Some(c) = &r.crash {
-            g.crash = Some(CrashProcess {
-                time_to_failure: c.mtbf.0,
-                time_to_repair: c.mttr.map(|d| d.0),
-                targets: targets(&c.target, "faults.random.crash.target")?,
-            });
-        }
-        let episode = |every: &crate::scenario::units::MeanDist,
-                       lasts: &crate::scenario::units::FixedDist,
-                       t: &Option<Spanned<String>>,
-                       field: &str|
-         -> Result<EpisodeProcess, Bad> {
-            Ok(EpisodeProcess {
-                every: every.0,
-                lasts: lasts.0,
-                targets: targets(t, field)?,
-            })
-        };
-        if let Some(p) = &r.pause {
-            g.pause = Some(episode(
-                &p.every,
-                &p.lasts,
-                &p.target,
-                "faults.random.pause.target",
-            )?);
-        }
-        if let Some(p) = &r.partition {
-            g.partition = Some((
-                episode(
-                    &p.every,
-                    &p.lasts,
-                    &p.target,
-                    "faults.random.partition.target",
-                )?,
-                p.shape,
-            ));
-        }
-        if let Some(p) = &r.loss_spike {
-            g.loss_spike = Some((
-                episode(
-                    &p.every,
-                    &p.lasts,
-                    &p.target,
-                    "faults.random.loss_spike.target",
-                )?,
-                p.loss.0,
-            ));
-        }
-        if let Some(p) = &r.latency_spike {
-            g.latency_spike = Some((
-                episode(
-                    &p.every,
-                    &p.lasts,
-                    &p.target,
-                    "faults.random.latency_spike.target",
-                )?,
-                p.extra,
-            ));
-        }
-        if let Some(p) = &r.clock_jump {
-            let lasts = crate::scenario::units::FixedDist(hasim_sim::Distribution::constant(
-                SimDuration::ZERO,
-            ));
-            g.clock_jump = Some((
-                episode(
-                    &p.every,
-                    &lasts,
-                    &p.target,
-                    "faults.random.clock_jump.target",
-                )?,
-                p.max,
-            ));
-        }
-        plan.random = Some(g);
+        let span = window(&r.start, &r.end, &spec.span(), "faults.random")?;
+        plan.random = Some(random(r, spec, span, nodes)?);
     }
     plan.lifecycle =
         super::lifecycle_specs::lifecycles(&file.generators.lifecycle, nodes, duration, bound)?;
@@ -185,10 +98,25 @@ pub(super) fn faults(
                 }
             }
         };
+        let kinds = s
+            .kinds
+            .clone()
+            .unwrap_or_else(|| SwarmKind::DEFAULT.to_vec());
+        let zones = if kinds.contains(&SwarmKind::ZonePartition) {
+            split_along(
+                nodes,
+                hasim_topologies::Level::Zone,
+                spec,
+                "faults.swarm.kinds",
+            )?
+        } else {
+            Vec::new()
+        };
         plan.swarm = Some(Swarm {
+            zones,
             start,
             end,
-            kinds: s.kinds.clone().unwrap_or_else(|| SwarmKind::ALL.to_vec()),
+            kinds: kinds.clone(),
             every: range(&s.every, (5_000, 60_000), "faults.swarm.every")?,
             lasts: range(&s.lasts, (500, 10_000), "faults.swarm.lasts")?,
             targets: targets(&s.target, "faults.swarm.target")?,
@@ -367,8 +295,25 @@ fn partition_sides(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<(
             "`among` narrows a random `target`; a `shape` partition has none",
         ));
     }
-    let level = shape.get_ref().level();
-    let sides = places(nodes, level).len();
+    split_along(
+        nodes,
+        shape.get_ref().level(),
+        shape,
+        &format!("fault[{i}].shape"),
+    )?;
+    Ok(())
+}
+
+/// The sides of a partition along `level` (every place its own), refused unless there
+/// are at least two; `at` and `field` say where it was asked for.
+pub(super) fn split_along<T>(
+    nodes: &[NodeLabels],
+    level: hasim_topologies::Level,
+    at: &Spanned<T>,
+    field: &str,
+) -> Result<Vec<Vec<NodeId>>, Bad> {
+    let groups = places(nodes, level);
+    let sides = groups.len();
     if sides < 2 {
         let how = match level {
             hasim_topologies::Level::Region => {
@@ -383,14 +328,14 @@ fn partition_sides(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<(
         };
         let name = level.name();
         return Err(Bad::at(
-            shape,
-            format!("fault[{i}].shape"),
+            at,
+            field,
             format!(
                 "splitting by {name} needs nodes in at least two {name}s, found {sides}; {how}"
             ),
         ));
     }
-    Ok(())
+    Ok(groups)
 }
 
 /// A link fault from a node to itself takes that node's access links (to its

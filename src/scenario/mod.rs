@@ -8,9 +8,11 @@ pub mod concrete;
 mod error;
 mod fault_specs;
 mod gallery_spec;
+pub mod input;
 mod lifecycle_specs;
 pub mod network;
 pub mod plan;
+mod random_specs;
 pub mod schema;
 pub mod selector;
 mod topology;
@@ -78,9 +80,9 @@ pub const NODES_MAX: u32 = 100_000;
 impl Scenario {
     /// Loads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        let text = input::read_bounded(path).map_err(|message| ScenarioError::Io {
             file: path.to_path_buf(),
-            message: e.to_string(),
+            message,
         })?;
         Scenario::parse(&text, path)
     }

@@ -6,6 +6,10 @@
 use hasim_sim::{Distribution, NodeId, Path, Paths, Protocol, Sim, SimDuration, Stream, Transit};
 use hasim_topologies::Topology;
 
+/// The most zones a scenario may have: paths are a (zones + 1)² matrix per run, and
+/// zone indices are u16.
+pub const ZONES_MAX: usize = 1000;
+
 /// The network of a scenario, resolved.
 #[derive(Clone, Debug)]
 pub struct Network {

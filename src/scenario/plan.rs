@@ -6,7 +6,7 @@
 
 use super::schema::{FaultKind, SwarmKind};
 use super::selector::{NodeLabels, Selector};
-use hasim_sim::generator::{CrashProcess, EpisodeProcess, PartitionShape};
+use hasim_sim::generator::{CrashProcess, DiskEffect, EpisodeProcess, PartitionShape};
 use hasim_sim::{
     Distribution, Fault, Generator, NodeId, ScheduledFault, Seed, SignedDuration, SimDuration,
     SimTime, Stream,
@@ -68,6 +68,8 @@ pub struct Swarm {
     pub lasts: (SimDuration, SimDuration),
     /// Candidate nodes.
     pub targets: Vec<NodeId>,
+    /// The nodes of each zone, for `zone_partition` (empty unless it is a kind).
+    pub zones: Vec<Vec<NodeId>>,
 }
 
 /// Everything that produces faults.
@@ -288,16 +290,19 @@ impl Swarm {
         let mut rng = Seed(seed).stream("faults/swarm");
         // Every kind draws its coin and rates whether or not it is enabled, so the
         // mix of one kind never depends on which other kinds the scenario allows.
-        let mut drawn: Vec<(SwarmKind, bool, SimDuration, SimDuration, f64)> = SwarmKind::ALL
-            .iter()
-            .map(|&k| {
-                let on = rng.chance(0.5);
-                let every = log_uniform(&mut rng, self.every.0, self.every.1);
-                let lasts = log_uniform(&mut rng, self.lasts.0, self.lasts.1);
-                let extra = rng.unit();
-                (k, on && self.kinds.contains(&k), every, lasts, extra)
-            })
-            .collect();
+        // The opt-in kinds draw the same way from a stream of their own, after the
+        // default six, so a swarm of the default kinds draws what it always drew.
+        let mut later = Seed(seed).stream("faults/swarm/opt_in");
+        let mut drawn: Vec<(SwarmKind, bool, SimDuration, SimDuration, f64)> = Vec::new();
+        let kinds = SwarmKind::DEFAULT.iter().zip(std::iter::repeat(false));
+        for (&k, opt_in) in kinds.chain(SwarmKind::OPT_IN.iter().zip(std::iter::repeat(true))) {
+            let rng = if opt_in { &mut later } else { &mut rng };
+            let on = rng.chance(0.5);
+            let every = log_uniform(rng, self.every.0, self.every.1);
+            let lasts = log_uniform(rng, self.lasts.0, self.lasts.1);
+            let extra = rng.unit();
+            drawn.push((k, on && self.kinds.contains(&k), every, lasts, extra));
+        }
         if !drawn.iter().any(|d| d.1) && !self.kinds.is_empty() {
             let pick = self.kinds[rng.below(self.kinds.len() as u64) as usize];
             if let Some(d) = drawn.iter_mut().find(|d| d.0 == pick) {
@@ -347,6 +352,28 @@ impl Swarm {
                     g.latency_spike = Some((episode(every, lasts), extra));
                 }
                 SwarmKind::ClockJump => g.clock_jump = Some((episode(every, lasts), lasts)),
+                SwarmKind::Isolate => g.isolate = Some(episode(every, lasts)),
+                SwarmKind::Cut => g.cut = Some(episode(every, lasts)),
+                SwarmKind::LinkDown => g.link_down = Some(episode(every, lasts)),
+                // 10 to 1000 ppm, log-uniform: a cheap crystal to a broken one.
+                SwarmKind::ClockDrift => {
+                    g.clock_drift = Some((episode(every, lasts), 10.0 * libm::pow(100.0, x)));
+                }
+                SwarmKind::DiskFault => {
+                    // A third lose unsynced writes, a third are slow, a third both;
+                    // slow writes take 1 ms to 100 ms, log-uniform.
+                    let third = ((x * 3.0) as usize).min(2);
+                    let y = x * 3.0 - third as f64;
+                    let slow = SimDuration::from_secs_f64(0.001 * libm::pow(100.0, y));
+                    let effect = DiskEffect {
+                        lose_unsynced: third != 1,
+                        write_delay: if third == 0 { SimDuration::ZERO } else { slow },
+                    };
+                    g.disk_fault = Some((episode(every, lasts), effect));
+                }
+                SwarmKind::ZonePartition => {
+                    g.partition_along = Some((episode(every, lasts), self.zones.clone()));
+                }
             }
         }
         g

@@ -3,7 +3,6 @@
 //! everywhere. Meaning (nodes, selectors, checks) is resolved in the parent module.
 
 use super::units::{FixedDist, MeanDist, Probability, ValidDist};
-use hasim_sim::generator::PartitionShape;
 use hasim_sim::{SignedDuration, SimDuration, SimTime};
 use serde::Deserialize;
 use toml::Spanned;
@@ -249,6 +248,12 @@ pub struct RandomSpec {
     pub loss_spike: Option<LossSpikeSpec>,
     pub latency_spike: Option<LatencySpikeSpec>,
     pub clock_jump: Option<ClockJumpSpec>,
+    pub isolate: Option<EpisodeSpec>,
+    /// One-way cuts between two targets.
+    pub cut: Option<EpisodeSpec>,
+    pub link_down: Option<EpisodeSpec>,
+    pub clock_drift: Option<ClockDriftSpec>,
+    pub disk_fault: Option<DiskFaultSpec>,
 }
 
 /// Crash/restart per target node.
@@ -275,13 +280,21 @@ pub struct EpisodeSpec {
 pub struct PartitionSpec {
     pub every: MeanDist,
     pub lasts: FixedDist,
-    #[serde(default = "default_shape")]
-    pub shape: PartitionShape,
+    pub shape: Option<Spanned<RandomShape>>,
     pub target: Option<Spanned<String>>,
 }
 
-fn default_shape() -> PartitionShape {
-    PartitionShape::Minority
+/// How a random partition splits: random sides among the targets, or along the
+/// placement like an explicit partition's `shape`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RandomShape {
+    Minority,
+    Halves,
+    Isolate,
+    Regions,
+    Zones,
+    Racks,
 }
 
 /// Loss spike episodes.
@@ -313,6 +326,28 @@ pub struct ClockJumpSpec {
     pub target: Option<Spanned<String>>,
 }
 
+/// Clock drift episodes, drift uniform in [-max_ppm, +max_ppm].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockDriftSpec {
+    pub every: MeanDist,
+    pub lasts: FixedDist,
+    pub max_ppm: Spanned<f64>,
+    pub target: Option<Spanned<String>>,
+}
+
+/// Disk fault episodes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiskFaultSpec {
+    pub every: MeanDist,
+    pub lasts: FixedDist,
+    #[serde(default)]
+    pub lose_unsynced: bool,
+    pub write_delay: Option<SimDuration>,
+    pub target: Option<Spanned<String>>,
+}
+
 /// The kinds a swarm may draw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -323,16 +358,33 @@ pub enum SwarmKind {
     LossSpike,
     LatencySpike,
     ClockJump,
+    Isolate,
+    Cut,
+    LinkDown,
+    ClockDrift,
+    DiskFault,
+    ZonePartition,
 }
 
 impl SwarmKind {
-    pub const ALL: [SwarmKind; 6] = [
+    /// The kinds a swarm draws when `kinds` is not given, drawn from "faults/swarm"
+    /// in this order (changing either would change every swarm's schedules).
+    pub const DEFAULT: [SwarmKind; 6] = [
         SwarmKind::Crash,
         SwarmKind::Pause,
         SwarmKind::Partition,
         SwarmKind::LossSpike,
         SwarmKind::LatencySpike,
         SwarmKind::ClockJump,
+    ];
+    /// The kinds only a `kinds` list turns on, drawn from a stream of their own.
+    pub const OPT_IN: [SwarmKind; 6] = [
+        SwarmKind::Isolate,
+        SwarmKind::Cut,
+        SwarmKind::LinkDown,
+        SwarmKind::ClockDrift,
+        SwarmKind::DiskFault,
+        SwarmKind::ZonePartition,
     ];
 }
 
@@ -342,7 +394,7 @@ impl SwarmKind {
 pub struct SwarmSpec {
     pub start: Option<Spanned<SimTime>>,
     pub end: Option<Spanned<SimTime>>,
-    /// The kinds the swarm draws from (default: all of them).
+    /// The kinds the swarm draws from (default: the six of `SwarmKind::DEFAULT`).
     pub kinds: Option<Vec<SwarmKind>>,
     /// Range of mean gaps between faults of a kind, drawn log-uniformly.
     pub every: Option<Spanned<[SimDuration; 2]>>,

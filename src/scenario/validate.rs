@@ -5,12 +5,13 @@
 
 use super::checks::{BoundUnit, Check};
 use super::error::{Location, ScenarioError};
-use super::network::Network;
+use super::network::{Network, ZONES_MAX};
 use super::schema;
 use super::selector::{NodeLabels, Selector};
 use super::{file_hash, Group, Scenario, NODES_MAX};
 use crate::models::{self, GroupParams, Unit};
 use hasim_sim::{Path, SimDuration};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use toml::Spanned;
 
@@ -150,12 +151,26 @@ fn layout(
             ),
         )
     })?;
+    if let Some(z) = file.network.zones.get(ZONES_MAX) {
+        return Err(Bad::at(
+            z,
+            "network.zones",
+            format!(
+                "at most {ZONES_MAX} zones (this declares {}); zones are a zone-by-zone matrix, so group nodes into fewer zones",
+                file.network.zones.len()
+            ),
+        ));
+    }
     let declared: Vec<String> = file
         .network
         .zones
         .iter()
         .map(|z| z.get_ref().clone())
         .collect();
+    // Sets for membership, so validation stays linear in zones and nodes.
+    let declared_set: BTreeSet<&str> = declared.iter().map(String::as_str).collect();
+    let mut per_role: BTreeMap<String, u32> = BTreeMap::new();
+    let mut named: BTreeSet<&str> = declared_set.clone();
     let mut nodes: Vec<NodeLabels> = Vec::new();
     let mut groups = Vec::new();
     let mut total: u32 = 0;
@@ -204,20 +219,35 @@ fn layout(
                     }
                     Ok(Some(declared[k as usize % declared.len()].clone()))
                 }
-                Some(z) if !declared.is_empty() && !declared.contains(z.get_ref()) => Err(Bad::at(
-                    z,
-                    field("zone"),
-                    format!(
-                        "unknown zone {:?}; [network] zones declares: {}",
-                        z.get_ref(),
-                        declared.join(", ")
-                    ),
-                )),
+                Some(z) if !declared.is_empty() && !declared_set.contains(z.get_ref().as_str()) => {
+                    Err(Bad::at(
+                        z,
+                        field("zone"),
+                        format!(
+                            "unknown zone {:?}; [network] zones declares: {}",
+                            z.get_ref(),
+                            declared.join(", ")
+                        ),
+                    ))
+                }
                 Some(z) => Ok(Some(z.get_ref().clone())),
             }
         };
+        if let Some(z) = g.zone.as_ref().filter(|_| !placed_later) {
+            if z.get_ref() != "spread"
+                && named.insert(z.get_ref().as_str())
+                && named.len() > ZONES_MAX
+            {
+                return Err(Bad::at(
+                    z,
+                    field("zone"),
+                    format!("at most {ZONES_MAX} zones in all; the groups name more (zone {:?} is one too many)", z.get_ref()),
+                ));
+            }
+        }
         let first_id = nodes.len() as u32;
-        let already = nodes.iter().filter(|n| n.role == role).count() as u32;
+        let already = per_role.get(role).copied().unwrap_or(0);
+        per_role.insert(role.to_string(), already + count);
         for k in 0..count {
             nodes.push(NodeLabels {
                 name: format!("{role}-{}", already + k + 1),
@@ -267,52 +297,51 @@ fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, 
     }
     net.default.loss = spec.loss.as_ref().map_or(0.0, |p| p.get_ref().0);
     net.duplicate = spec.duplicate.map_or(0.0, |p| p.0);
+    // Zone name -> index: one lookup per node and per override, never a scan of the
+    // zone list (100,000 zones used to take seconds).
+    let mut index_of: BTreeMap<String, u16> = BTreeMap::new();
     for z in &spec.zones {
-        if net.zones.contains(z.get_ref()) {
+        if index_of.contains_key(z.get_ref()) {
             return Err(Bad::at(
                 z,
                 "network.zones",
                 format!("zone {:?} is declared twice", z.get_ref()),
             ));
         }
+        index_of.insert(z.get_ref().clone(), net.zones.len() as u16);
         net.zones.push(z.get_ref().clone());
     }
+    let mut zone_of = Vec::with_capacity(nodes.len());
     for n in nodes {
-        if let Some(z) = &n.zone {
-            if !net.zones.contains(z) {
-                net.zones.push(z.clone());
-            }
+        let Some(z) = &n.zone else {
+            zone_of.push(None);
+            continue;
+        };
+        if !index_of.contains_key(z) {
+            // `layout` capped the zones the groups name at ZONES_MAX.
+            index_of.insert(z.clone(), net.zones.len() as u16);
+            net.zones.push(z.clone());
         }
+        zone_of.push(Some(index_of[z]));
     }
     let no_zone = net.zones.len() as u16;
-    net.zone_of = nodes
-        .iter()
-        .map(|n| {
-            n.zone.as_ref().map_or(no_zone, |z| {
-                net.zones.iter().position(|x| x == z).unwrap_or(0) as u16
-            })
-        })
-        .collect();
+    net.zone_of = zone_of.into_iter().map(|z| z.unwrap_or(no_zone)).collect();
     let index = |z: &Spanned<String>, field: &str| -> Result<u16, Bad> {
-        net.zones
-            .iter()
-            .position(|x| x == z.get_ref())
-            .map(|i| i as u16)
-            .ok_or_else(|| {
-                Bad::at(
-                    z,
-                    field,
-                    format!(
-                        "unknown zone {:?}; known zones: {}",
-                        z.get_ref(),
-                        if net.zones.is_empty() {
-                            "none (declare [network] zones or give groups a zone)".to_string()
-                        } else {
-                            net.zones.join(", ")
-                        }
-                    ),
-                )
-            })
+        index_of.get(z.get_ref()).copied().ok_or_else(|| {
+            Bad::at(
+                z,
+                field,
+                format!(
+                    "unknown zone {:?}; known zones: {}",
+                    z.get_ref(),
+                    if net.zones.is_empty() {
+                        "none (declare [network] zones or give groups a zone)".to_string()
+                    } else {
+                        net.zones.join(", ")
+                    }
+                ),
+            )
+        })
     };
     let path = |latency: Option<crate::scenario::units::ValidDist>,
                 loss: Option<crate::scenario::units::Probability>| Path {

@@ -102,7 +102,7 @@ pub fn merge(files: Vec<(PathBuf, ResultsFile)>) -> Result<Merged, String> {
 
     let mut missing = Vec::new();
     let mut have = results.iter().map(|r| r.seed).peekable();
-    for seed in reference.seeds.start..reference.seeds.end {
+    for seed in reference.seeds.start..=reference.seeds.last {
         if have.peek() == Some(&seed) {
             have.next();
         } else {

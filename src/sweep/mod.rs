@@ -52,9 +52,14 @@ pub struct SweepArgs {
     /// The seeds: `A..B` (B excluded), `A..=B`, or a single seed `N`.
     #[arg(long, value_name = "A..B")]
     pub seeds: SeedRange,
-    /// Worker threads, one run each [default: all cores].
+    /// Worker threads, one run each [default: all cores]; never more than the cores or
+    /// the seeds (a note says so).
     #[arg(long, short, value_name = "J")]
     pub jobs: Option<usize>,
+    /// The most seeds this process may run (after --shard): a typo such as
+    /// `0..18446744073709551615` is refused instead of running for ever.
+    #[arg(long, value_name = "N", default_value_t = SEEDS_MAX)]
+    pub seeds_max: u64,
     /// Run only shard K of N of the seeds (K from 1): those whose offset in the range
     /// is K−1 modulo N. Merge the shards' files with `hasim merge`.
     #[arg(long, value_name = "K/N")]
@@ -73,6 +78,9 @@ pub struct SweepArgs {
     #[arg(long)]
     pub check_determinism: bool,
 }
+
+/// The default `--seeds-max`: a million seeds per process, hours of the bundled models.
+pub const SEEDS_MAX: u64 = 1_000_000;
 
 /// `hasim merge`: combine shard result files into the aggregate of the whole sweep.
 #[derive(clap::Args, Debug, Clone)]
@@ -224,17 +232,23 @@ pub fn sweep(args: SweepArgs) -> u8 {
 
 fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
     let scenario = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
-    let jobs = match args.jobs {
-        Some(0) => return Err("--jobs must be at least 1".to_string()),
-        Some(j) => j,
-        None => std::thread::available_parallelism().map_or(1, usize::from),
+    let plan = SeedPlan {
+        range: args.seeds,
+        shard: args.shard,
     };
+    if plan.len() > args.seeds_max {
+        return Err(format!(
+            "--seeds {}{} is {} seeds for this process, more than the {} allowed; pass --seeds-max {} to run them all, or split them with --shard K/N",
+            args.seeds,
+            args.shard.map_or(String::new(), |s| format!(" --shard {s}")),
+            plan.len(),
+            args.seeds_max,
+            plan.len()
+        ));
+    }
     let settings = Settings {
-        plan: SeedPlan {
-            range: args.seeds,
-            shard: args.shard,
-        },
-        jobs,
+        plan,
+        jobs: pool::workers(args.jobs, plan.len())?,
         check_determinism: args.check_determinism,
     };
     if let Some(out) = &args.out {

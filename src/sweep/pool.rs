@@ -11,6 +11,29 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// The number of workers for `seeds` seeds: `--jobs` if given (at least 1), else every
+/// core, but never more than the seeds or the cores, since more threads only cost
+/// memory and may not be spawnable at all. A reduced `--jobs` is said on stderr.
+pub fn workers(requested: Option<usize>, seeds: u64) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let seeds = usize::try_from(seeds).unwrap_or(usize::MAX).max(1);
+    match requested {
+        Some(0) => Err("--jobs must be at least 1".to_string()),
+        None => Ok(cores.min(seeds)),
+        Some(j) if j > cores || j > seeds => {
+            let n = j.min(cores).min(seeds);
+            let why = if n == seeds {
+                format!("{seeds} seed(s) to run")
+            } else {
+                format!("{cores} core(s) available")
+            };
+            eprintln!("note: --jobs {j} reduced to {n} worker(s): there are {why}");
+            Ok(n)
+        }
+        Some(j) => Ok(j),
+    }
+}
+
 /// Runs `work(i)` for i in 0..count on `jobs` threads (at least one) until done or
 /// `stop()` says so; returns the finished results in index order, a prefix of 0..count.
 pub fn run_indexed<T, F>(
@@ -25,24 +48,28 @@ where
 {
     let next = AtomicU64::new(0);
     let jobs = jobs.max(1).min(count.max(1) as usize);
+    let worker = || {
+        let mut mine = Vec::new();
+        // Relaxed suffices: the counter only has to hand out each index once, and a
+        // stop only has to be seen eventually.
+        while !stop() {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= count {
+                break;
+            }
+            mine.push((i, work(i)));
+        }
+        mine
+    };
     let mut finished: Vec<(u64, T)> = std::thread::scope(|scope| {
+        // A thread the system refuses (limits, memory) is a worker fewer, not a panic:
+        // the workers that did start share the indices between them.
         let workers: Vec<_> = (0..jobs)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    // Relaxed suffices: the counter only has to hand out each index
-                    // once, and a stop only has to be seen eventually.
-                    while !stop() {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= count {
-                            break;
-                        }
-                        mine.push((i, work(i)));
-                    }
-                    mine
-                })
-            })
+            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
             .collect();
+        if workers.is_empty() {
+            return worker();
+        }
         workers
             .into_iter()
             .flat_map(|w| match w.join() {

@@ -11,30 +11,50 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// A half-open range of seeds `start..end`. Written `A..B`, `A..=B` or a single `N`.
+/// A range of seeds, first to last inclusive, so it can end at `u64::MAX` like any seed
+/// `run --seed` accepts. Written `A..B` (B excluded), `A..=B` or a single `N`, and
+/// printed as `A..B` (or `A..=18446744073709551615` when it ends at the last seed), so
+/// results files keep their format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct SeedRange {
     /// First seed.
     pub start: u64,
-    /// One past the last seed.
-    pub end: u64,
+    /// Last seed (included).
+    pub last: u64,
 }
 
 impl SeedRange {
-    /// How many seeds the range holds.
-    pub fn len(&self) -> u64 {
-        self.end - self.start
+    /// The seeds `start..end`, `end` excluded (`end > start`).
+    pub const fn until(start: u64, end: u64) -> SeedRange {
+        SeedRange {
+            start,
+            last: end - 1,
+        }
     }
 
-    /// Whether the range holds no seed.
+    /// The one seed `seed`.
+    pub const fn single(seed: u64) -> SeedRange {
+        SeedRange {
+            start: seed,
+            last: seed,
+        }
+    }
+
+    /// How many seeds the range holds (parsing refuses the one range of 2⁶⁴ seeds,
+    /// `0..=u64::MAX`, so this never overflows).
+    pub fn len(&self) -> u64 {
+        self.last - self.start + 1
+    }
+
+    /// Whether the range holds no seed (never: a range holds at least one).
     pub fn is_empty(&self) -> bool {
-        self.end == self.start
+        false
     }
 
     /// Whether `seed` lies in the range.
     pub fn contains(&self, seed: u64) -> bool {
-        (self.start..self.end).contains(&seed)
+        (self.start..=self.last).contains(&seed)
     }
 }
 
@@ -44,35 +64,47 @@ impl FromStr for SeedRange {
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let number = |part: &str| -> Result<u64, String> {
-            part.trim()
-                .replace('_', "")
-                .parse::<u64>()
-                .map_err(|_| format!("`{part}` is not a seed (a whole number ≥ 0)"))
+            part.trim().replace('_', "").parse::<u64>().map_err(|_| {
+                format!(
+                    "`{part}` is not a seed (a whole number from 0 to {})",
+                    u64::MAX
+                )
+            })
         };
-        let (start, end) = if let Some((a, b)) = s.split_once("..=") {
+        let empty = || {
+            format!("seed range `{s}` is empty: write A..B with A < B, A..=B with A ≤ B, or a single seed")
+        };
+        let (start, last) = if let Some((a, b)) = s.split_once("..=") {
             let (a, b) = (number(a)?, number(b)?);
-            let end = b
-                .checked_add(1)
-                .ok_or_else(|| format!("seed range `{s}` ends past the largest seed"))?;
-            (a, end)
+            if b < a {
+                return Err(empty());
+            }
+            (a, b)
         } else if let Some((a, b)) = s.split_once("..") {
-            (number(a)?, number(b)?)
+            let (a, b) = (number(a)?, number(b)?);
+            if b <= a {
+                return Err(empty());
+            }
+            (a, b - 1)
         } else {
             let n = number(s)?;
-            (n, n.checked_add(1).ok_or("seed too large")?)
+            (n, n)
         };
-        if end <= start {
+        if start == 0 && last == u64::MAX {
             return Err(format!(
-                "seed range `{s}` is empty: write A..B with A < B, A..=B, or a single seed"
+                "seed range `{s}` holds all 2^64 seeds, more than a sweep can count; give a smaller range"
             ));
         }
-        Ok(SeedRange { start, end })
+        Ok(SeedRange { start, last })
     }
 }
 
 impl fmt::Display for SeedRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
+        match self.last.checked_add(1) {
+            Some(end) => write!(f, "{}..{end}", self.start),
+            None => write!(f, "{}..={}", self.start, self.last),
+        }
     }
 }
 
@@ -185,7 +217,7 @@ pub fn spans(seeds: &[u64]) -> String {
     let mut i = 0;
     while i < seeds.len() {
         let mut j = i;
-        while j + 1 < seeds.len() && seeds[j + 1] == seeds[j] + 1 {
+        while j + 1 < seeds.len() && seeds[j].checked_add(1) == Some(seeds[j + 1]) {
             j += 1;
         }
         if j == i {
@@ -204,20 +236,33 @@ mod tests {
 
     #[test]
     fn ranges_parse_in_all_three_forms() {
-        assert_eq!("0..10".parse(), Ok(SeedRange { start: 0, end: 10 }));
-        assert_eq!("5..=7".parse(), Ok(SeedRange { start: 5, end: 8 }));
-        assert_eq!("42".parse(), Ok(SeedRange { start: 42, end: 43 }));
-        assert_eq!(
-            "1_000..2_000".parse(),
-            Ok(SeedRange {
-                start: 1000,
-                end: 2000
-            })
-        );
+        assert_eq!("0..10".parse(), Ok(SeedRange::until(0, 10)));
+        assert_eq!("5..=7".parse(), Ok(SeedRange { start: 5, last: 7 }));
+        assert_eq!("42".parse(), Ok(SeedRange::single(42)));
+        assert_eq!("1_000..2_000".parse(), Ok(SeedRange::until(1000, 2000)));
         assert!("10..10".parse::<SeedRange>().is_err());
         assert!("10..3".parse::<SeedRange>().is_err());
+        assert!("10..=9".parse::<SeedRange>().is_err());
         assert!("a..3".parse::<SeedRange>().is_err());
         assert!("-1..3".parse::<SeedRange>().is_err());
+    }
+
+    #[test]
+    fn every_seed_run_accepts_is_a_range_of_its_own() {
+        let max = u64::MAX;
+        for text in [format!("{max}..={max}"), format!("{max}")] {
+            let r: SeedRange = text.parse().unwrap();
+            assert_eq!((r.start, r.last, r.len()), (max, max, 1), "{text}");
+            assert_eq!(r.to_string().parse::<SeedRange>(), Ok(r), "prints back");
+        }
+        let tail: SeedRange = format!("{}..={max}", max - 9).parse().unwrap();
+        assert_eq!(tail.len(), 10);
+        assert!(tail.contains(max));
+        // The one range a u64 cannot count is refused with a reason, not wrapped.
+        let all = format!("0..={max}").parse::<SeedRange>().unwrap_err();
+        assert!(all.contains("2^64"), "{all}");
+        // Ranges that end below the last seed print as before (results files).
+        assert_eq!(SeedRange::until(1, 11).to_string(), "1..11");
     }
 
     #[test]

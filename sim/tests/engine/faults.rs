@@ -4,7 +4,7 @@
 //! everything they break is repaired by `end`; explicit faults are validated.
 
 use crate::probe::{at_ms, at_secs, fault, Probe};
-use hasim_sim::generator::{CrashProcess, EpisodeProcess, PartitionShape};
+use hasim_sim::generator::{CrashProcess, DiskEffect, EpisodeProcess, PartitionShape};
 use hasim_sim::{
     Distribution, Fault, Generator, NodeId, ScheduledFault, Seed, Sim, SimDuration, SimError,
     Status,
@@ -47,8 +47,90 @@ fn everything() -> Generator {
         loss_spike: Some((episodes(50, 5), 0.3)),
         latency_spike: Some((episodes(50, 5), SimDuration::from_millis(200))),
         clock_jump: Some((episodes(60, 1), SimDuration::from_millis(500))),
-        lifecycles: Vec::new(),
+        ..Default::default()
     }
+}
+
+/// `everything()` with the kinds added later on too.
+fn everything_and_later() -> Generator {
+    Generator {
+        isolate: Some(episodes(40, 3)),
+        cut: Some(episodes(40, 3)),
+        link_down: Some(episodes(40, 3)),
+        clock_drift: Some((episodes(40, 10), 200.0)),
+        disk_fault: Some((
+            episodes(40, 10),
+            DiskEffect {
+                lose_unsynced: true,
+                write_delay: SimDuration::from_millis(20),
+            },
+        )),
+        partition_along: Some((episodes(40, 5), vec![nodes(2), vec![NodeId(2), NodeId(3)]])),
+        ..everything()
+    }
+}
+
+/// The opening and closing kind of each episode kind added later.
+const LATER: [(&str, &str); 6] = [
+    ("isolate", "rejoin"),
+    ("cut", "uncut"),
+    ("link_down", "link_up"),
+    ("clock_drift", "clock_drift"),
+    ("disk_fault", "disk_heal"),
+    ("partition", "heal"),
+];
+
+#[test]
+fn later_kinds_are_drawn_and_move_none_of_the_first_six() {
+    let fixed = vec![nodes(2), vec![NodeId(2), NodeId(3)]];
+    // A fault of the first six kinds: the random partition has one side listed, the
+    // partition along fixed groups lists them all; heals are ambiguous, so left out.
+    let first_six = |f: &&ScheduledFault| match &f.fault {
+        Fault::Partition { groups } => *groups != fixed,
+        Fault::Heal => false,
+        other => !LATER.iter().any(|(o, c)| [o, c].contains(&&other.kind())),
+    };
+    let mut seen = [false; 6];
+    for seed in 0..10 {
+        let before = everything().expand(Seed(seed));
+        let after = everything_and_later().expand(Seed(seed));
+        let old: Vec<&ScheduledFault> = before.iter().filter(first_six).collect();
+        let new: Vec<&ScheduledFault> = after.iter().filter(first_six).collect();
+        assert_eq!(new, old, "seed {seed}");
+        let along = Fault::Partition {
+            groups: fixed.clone(),
+        };
+        seen[5] |= after.iter().any(|f| f.fault == along);
+        // Partitions and heals of two processes interleave; the others pair up.
+        for (k, &(open, close)) in LATER[..5].iter().enumerate() {
+            let mine = of_kinds(&after, &[open, close]);
+            seen[k] |= !mine.is_empty();
+            assert!(mine.len() % 2 == 0, "seed {seed}: {open} not undone");
+            for pair in mine.chunks(2) {
+                assert_eq!(pair[0].fault.kind(), open, "seed {seed}: {pair:?}");
+                assert_eq!(pair[1].fault.kind(), close, "seed {seed}: {pair:?}");
+                let at = |f: &ScheduledFault| f.at;
+                assert!(at(pair[0]) < at(pair[1]) && at(pair[1]) <= at_secs(200));
+                if let Fault::ClockDrift { ppm, .. } = pair[0].fault {
+                    assert!(ppm != 0.0 && ppm.abs() <= 200.0, "{ppm}");
+                    assert_eq!(
+                        pair[1].fault,
+                        Fault::ClockDrift {
+                            node: pair[0].fault.nodes()[0],
+                            ppm: 0.0
+                        }
+                    );
+                }
+                if let Fault::Cut { source, target } = pair[0].fault {
+                    assert_ne!(source, target);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        seen, [true; 6],
+        "each later kind drawn on some seed: {LATER:?}"
+    );
 }
 
 fn of_kinds<'a>(schedule: &'a [ScheduledFault], kinds: &[&str]) -> Vec<&'a ScheduledFault> {
