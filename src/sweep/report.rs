@@ -253,7 +253,7 @@ mod tests {
             model: "redundancy".into(),
             scenario_hash: "0".into(),
             hasim_version: "0".into(),
-            seeds: SeedRange { start: 1, end: 5 },
+            seeds: SeedRange::until(1, 5),
             shard: None,
             runs: 4,
             complete: true,
