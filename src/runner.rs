@@ -189,6 +189,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Runs `scenario` once with `opts`.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
+    // Every log line of the run carries its seed: a parallel sweep's lines interleave.
+    let _span = tracing::info_span!("run", seed = opts.seed).entered();
     let schedule = opts
         .schedule
         .clone()
@@ -426,6 +428,7 @@ pub fn run_with_timeline(
     scenario: &Scenario,
     opts: &RunOptions,
 ) -> Result<(RunResult, crate::timeline::TimelineData), RunError> {
+    let _span = tracing::info_span!("run", seed = opts.seed).entered();
     let schedule = opts
         .schedule
         .clone()

@@ -231,3 +231,28 @@ fn a_failing_seed_names_its_check_and_its_value_in_the_bounds_unit() {
         "{line}"
     );
 }
+
+#[test]
+fn every_log_line_of_a_parallel_sweep_carries_its_seed() {
+    let o = Command::new(env!("CARGO_BIN_EXE_hasim"))
+        .args(["sweep", VIP, "--seeds", "1..=4", "--jobs", "2", "-q"])
+        .env("RUST_LOG", "debug")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("hasim runs");
+    let logs = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains("DEBUG")).collect();
+    assert!(lines.len() > 100, "too few log lines to judge:\n{logs}");
+    for seed in 1..=4 {
+        let label = format!("run{{seed={seed}}}");
+        assert!(
+            lines.iter().any(|l| l.contains(&label)),
+            "no line of seed {seed}"
+        );
+    }
+    let unlabelled: Vec<&&str> = lines.iter().filter(|l| !l.contains("run{seed=")).collect();
+    assert!(
+        unlabelled.is_empty(),
+        "lines without a seed: {unlabelled:?}"
+    );
+}
