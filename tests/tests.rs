@@ -34,6 +34,8 @@ mod primary_backup;
 mod quorum;
 /// The Raft model: checkers over many seeds of faults, and failing when a disk loses writes.
 mod raft;
+/// The README's commands name only bundled scenario files.
+mod readme_paths;
 /// The recovery models through their scenarios: rack loss under rack-aware and random
 /// placement (rack: selectors), the supervisor's back-off cap and probe window, replay
 /// against the checkpoint interval.
