@@ -85,19 +85,26 @@ pub fn format_half_width(unit: Unit, mean: f64, half: f64) -> String {
     }
     let (scale, suffix) = seconds_scale(if mean == 0.0 { half } else { mean.abs() });
     let x = half / scale;
-    // Three significant digits, and never fewer decimals than a whole number needs.
-    let decimals = if x > 0.0 {
-        (2 - libm::floor(libm::log10(x)) as i32).clamp(0, 9) as usize
+    format!("{}{suffix}", fixed(x, significant_decimals(x)))
+}
+
+/// How many decimals show three significant digits of `x` (none for whole hundreds).
+fn significant_decimals(x: f64) -> usize {
+    if x.abs() > 0.0 {
+        (2 - libm::floor(libm::log10(x.abs())) as i32).clamp(0, 9) as usize
     } else {
         0
-    };
+    }
+}
+
+/// `x` with `decimals` decimals, trailing zeros (and a bare point) dropped.
+fn fixed(x: f64, decimals: usize) -> String {
     let text = format!("{x:.decimals$}");
-    let text = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        &text
-    };
-    format!("{text}{suffix}")
+        text
+    }
 }
 
 /// A check's measured value in the unit its bound is written in: `3.37m` beside a
@@ -126,23 +133,12 @@ pub fn format_measured(model: &str, check: &str, value: f64) -> String {
     }
     let bound_value: Option<f64> = number.replace('_', "").parse().ok();
     let x = value / scale;
-    let mut decimals = if x.abs() > 0.0 {
-        (2 - libm::floor(libm::log10(x.abs())) as i32).clamp(0, 9) as usize
-    } else {
-        0
-    };
-    let trim = |t: String| -> String {
-        if t.contains('.') {
-            t.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            t
-        }
-    };
-    let mut text = trim(format!("{x:.decimals$}"));
+    let mut decimals = significant_decimals(x);
+    let mut text = fixed(x, decimals);
     if let Some(b) = bound_value {
-        while x != b && decimals < 9 && text == trim(format!("{b:.decimals$}")) {
+        while x != b && decimals < 9 && text == fixed(b, decimals) {
             decimals += 1;
-            text = trim(format!("{x:.decimals$}"));
+            text = fixed(x, decimals);
         }
     }
     format!("{text}{suffix}")

@@ -2,6 +2,7 @@
 //! prints "– (no crash)" in every output and survives a results file read back; a
 //! check that never ran is `unmeasured`, never `pass`.
 
+use crate::support::{hasim, run, temp_dir};
 use hasim::runner::{self, RunOptions};
 use hasim::scenario::Scenario;
 use hasim::timeline::html;
@@ -10,20 +11,6 @@ use std::process::{Command, Output};
 
 /// A balancer crash and no backend crash: nothing for backend detection to time.
 const VIP: &str = "scenarios/balancing_vip_failover.toml";
-
-fn hasim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hasim runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -106,11 +93,7 @@ fn with_checks(base: &str, name: &str, extra: &str) -> PathBuf {
 
 fn run_seed_1(path: &Path) -> (Scenario, runner::RunResult) {
     let scenario = Scenario::load(path).unwrap();
-    let opts = RunOptions {
-        seed: 1,
-        ..RunOptions::default()
-    };
-    let result = runner::run(&scenario, &opts).unwrap();
+    let result = run(&scenario, 1);
     (scenario, result)
 }
 

@@ -181,7 +181,7 @@ pub fn render(a: &Aggregate) -> String {
 mod tests {
     use super::*;
     use crate::sweep::seeds::SeedRange;
-    use crate::sweep::stats::summarize;
+    use crate::sweep::stats::{summarize, Summary};
     use std::collections::BTreeMap;
 
     #[test]
@@ -196,24 +196,7 @@ mod tests {
             "system_failures".to_string(),
             summarize(&[1.0, 2.0]).unwrap(),
         );
-        let a = Aggregate {
-            scenario: "s".into(),
-            model: "redundancy".into(),
-            scenario_hash: "0".into(),
-            hasim_version: "0".into(),
-            seeds: SeedRange::until(1, 5),
-            shard: None,
-            runs: 4,
-            complete: true,
-            passed: 4,
-            failed: 0,
-            outcomes: BTreeMap::new(),
-            nines: crate::sweep::aggregate::nines("redundancy", &figures),
-            figures,
-            no_value: Vec::new(),
-            checks: Vec::new(),
-            failing: Vec::new(),
-        };
+        let a = four_seeds_of(figures);
         let text = render(&a);
         let nines = |x: f64| -(1.0 - x).log10();
         let (_, block) = text
@@ -248,24 +231,7 @@ mod tests {
         assert!(h < 1e-2, "{h}");
         let mut figures = BTreeMap::new();
         figures.insert("node_mttr".to_string(), s);
-        let a = Aggregate {
-            scenario: "s".into(),
-            model: "redundancy".into(),
-            scenario_hash: "0".into(),
-            hasim_version: "0".into(),
-            seeds: SeedRange::until(1, 5),
-            shard: None,
-            runs: 4,
-            complete: true,
-            passed: 4,
-            failed: 0,
-            outcomes: BTreeMap::new(),
-            nines: BTreeMap::new(),
-            figures,
-            no_value: Vec::new(),
-            checks: Vec::new(),
-            failing: Vec::new(),
-        };
+        let a = four_seeds_of(figures);
         let text = render(&a);
         let row: Vec<&str> = text
             .lines()
@@ -278,5 +244,27 @@ mod tests {
             row[3].starts_with("±0.00") && row[3].ends_with('s') && !row[3].ends_with("ms"),
             "{text}"
         );
+    }
+
+    /// Four passing seeds of a redundancy sweep with these figures.
+    fn four_seeds_of(figures: BTreeMap<String, Summary>) -> Aggregate {
+        Aggregate {
+            scenario: "s".into(),
+            model: "redundancy".into(),
+            scenario_hash: "0".into(),
+            hasim_version: "0".into(),
+            seeds: SeedRange::until(1, 5),
+            shard: None,
+            runs: 4,
+            complete: true,
+            passed: 4,
+            failed: 0,
+            outcomes: BTreeMap::new(),
+            nines: crate::sweep::aggregate::nines("redundancy", &figures),
+            figures,
+            no_value: Vec::new(),
+            checks: Vec::new(),
+            failing: Vec::new(),
+        }
     }
 }
