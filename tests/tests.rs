@@ -26,6 +26,9 @@ mod gallery;
 mod gallery_scenarios;
 /// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
 mod isr;
+/// A sweep's pooled MTTSF and probability of failure in a period against the
+/// exponential.
+mod pooled_theory;
 /// Primary-backup replication: safe designs over many seeds, known-unsafe ones caught
 /// and replayed, a fixed seed's trace.
 mod primary_backup;

@@ -64,6 +64,11 @@ impl Model for RedundancyModel {
                 "times the system went from up to down",
             ),
             f(
+                "system_uptime",
+                Unit::Seconds,
+                "total time with at least k replicas up (the numerator of mttsf)",
+            ),
+            f(
                 "system_downtime",
                 Unit::Seconds,
                 "total time with fewer than k replicas up",
@@ -71,12 +76,12 @@ impl Model for RedundancyModel {
             f(
                 "mttsf",
                 Unit::Seconds,
-                "mean time to system failure: system up time / system_failures (absent without one)",
+                "mean time to system failure: system_uptime / system_failures (absent without one; a sweep pools it, see README)",
             ),
             f(
                 "mttr_system",
                 Unit::Seconds,
-                "mean system outage: system_downtime / system_failures (absent without one)",
+                "mean system outage: system_downtime / system_failures (absent without one; a sweep pools it)",
             ),
             f(
                 "node_availability",
@@ -87,7 +92,7 @@ impl Model for RedundancyModel {
             f(
                 "node_mttr",
                 Unit::Seconds,
-                "mean time a crashed replica stayed down (absent without a crash)",
+                "mean time a crashed replica stayed down (absent without a crash; a sweep pools it)",
             ),
         ]
     }
@@ -186,6 +191,7 @@ impl Model for RedundancyModel {
         figures.insert("system_availability".into(), availability);
         figures.insert("system_nines".into(), nines(availability));
         figures.insert("system_failures".into(), system.failures as f64);
+        figures.insert("system_uptime".into(), system.up.as_secs_f64());
         figures.insert("system_downtime".into(), system.down.as_secs_f64());
         if system.failures > 0 {
             let failures = system.failures as f64;

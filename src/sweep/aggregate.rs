@@ -1,11 +1,15 @@
 //! The aggregate of a sweep: what many seeds say together. For each figure its
 //! distribution across seeds (see `stats`), for each check how many seeds violated
-//! it, how runs ended, and the failing seeds with their replay commands.
+//! it, how runs ended, the failing seeds with their replay commands, the pooled ratio
+//! figures (`ratios`) and the probability of failure in a period
+//! (`failure_probability`).
 //!
 //! It is a pure function of the header and the results in seed order, so a sweep, its
 //! shards merged, and a results file read back all give the same aggregate.
 
+use super::failure_probability::{failure_probability, FailureProbability};
 use super::output::Header;
+use super::ratios::{pool_all, Pooled};
 use super::seeds::{SeedRange, Shard};
 use super::stats::{self, Summary};
 use crate::runner::{RunResult, Verdict};
@@ -43,8 +47,15 @@ pub struct Aggregate {
     pub failed: u64,
     /// How runs ended: completed, horizon_reached, violated, panicked, ...
     pub outcomes: BTreeMap<String, u64>,
-    /// Each figure across the seeds that reported it (finite values only).
+    /// Each figure across the seeds that reported it (finite values only). A ratio
+    /// figure (see `ratios`) has its pooled estimate as mean, interval and n.
     pub figures: BTreeMap<String, Summary>,
+    /// The sums behind each pooled ratio figure.
+    #[serde(default)]
+    pub pooled: BTreeMap<String, Pooled>,
+    /// The probability of a failure within one run's period, P_F.
+    #[serde(default)]
+    pub failure_probability: Option<FailureProbability>,
     /// Figures no seed gave a value (a detection time when nothing crashed): listed,
     /// not averaged as zeros.
     #[serde(default)]
@@ -214,7 +225,7 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
         }
     }
     let mut no_value = Vec::new();
-    let figures = values
+    let mut figures = values
         .into_iter()
         .filter_map(|(name, v)| match stats::summarize(&v) {
             Some(summary) => Some((name.to_string(), summary)),
@@ -224,6 +235,8 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
             }
         })
         .collect();
+    let pooled = pool_all(results, &mut figures);
+    let failure_probability = failure_probability(results, &failing);
     let nines = nines(&header.model, &figures);
     let runs = results.len() as u64;
     let failed = failing.len() as u64;
@@ -240,6 +253,8 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
         failed,
         outcomes,
         figures,
+        pooled,
+        failure_probability,
         no_value,
         nines,
         checks,

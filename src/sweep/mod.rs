@@ -20,16 +20,20 @@
 //! - [`output`]: the JSON-lines results file, written atomically.
 //! - [`merge`]: shard files into one sweep.
 //! - [`stats`]: mean, Student-t confidence interval, percentiles.
+//! - [`ratios`]: ratio figures (MTTSF, MTTR) pooled as Σx/Σy across seeds.
+//! - [`failure_probability`]: P_F, the share of seeds with a failure, Wilson interval.
 //! - [`aggregate`]: the aggregate; [`report`]: it as a table.
 
 pub mod aggregate;
 pub mod catch;
 pub mod determinism;
+pub mod failure_probability;
 pub mod interrupt;
 pub mod merge;
 pub mod output;
 pub mod pool;
 pub mod progress;
+pub mod ratios;
 pub mod report;
 pub mod seeds;
 pub mod stats;

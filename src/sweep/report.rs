@@ -1,6 +1,7 @@
 //! The aggregate as a human table on stdout: lined-up columns, figures in their units
 //! (percentages, durations, counts), availabilities in nines (of the mean, with the
-//! interval carried over), the check tallies, and the failing seeds with
+//! interval carried over), which figures are pooled, the probability of failure in a
+//! period, the check tallies, and the failing seeds with
 //! their replay commands (the first few; the JSON and the results file have all).
 
 use super::aggregate::Aggregate;
@@ -109,6 +110,31 @@ pub fn render(a: &Aggregate) -> String {
             ],
             &rows,
         ));
+    }
+
+    if !a.pooled.is_empty() {
+        // The mean of such a figure is not the mean of the column it heads.
+        let names: Vec<&str> = a.pooled.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            out,
+            "  pooled across seeds (total over total, every seed counted): {}",
+            names.join(", ")
+        );
+    }
+
+    if let Some(p) = &a.failure_probability {
+        let _ = writeln!(
+            out,
+            "\nP(failure within {}): {:.3} (95% CI {:.3} – {:.3}, Wilson; {} of {} seeds with {}); failure-free {:.3}",
+            format_value(Unit::Seconds, p.period_s),
+            p.share,
+            p.ci95_low,
+            p.ci95_high,
+            p.failed,
+            p.seeds,
+            p.basis,
+            1.0 - p.share
+        );
     }
 
     if !a.no_value.is_empty() {
@@ -262,6 +288,8 @@ mod tests {
             outcomes: BTreeMap::new(),
             nines: crate::sweep::aggregate::nines("redundancy", &figures),
             figures,
+            pooled: BTreeMap::new(),
+            failure_probability: None,
             no_value: Vec::new(),
             checks: Vec::new(),
             failing: Vec::new(),

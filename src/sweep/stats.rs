@@ -1,5 +1,5 @@
 //! Statistics of one figure across a sweep's seeds: mean with a 95 % confidence
-//! interval, percentiles, extremes.
+//! interval, percentiles, extremes; and the Wilson interval of a share of seeds.
 //!
 //! The interval is Student's t: mean ± t(0.975, n−1) · s/√n, with s the sample standard
 //! deviation (n−1 in the denominator). Seeds are independent draws of the same random
@@ -135,6 +135,21 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
     })
 }
 
+/// The Wilson score 95 % interval of a proportion: `k` successes in `n` trials
+/// (Wilson 1927). Unlike the normal ±1.96·√(p̂(1−p̂)/n) it stays inside [0, 1] and is
+/// not empty at k = 0 or k = n, which is where a sweep's failure share often is.
+/// `n` must be at least 1.
+pub fn wilson_95(k: u64, n: u64) -> (f64, f64) {
+    assert!(n >= 1 && k <= n, "a proportion of {k} in {n}");
+    let (k, n) = (k as f64, n as f64);
+    let z = Z_975;
+    let p = k / n;
+    let denominator = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denominator;
+    let half = z / denominator * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// The `p`-quantile (0 ≤ p ≤ 1) of ascending, non-empty `sorted`, interpolating
 /// linearly between order statistics (type 7).
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -196,6 +211,27 @@ mod tests {
         let flat = summarize(&[1.0; 5]).unwrap();
         assert_eq!((flat.ci95_low, flat.ci95_high), (Some(1.0), Some(1.0)));
         assert!(summarize(&[]).is_none());
+    }
+
+    #[test]
+    fn wilson_intervals_match_published_values() {
+        // Newcombe (1998), Table I: 81 of 263 → 0.2553–0.3662; 15 of 148 → 0.0624–0.1605;
+        // 0 of 20 → 0–0.1611; 1 of 29 → 0.0061–0.1718.
+        for (k, n, low, high) in [
+            (81, 263, 0.2553, 0.3662),
+            (15, 148, 0.0624, 0.1605),
+            (0, 20, 0.0, 0.1611),
+            (1, 29, 0.0061, 0.1718),
+        ] {
+            let (l, h) = wilson_95(k, n);
+            assert!(
+                close(l, low, 5e-5) && close(h, high, 5e-5),
+                "{k}/{n}: {l} {h}"
+            );
+        }
+        // All successes mirror none.
+        let (l, h) = wilson_95(20, 20);
+        assert!(close(l, 1.0 - 0.1611, 5e-5) && h == 1.0, "{l} {h}");
     }
 
     #[test]
