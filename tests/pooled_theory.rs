@@ -15,6 +15,7 @@ use super::support::run;
 use hasim::scenario::Scenario;
 use hasim::sweep::aggregate::aggregate;
 use hasim::sweep::output::{Header, FORMAT};
+use hasim::sweep::ratios::RATIOS;
 use hasim::sweep::seeds::SeedRange;
 use std::path::Path;
 
@@ -105,4 +106,44 @@ fn pooled_mttsf_and_failure_probability_agree_with_the_exponential() {
     assert!(p.ci95_low <= theory && theory <= p.ci95_high, "{p:?}");
     assert!(p.ci95_high - p.ci95_low < 0.1, "{p:?}");
     assert_eq!(p.period_s, PERIOD_H * 3600.0);
+}
+
+#[test]
+fn every_pooled_figure_is_reported_with_the_totals_it_is_pooled_from() {
+    // A renamed figure would silently fall back to the mean of per-seed ratios: each
+    // ratio's names are reported together by a bundled scenario, and where the
+    // numerator is its own figure, one run's ratio is exactly numerator / denominator.
+    let runs: Vec<_> = [
+        "scenarios/recovery_2of3_year.toml",
+        "scenarios/detection_heartbeat_faults.toml",
+    ]
+    .iter()
+    .map(|path| {
+        let s = Scenario::load(Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+        run(&s, 1)
+    })
+    .collect();
+    for ratio in &RATIOS {
+        let r = runs
+            .iter()
+            .find(|r| r.figures.contains_key(ratio.figure))
+            .unwrap_or_else(|| panic!("no bundled run reports {}", ratio.figure));
+        let y = r.figures[ratio.denominator];
+        assert!(
+            y > 0.0,
+            "{}: seed 1 has no {}",
+            ratio.figure,
+            ratio.denominator
+        );
+        if let Some(numerator) = ratio.numerator {
+            let (ratio_value, x) = (r.figures[ratio.figure], r.figures[numerator]);
+            assert!(
+                (ratio_value - x / y).abs() <= 1e-12 * ratio_value.abs(),
+                "{} = {ratio_value}, but {numerator} / {} = {}",
+                ratio.figure,
+                ratio.denominator,
+                x / y
+            );
+        }
+    }
 }

@@ -6,7 +6,6 @@ use super::grid::Setting;
 use super::Design;
 use crate::report::format_value;
 use crate::report::unit_of;
-use crate::sweep::stats::summarize;
 use std::fmt::Write;
 
 const WIDTH: f64 = 760.0;
@@ -48,13 +47,8 @@ fn series(designs: &[Design], x: &Setting, figure: &str) -> Vec<Series> {
         } else {
             label
         };
-        let values: Vec<f64> = d
-            .results
-            .iter()
-            .filter_map(|r| r.figures.get(figure).copied())
-            .filter(|v| v.is_finite())
-            .collect();
-        let stat = summarize(&values).map(|s| (s.mean, s.ci95_half_width().unwrap_or(0.0)));
+        let stat = super::design_stat(&d.results, figure)
+            .map(|(_, mean, half)| (mean, half.unwrap_or(0.0)));
         match out.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points[at] = stat,
             None => {

@@ -19,6 +19,7 @@ use crate::report::{no_value_reason, unit_of, NO_VALUE};
 use crate::runner::RunResult;
 use crate::scenario::checks::Comparison;
 use crate::scenario::{Check, Scenario};
+use crate::sweep::ratios;
 use crate::sweep::report::{half_width, table, value};
 use crate::sweep::seeds::{SeedPlan, SeedRange};
 use crate::sweep::stats::summarize;
@@ -232,21 +233,14 @@ pub fn compare(designs: &[Design], seeds: SeedRange, only: &[String]) -> Compare
         .iter()
         .map(|f| {
             let dir = better(designs, f);
+            if let Some(ratio) = ratios::ratio_of(f) {
+                return ratio_row(designs, ratio, dir);
+            }
             let columns: Vec<Vec<Option<f64>>> = designs.iter().map(|d| per_seed(d, f)).collect();
             FigureRow {
                 name: f.clone(),
-                better: match dir {
-                    Direction::Higher => "higher",
-                    Direction::Lower => "lower",
-                    Direction::Neutral => "neutral",
-                },
-                designs: columns
-                    .iter()
-                    .map(|c| {
-                        let v: Vec<f64> = c.iter().flatten().copied().collect();
-                        summarize(&v).map(|s| (s.n, s.mean, s.ci95_half_width()))
-                    })
-                    .collect(),
+                better: direction_word(dir),
+                designs: designs.iter().map(|d| design_stat(&d.results, f)).collect(),
                 versus_first: columns[1..]
                     .iter()
                     .map(|c| {
@@ -265,6 +259,55 @@ pub fn compare(designs: &[Design], seeds: SeedRange, only: &[String]) -> Compare
             .collect(),
         figures,
     }
+}
+
+fn direction_word(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Higher => "higher",
+        Direction::Lower => "lower",
+        Direction::Neutral => "neutral",
+    }
+}
+
+/// The row of a pooled ratio figure (MTTSF, MTTR): each design's Σx/Σy with its
+/// delta-method interval, as a sweep gives it, and the paired difference of the
+/// pooled ratios.
+fn ratio_row(designs: &[Design], ratio: &ratios::Ratio, dir: Direction) -> FigureRow {
+    let columns: Vec<Vec<Option<(f64, f64)>>> = designs
+        .iter()
+        .map(|d| d.results.iter().map(|r| ratios::pair(ratio, r)).collect())
+        .collect();
+    FigureRow {
+        name: ratio.figure.to_string(),
+        better: direction_word(dir),
+        designs: designs
+            .iter()
+            .map(|d| design_stat(&d.results, ratio.figure))
+            .collect(),
+        versus_first: columns[1..]
+            .iter()
+            .map(|c| {
+                Paired::of_ratio(&columns[0], c).map(|p| (p.mean, p.half_width, p.verdict(dir)))
+            })
+            .collect(),
+    }
+}
+
+/// One design's (seeds, mean, CI half-width) of `figure`: pooled for a ratio figure,
+/// the mean over the seeds that reported it otherwise.
+pub(crate) fn design_stat(results: &[RunResult], figure: &str) -> Option<(u64, f64, Option<f64>)> {
+    if let Some(ratio) = ratios::ratio_of(figure) {
+        let pairs: Vec<(f64, f64)> = results
+            .iter()
+            .filter_map(|r| ratios::pair(ratio, r))
+            .collect();
+        return ratios::estimate(&pairs).map(|e| (e.n, e.ratio, e.half_width));
+    }
+    let v: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.figures.get(figure).copied().filter(|v| v.is_finite()))
+        .collect();
+    summarize(&v).map(|s| (s.n, s.mean, s.ci95_half_width()))
 }
 
 /// The comparison as a table.
@@ -315,6 +358,18 @@ pub fn render(c: &Compared, model: &str, seeds: u64) -> String {
     out.push_str(
         "\nbetter / worse: the 95 % confidence interval of the paired per-seed difference\nexcludes zero (direction from the scenario's checks, else the figure's name);\nsame: it does not; differs: a difference in a figure with no better direction.\n",
     );
+    let pooled: Vec<&str> = c
+        .figures
+        .iter()
+        .filter(|f| ratios::ratio_of(&f.name).is_some())
+        .map(|f| f.name.as_str())
+        .collect();
+    if !pooled.is_empty() {
+        out.push_str(&format!(
+            "pooled (total over total across seeds, as in a sweep; compared as the difference\nof the pooled ratios): {}\n",
+            pooled.join(", ")
+        ));
+    }
     out
 }
 

@@ -105,6 +105,50 @@ impl Paired {
         })
     }
 
+    /// Compares a pooled ratio figure (see `crate::sweep::ratios`) from each seed's
+    /// (x, y): B's Σx/Σy minus A's over the seeds where both can be pooled. Its
+    /// interval is the delta method on the paired seeds: the difference moves with
+    /// dᵢ = (x_Bᵢ − R_B·y_Bᵢ)/ȳ_B − (x_Aᵢ − R_A·y_Aᵢ)/ȳ_A, whose mean has variance
+    /// Σdᵢ²/(n−1)/n. `None` when either side has no denominator at all.
+    pub fn of_ratio(a: &[Option<(f64, f64)>], b: &[Option<(f64, f64)>]) -> Option<Paired> {
+        let both: Vec<((f64, f64), (f64, f64))> = a
+            .iter()
+            .zip(b)
+            .filter_map(|(p, q)| Some(((*p)?, (*q)?)))
+            .collect();
+        let n = both.len();
+        let (mut sum_xa, mut sum_ya, mut sum_xb, mut sum_yb) = (0.0, 0.0, 0.0, 0.0);
+        for ((xa, y_a), (xb, y_b)) in &both {
+            sum_xa += xa;
+            sum_ya += y_a;
+            sum_xb += xb;
+            sum_yb += y_b;
+        }
+        if n == 0 || sum_ya <= 0.0 || sum_yb <= 0.0 {
+            return None;
+        }
+        let (ra, rb) = (sum_xa / sum_ya, sum_xb / sum_yb);
+        let nf = n as f64;
+        let (ya, yb) = (sum_ya / nf, sum_yb / nf);
+        let half_width = if n < 2 {
+            f64::INFINITY
+        } else {
+            let ss: f64 = both
+                .iter()
+                .map(|((xa, y_a), (xb, y_b))| {
+                    let d = (xb - rb * y_b) / yb - (xa - ra * y_a) / ya;
+                    d * d
+                })
+                .sum();
+            t_975(n as u64 - 1) * (ss / (nf - 1.0) / nf).sqrt()
+        };
+        Some(Paired {
+            n,
+            mean: rb - ra,
+            half_width,
+        })
+    }
+
     /// Whether the interval excludes zero.
     pub fn significant(&self) -> bool {
         self.mean.abs() > self.half_width
@@ -126,6 +170,29 @@ impl Paired {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ratio_figure_compares_pooled_ratios_not_per_seed_differences() {
+        // A: x = 10, 20, 30, 40 over y = 1, 2, 2, 5 (R = 10); B doubles every x (R = 20).
+        // The per-seed ratio differences average 10.75; the pooled difference is 10,
+        // with d = (x − 10y)/2.5 = 0, 0, 4, −4: half-width t(3)·√(32/3/4).
+        let a: Vec<Option<(f64, f64)>> = [(10.0, 1.0), (20.0, 2.0), (30.0, 2.0), (40.0, 5.0)]
+            .into_iter()
+            .map(Some)
+            .collect();
+        let b: Vec<Option<(f64, f64)>> = a.iter().map(|p| p.map(|(x, y)| (2.0 * x, y))).collect();
+        let p = Paired::of_ratio(&a, &b).unwrap();
+        assert_eq!((p.n, p.mean), (4, 10.0));
+        let half = 3.182446305 * (32.0f64 / 3.0 / 4.0).sqrt();
+        assert!((p.half_width - half).abs() < 1e-12, "{}", p.half_width);
+        assert_eq!(p.verdict(Direction::Higher), "better");
+        // A seed one side cannot pool is left out; no denominator at all is no verdict.
+        let mut c = b.clone();
+        c[3] = None;
+        assert_eq!(Paired::of_ratio(&a, &c).unwrap().n, 3);
+        let none = vec![Some((0.0, 0.0)); 4];
+        assert!(Paired::of_ratio(&a, &none).is_none());
+    }
 
     #[test]
     fn pairing_finds_a_small_shift_hidden_under_shared_noise() {

@@ -14,9 +14,11 @@
 //! Var(R) ≈ Σdᵢ² / (n−1) / (n·ȳ²), and the half-width is t(0.975, n−1)·√Var(R). It is
 //! the large-sample interval: with few failures in all (Σy under ~10) it is too narrow.
 //!
-//! Per-incident means of other models (a failover time averaged over the failovers of
-//! one run) are not pooled: they carry no count of their incidents, so the sweep
-//! gives each seed equal weight (an estimate of the expected per-run mean).
+//! The detectors' per-incident means are pooled the same way over the incidents they
+//! average (`detection_first_mean` over `failures_detected`, …). Per-incident means of
+//! other models (a failover time averaged over the failovers of one run) are not:
+//! they carry no exact count of their incidents, so the sweep gives each seed equal
+//! weight (an estimate of the expected per-run mean).
 
 use super::stats::{t_975, Summary};
 use crate::runner::RunResult;
@@ -31,12 +33,13 @@ pub struct Ratio {
     /// The figure holding x; `None` when x is only known as `figure · y` (then a run
     /// with y = 0 has x = 0).
     pub numerator: Option<&'static str>,
-    /// The figure holding y, a count.
+    /// The figure holding y, a per-run total (a count, or hours).
     pub denominator: &'static str,
 }
 
-/// Every pooled figure: the redundancy model's per-failure means.
-pub const RATIOS: [Ratio; 3] = [
+/// Every pooled figure: the redundancy model's per-failure means, and the detectors'
+/// per-incident means and rate whose run reports the count they are over.
+pub const RATIOS: [Ratio; 7] = [
     Ratio {
         figure: "mttsf",
         numerator: Some("system_uptime"),
@@ -51,6 +54,26 @@ pub const RATIOS: [Ratio; 3] = [
         figure: "node_mttr",
         numerator: None,
         denominator: "node_failures",
+    },
+    Ratio {
+        figure: "detection_first_mean",
+        numerator: None,
+        denominator: "failures_detected",
+    },
+    Ratio {
+        figure: "detection_all_mean",
+        numerator: None,
+        denominator: "failures_detected_all",
+    },
+    Ratio {
+        figure: "false_suspicion_duration_mean",
+        numerator: None,
+        denominator: "false_suspicions",
+    },
+    Ratio {
+        figure: "false_suspicions_per_node_hour",
+        numerator: Some("false_suspicions"),
+        denominator: "live_node_hours",
     },
 ];
 
@@ -69,9 +92,14 @@ pub struct Pooled {
     pub seeds: u64,
 }
 
+/// The ratio that defines `figure`, if it is pooled.
+pub fn ratio_of(figure: &str) -> Option<&'static Ratio> {
+    RATIOS.iter().find(|r| r.figure == figure)
+}
+
 /// One seed's (x, y) for `ratio`, or `None` when the seed cannot be pooled (it did not
 /// report the denominator, or reported y > 0 without the figure).
-fn pair(ratio: &Ratio, result: &RunResult) -> Option<(f64, f64)> {
+pub fn pair(ratio: &Ratio, result: &RunResult) -> Option<(f64, f64)> {
     let finite = |name: &str| result.figures.get(name).copied().filter(|v| v.is_finite());
     let y = finite(ratio.denominator)?;
     let x = match ratio.numerator {
@@ -82,11 +110,24 @@ fn pair(ratio: &Ratio, result: &RunResult) -> Option<(f64, f64)> {
     Some((x, y))
 }
 
-/// The pooled estimate of `ratio` over `results`: R = Σx/Σy with its delta-method
-/// interval, in `summary`'s mean, interval and n (its percentiles and extremes stay
-/// the per-seed ones). `None` when no seed can be pooled or Σy is 0.
-pub fn pool(ratio: &Ratio, results: &[RunResult], summary: &mut Summary) -> Option<Pooled> {
-    let pairs: Vec<(f64, f64)> = results.iter().filter_map(|r| pair(ratio, r)).collect();
+/// A pooled ratio: R = Σx/Σy over `n` seeds, with the half-width of its 95 % interval
+/// (absent for one seed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Seeds pooled.
+    pub n: u64,
+    /// Σx/Σy.
+    pub ratio: f64,
+    /// t(0.975, n−1)·√Var(R), the delta method.
+    pub half_width: Option<f64>,
+    /// Σx.
+    pub sum_x: f64,
+    /// Σy.
+    pub sum_y: f64,
+}
+
+/// The pooled estimate over the seeds' (x, y); `None` when there is none or Σy is 0.
+pub fn estimate(pairs: &[(f64, f64)]) -> Option<Estimate> {
     let (sum_x, sum_y) = pairs
         .iter()
         .fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x, sy + y));
@@ -94,30 +135,45 @@ pub fn pool(ratio: &Ratio, results: &[RunResult], summary: &mut Summary) -> Opti
         return None;
     }
     let n = pairs.len();
-    let r = sum_x / sum_y;
-    let (low, high) = if n >= 2 {
+    let ratio = sum_x / sum_y;
+    let half_width = (n >= 2).then(|| {
         let nf = n as f64;
         let y_mean = sum_y / nf;
-        let ss: f64 = pairs.iter().map(|(x, y)| (x - r * y) * (x - r * y)).sum();
+        let ss: f64 = pairs
+            .iter()
+            .map(|(x, y)| (x - ratio * y) * (x - ratio * y))
+            .sum();
         let var = ss / (nf - 1.0) / (nf * y_mean * y_mean);
-        let half = t_975(n as u64 - 1) * var.sqrt();
-        (Some(r - half), Some(r + half))
-    } else {
-        (None, None)
-    };
-    summary.n = n as u64;
-    summary.mean = r;
-    summary.ci95_low = low;
-    summary.ci95_high = high;
+        t_975(n as u64 - 1) * var.sqrt()
+    });
+    Some(Estimate {
+        n: n as u64,
+        ratio,
+        half_width,
+        sum_x,
+        sum_y,
+    })
+}
+
+/// The pooled estimate of `ratio` over `results`, in `summary`'s mean, interval and n
+/// (its percentiles and extremes stay the per-seed ones). `None` when no seed can be
+/// pooled or Σy is 0.
+pub fn pool(ratio: &Ratio, results: &[RunResult], summary: &mut Summary) -> Option<Pooled> {
+    let pairs: Vec<(f64, f64)> = results.iter().filter_map(|r| pair(ratio, r)).collect();
+    let e = estimate(&pairs)?;
+    summary.n = e.n;
+    summary.mean = e.ratio;
+    summary.ci95_low = e.half_width.map(|h| e.ratio - h);
+    summary.ci95_high = e.half_width.map(|h| e.ratio + h);
     Some(Pooled {
         numerator: ratio.numerator.map_or_else(
             || format!("{} × {}", ratio.figure, ratio.denominator),
             str::to_string,
         ),
         denominator: ratio.denominator.to_string(),
-        numerator_sum: sum_x,
-        denominator_sum: sum_y,
-        seeds: n as u64,
+        numerator_sum: e.sum_x,
+        denominator_sum: e.sum_y,
+        seeds: e.n,
     })
 }
 
