@@ -5,6 +5,9 @@
 //! Each module's opening comment says what the model abstracts away.
 //!
 //! ## Map of the modules
+//! - [`catalogue`]: what a model tells the tooling: parameters with their docs and
+//!   defaults, properties, end checks, figures with units ([`catalogue::Catalogue`]).
+//! - [`nines`]: an availability in nines, capped.
 //! - [`balancing`]: clients, load balancers and backends: policies, health checks,
 //!   outlier ejection, retries, redundant balancers, autoscaling, capacity search.
 //! - [`detection`]: failure detectors (fixed heartbeats, phi accrual, SWIM, Prometheus
@@ -23,7 +26,9 @@
 //!   smallest model with client-visible availability and latency.
 
 pub mod balancing;
+pub mod catalogue;
 pub mod detection;
+pub mod nines;
 pub mod ping;
 pub mod recovery;
 pub mod redundancy;

@@ -31,54 +31,14 @@ mod supervisor;
 use crate::drive;
 use crate::runner::RunError;
 use crate::scenario::Scenario;
-use hasim_sim::{Protocol, Sim, World};
+use hasim_sim::{Protocol, Sim};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-/// How a figure is measured, to print and compare it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// A fraction in [0, 1], printed as a percentage.
-    Fraction,
-    /// Seconds, printed with units.
-    Seconds,
-    /// A count or a plain number.
-    Count,
-}
-
-/// A figure a model reports.
-#[derive(Clone, Debug)]
-pub struct FigureDoc {
-    /// Its name in results and checks. A trailing `.*` means one per node.
-    pub name: &'static str,
-    /// Its unit.
-    pub unit: Unit,
-    /// What it measures.
-    pub doc: &'static str,
-}
-
-/// A named property a model can check (as an invariant, a liveness or a coverage
-/// check; the scenario decides which).
-#[derive(Clone, Debug)]
-pub struct PropertyDoc {
-    /// Its name in `[[check]]`.
-    pub name: &'static str,
-    /// What holds when it holds.
-    pub doc: &'static str,
-}
-
-/// One parameter of a role, with its default as TOML.
-#[derive(Clone, Debug)]
-pub struct ParamDoc {
-    /// The key in `params`.
-    pub name: String,
-    /// The default, as it would be written in TOML.
-    pub default: String,
-    /// What it sets.
-    pub doc: &'static str,
-}
+pub use hasim_protocols::catalogue::{
+    param_docs, Catalogue, FigureDoc, ParamDoc, Params, Predicate, PropertyDoc, Unit,
+};
 
 /// A role a model knows.
 #[derive(Clone, Debug)]
@@ -112,9 +72,6 @@ pub struct ParamError {
     /// What was expected.
     pub message: String,
 }
-
-/// A predicate over the world after an event, boxed so a model can hand it out by name.
-pub type Predicate<P> = Box<dyn FnMut(&World<'_, P>) -> Result<(), String>>;
 
 /// A protocol as the runner sees it. See the module documentation.
 pub trait Model {
@@ -173,6 +130,57 @@ pub trait Model {
         None
     }
 }
+
+/// Writes a [`Model`]'s catalogue methods as calls to its protocol's [`Catalogue`]: a
+/// family whose catalogue has moved next to its protocol (in hasim-protocols) keeps
+/// only its scenario mapping here.
+macro_rules! from_catalogue {
+    () => {
+        const KEEPS_OBSERVATIONS: bool =
+            <Self::Protocol as $crate::models::Catalogue>::KEEPS_OBSERVATIONS;
+        fn figures() -> Vec<$crate::models::FigureDoc> {
+            <Self::Protocol as $crate::models::Catalogue>::figure_docs()
+        }
+        fn properties() -> Vec<$crate::models::PropertyDoc> {
+            <Self::Protocol as $crate::models::Catalogue>::property_docs()
+        }
+        fn property(
+            protocol: &Self::Protocol,
+            name: &str,
+        ) -> Option<$crate::models::Predicate<Self::Protocol>> {
+            $crate::models::Catalogue::property(protocol, name)
+        }
+        fn report(
+            sim: &hasim_sim::Sim<Self::Protocol>,
+            figures: &mut std::collections::BTreeMap<String, f64>,
+        ) {
+            <Self::Protocol as $crate::models::Catalogue>::figures(sim, figures)
+        }
+        fn role(view: &<Self::Protocol as hasim_sim::Protocol>::View) -> Option<&'static str> {
+            <Self::Protocol as $crate::models::Catalogue>::role(view)
+        }
+        fn request(
+            observation: &<Self::Protocol as hasim_sim::Protocol>::Observation,
+        ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+            <Self::Protocol as $crate::models::Catalogue>::request(observation)
+        }
+        fn suspicion(
+            observation: &<Self::Protocol as hasim_sim::Protocol>::Observation,
+        ) -> Option<(hasim_sim::NodeId, bool)> {
+            <Self::Protocol as $crate::models::Catalogue>::suspicion(observation)
+        }
+        fn end_checks() -> Vec<$crate::models::PropertyDoc> {
+            <Self::Protocol as $crate::models::Catalogue>::end_check_docs()
+        }
+        fn end_check(
+            sim: &hasim_sim::Sim<Self::Protocol>,
+            name: &str,
+        ) -> Option<Result<(), String>> {
+            <Self::Protocol as $crate::models::Catalogue>::end_check(sim, name)
+        }
+    };
+}
+use from_catalogue;
 
 /// A registered model: monomorphised functions behind plain pointers.
 pub struct ModelEntry {
@@ -265,19 +273,6 @@ pub fn workload(
         message,
     })?;
     Ok(w)
-}
-
-/// Documents a parameter struct from its `Default`, so defaults shown by `hasim list`
-/// can never drift from the code. `docs` gives one line per field.
-pub fn param_docs<T: Serialize + Default>(docs: &[(&str, &'static str)]) -> Vec<ParamDoc> {
-    let table = toml::Table::try_from(T::default()).unwrap_or_default();
-    docs.iter()
-        .map(|(name, doc)| ParamDoc {
-            name: name.to_string(),
-            default: table.get(*name).map_or("-".to_string(), |v| v.to_string()),
-            doc,
-        })
-        .collect()
 }
 
 /// The error for a role the model does not know.

@@ -17,6 +17,8 @@
 //! failure, and a restart and a crash at the same instant never make a zero-length
 //! outage. Up and down time add up to the judged span exactly.
 
+pub mod catalogue;
+
 use hasim_sim::{Ctx, NodeId, Protocol, SimDuration, SimTime, Status};
 
 /// The protocol: which nodes are replicas. Nothing runs.
