@@ -1,11 +1,10 @@
-//! Registry entry for `ping` (hasim_protocols::ping): roles `client` and `server`,
-//! client-visible availability and latency percentiles.
+//! Registry entry for `ping` (hasim_protocols::ping): roles `client` and `server`. The
+//! catalogue (parameters, properties, availability and latency figures) is the
+//! protocol's own, in `hasim_protocols::ping::catalogue`.
 
-use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, ParamError};
-use super::{Predicate, PropertyDoc, RoleDoc, Unit};
-use hasim_protocols::ping::{ClientParams, Observation, Ping, Role, ServerParams};
-use hasim_sim::{Sim, SimDuration};
-use std::collections::BTreeMap;
+use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{Params, RoleDoc};
+use hasim_protocols::ping::{ClientParams, Ping, Role, ServerParams};
 
 /// The `ping` model.
 pub struct PingModel;
@@ -23,77 +22,17 @@ impl Model for PingModel {
             RoleDoc {
                 role: "client",
                 doc: "sends one request per interval to the next server, gives up after timeout",
-                params: param_docs::<ClientParams>(&[
-                    ("interval", "gap between two requests"),
-                    (
-                        "poisson",
-                        "exponential gaps with mean `interval` instead of fixed ones",
-                    ),
-                    ("timeout", "how long to wait for a response"),
-                ]),
+                params: ClientParams::docs(),
             },
             RoleDoc {
                 role: "server",
                 doc: "answers each request after a service time",
-                params: param_docs::<ServerParams>(&[(
-                    "service_time",
-                    "time from request to response (a distribution)",
-                )]),
+                params: ServerParams::docs(),
             },
         ]
     }
 
-    fn figures() -> Vec<FigureDoc> {
-        let f = |name, unit, doc| FigureDoc { name, unit, doc };
-        vec![
-            f(
-                "requests",
-                Unit::Count,
-                "requests that ended (ok or timed out)",
-            ),
-            f(
-                "requests_ok",
-                Unit::Count,
-                "requests answered within the timeout",
-            ),
-            f("requests_timeout", Unit::Count, "requests that timed out"),
-            f("availability", Unit::Fraction, "requests_ok / requests"),
-            f("latency_mean", Unit::Seconds, "mean latency of ok requests"),
-            f(
-                "latency_p50",
-                Unit::Seconds,
-                "median latency of ok requests",
-            ),
-            f(
-                "latency_p90",
-                Unit::Seconds,
-                "90th percentile latency of ok requests",
-            ),
-            f(
-                "latency_p99",
-                Unit::Seconds,
-                "99th percentile latency of ok requests",
-            ),
-            f(
-                "latency_p999",
-                Unit::Seconds,
-                "99.9th percentile latency of ok requests",
-            ),
-        ]
-    }
-
-    fn properties() -> Vec<PropertyDoc> {
-        vec![
-            PropertyDoc {
-                name: "request_ok",
-                doc: "a request was answered in time by this event (use with eventually/sometimes)",
-            },
-            PropertyDoc {
-                name: "ok_within_timeout",
-                doc: "no request counted ok took longer than its client's timeout",
-            },
-        ]
-    }
+    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Ping, ParamError> {
         let mut roles = vec![Role::Idle; nodes as usize];
@@ -124,75 +63,5 @@ impl Model for PingModel {
             }
         }
         Ok(Ping::new(roles))
-    }
-
-    fn property(protocol: &Ping, name: &str) -> Option<Predicate<Ping>> {
-        match name {
-            "request_ok" => Some(Box::new(|w| {
-                if w.observations
-                    .iter()
-                    .any(|o| matches!(o.observation, Observation::Ok { .. }))
-                {
-                    Ok(())
-                } else {
-                    Err("no request was answered in time".to_string())
-                }
-            })),
-            "ok_within_timeout" => {
-                let timeouts: Vec<SimDuration> = (0..protocol.node_count())
-                    .map(|n| protocol.client_timeout(n).unwrap_or(SimDuration::MAX))
-                    .collect();
-                Some(Box::new(move |w| {
-                    for o in w.observations {
-                        if let Observation::Ok { latency, .. } = o.observation {
-                            let timeout = timeouts[o.node.index()];
-                            if latency > timeout {
-                                return Err(format!(
-                                    "{} counted a request ok after {latency}, past its timeout {timeout}",
-                                    o.node
-                                ));
-                            }
-                        }
-                    }
-                    Ok(())
-                }))
-            }
-            _ => None,
-        }
-    }
-
-    fn request(o: &Observation) -> Option<(bool, Option<SimDuration>)> {
-        match o {
-            Observation::Ok { latency, .. } => Some((true, Some(*latency))),
-            Observation::Timeout { .. } => Some((false, None)),
-        }
-    }
-
-    fn report(sim: &Sim<Ping>, figures: &mut BTreeMap<String, f64>) {
-        let m = sim.metrics();
-        let ok = m.counter("requests_ok");
-        let timeout = m.counter("requests_timeout");
-        let ended = ok + timeout;
-        figures.insert("requests".into(), ended as f64);
-        figures.insert("requests_ok".into(), ok as f64);
-        figures.insert("requests_timeout".into(), timeout as f64);
-        // No request ended: no value (NaN), so `availability >= x` is unmeasured and
-        // fails rather than passing on nothing.
-        let availability = if ended == 0 {
-            f64::NAN
-        } else {
-            ok as f64 / ended as f64
-        };
-        figures.insert("availability".into(), availability);
-        let latency = m.histogram("latency").cloned().unwrap_or_default();
-        figures.insert("latency_mean".into(), latency.mean().as_secs_f64());
-        for (name, q) in [
-            ("latency_p50", 0.5),
-            ("latency_p90", 0.9),
-            ("latency_p99", 0.99),
-            ("latency_p999", 0.999),
-        ] {
-            figures.insert(name.into(), latency.quantile(q).as_secs_f64());
-        }
     }
 }

@@ -18,6 +18,8 @@
 //! latency (which is at most the timeout) or `timeout`. Counters `requests`,
 //! `requests_ok`, `requests_timeout` and the histogram `latency` summarise them.
 
+pub mod catalogue;
+
 use hasim_sim::{
     Ctx, Describe, Detail, Distribution, NodeId, Protocol, SimDuration, SimTime, TimerId,
 };
