@@ -10,7 +10,7 @@ mod pipeline;
 use super::parts::{prefixed, project};
 use super::{compute, compute::ComputeModel, isr::IsrModel, params, unknown_role};
 use super::{rereplication, rereplication::RereplicationModel};
-use super::{supervisor, supervisor::SupervisorModel};
+use super::supervisor::SupervisorModel;
 use super::{FigureDoc, GroupParams, Model, ParamDoc, ParamError, Predicate, PropertyDoc};
 use super::{RoleDoc, Unit};
 use hasim_protocols::recovery::compute::Compute;
@@ -355,7 +355,7 @@ impl Model for DataPlatformModel {
         put("compute_", std::mem::take(&mut f));
         rereplication::report(&storage_part(sim), &mut f);
         put("storage_", std::mem::take(&mut f));
-        supervisor::report(&kubelet_part(sim), &mut f);
+        <Supervisor as hasim_protocols::catalogue::Catalogue>::figures(&kubelet_part(sim), &mut f);
         put("executor_", f);
         let lost = out.get("ingest_lost_writes").copied().unwrap_or(0.0)
             + out.get("storage_blocks_lost").copied().unwrap_or(0.0);

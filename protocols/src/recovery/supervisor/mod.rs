@@ -34,6 +34,7 @@
 //! timeout` after it began.
 
 mod backoff;
+pub mod catalogue;
 pub mod figures;
 mod params;
 
