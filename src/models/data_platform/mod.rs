@@ -8,11 +8,12 @@
 mod pipeline;
 
 use super::parts::{prefixed, project};
-use super::{compute, compute::ComputeModel, isr::IsrModel, params, unknown_role};
-use super::{rereplication, rereplication::RereplicationModel};
+use super::rereplication::RereplicationModel;
 use super::supervisor::SupervisorModel;
+use super::{compute::ComputeModel, isr::IsrModel, params, unknown_role};
 use super::{FigureDoc, GroupParams, Model, ParamDoc, ParamError, Predicate, PropertyDoc};
 use super::{RoleDoc, Unit};
+use hasim_protocols::catalogue::Catalogue;
 use hasim_protocols::recovery::compute::Compute;
 use hasim_protocols::recovery::rereplication::Rereplication;
 use hasim_protocols::recovery::supervisor::{self as sv, ServiceParams, Supervisor};
@@ -351,11 +352,11 @@ impl Model for DataPlatformModel {
         };
         put("ingest_", isr::report::figures(&ingest_part(sim)));
         let mut f = BTreeMap::new();
-        compute::report(&compute_part(sim), &mut f);
+        <Compute as Catalogue>::figures(&compute_part(sim), &mut f);
         put("compute_", std::mem::take(&mut f));
-        rereplication::report(&storage_part(sim), &mut f);
+        <Rereplication as Catalogue>::figures(&storage_part(sim), &mut f);
         put("storage_", std::mem::take(&mut f));
-        <Supervisor as hasim_protocols::catalogue::Catalogue>::figures(&kubelet_part(sim), &mut f);
+        <Supervisor as Catalogue>::figures(&kubelet_part(sim), &mut f);
         put("executor_", f);
         let lost = out.get("ingest_lost_writes").copied().unwrap_or(0.0)
             + out.get("storage_blocks_lost").copied().unwrap_or(0.0);
@@ -385,6 +386,6 @@ impl Model for DataPlatformModel {
 
     fn end_check(sim: &Sim<DataPlatform>, name: &str) -> Option<Result<(), String>> {
         super::isr::end_check(&ingest_part(sim), name)
-            .or_else(|| rereplication::end_check(&storage_part(sim), name))
+            .or_else(|| <Rereplication as Catalogue>::end_check(&storage_part(sim), name))
     }
 }

@@ -3,7 +3,7 @@
 //! replica, the driver or namenode down), merged into the pipeline's outages.
 
 use super::{compute_part, ingest_part, kubelet_part, storage_part};
-use crate::models::compute;
+use hasim_protocols::recovery::compute::catalogue as compute;
 use hasim_protocols::recovery::rereplication as rr;
 use hasim_protocols::recovery::supervisor::Supervisor;
 use hasim_protocols::replication::isr;

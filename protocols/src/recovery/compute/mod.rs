@@ -33,6 +33,7 @@
 //! of the job acknowledged before the failure was detected, never a newer one.
 
 mod batch;
+pub mod catalogue;
 mod driver;
 mod params;
 mod streaming;

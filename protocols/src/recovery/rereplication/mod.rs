@@ -29,6 +29,7 @@
 //! only ever scheduled from a node the namenode believes live and holding the block,
 //! to one not holding it. Every change of the under-replicated count is observed.
 
+pub mod catalogue;
 mod params;
 mod placement;
 
