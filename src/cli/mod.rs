@@ -1,6 +1,6 @@
 //! The `hasim` command line: argument parsing (clap derive), dispatch, and the one
 //! place where errors become messages and exit codes: 0 every check held, 1 a check
-//! was violated, 2 bad input.
+//! was violated, 2 bad input, 3 a replay differs from the recorded run.
 //!
 //! `sweep` and `merge` live in `hasim::sweep`, which reports its own errors, as do
 //! `compare` and `gallery` (exit code 130 when interrupted).
@@ -64,6 +64,9 @@ pub enum Failure {
     Input(String),
     /// A check was violated or a run was not deterministic (exit 1).
     Violated,
+    /// A replay is not the recorded run (exit 3): the scenario file or the trace
+    /// hash differs from what `--expect-hash` / `--expect-trace-hash` asserted.
+    Changed(String),
 }
 
 impl From<hasim::scenario::ScenarioError> for Failure {
@@ -104,6 +107,10 @@ pub fn main() -> ExitCode {
         Err(Failure::Input(message)) => {
             eprintln!("{message}");
             ExitCode::from(2)
+        }
+        Err(Failure::Changed(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(3)
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod generators;
 mod inputs;
+mod replay;
 mod seeds;
 mod zones;
 
