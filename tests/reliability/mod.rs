@@ -2,6 +2,7 @@
 //! demanding user would (issue 19). Every test here failed (or hung) on the code
 //! before its fix.
 
+mod checks;
 mod generators;
 mod inputs;
 mod replay;
