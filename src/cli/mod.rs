@@ -75,6 +75,12 @@ impl From<hasim::scenario::ScenarioError> for Failure {
     }
 }
 
+impl From<hasim::output_paths::OutputError> for Failure {
+    fn from(e: hasim::output_paths::OutputError) -> Self {
+        Failure::Input(format!("error: {e}"))
+    }
+}
+
 impl From<hasim::runner::RunError> for Failure {
     fn from(e: hasim::runner::RunError) -> Self {
         Failure::Input(format!("error: {e}"))
@@ -92,7 +98,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::report(args),
         Command::Check { scenario } => check(&scenario),
         Command::List => {
-            print!("{}", list::list());
+            hasim::out!("{}", list::list());
             Ok(())
         }
         // Sweeps report their own errors and may exit 130 (interrupted).
@@ -117,7 +123,7 @@ pub fn main() -> ExitCode {
 
 fn check(path: &std::path::Path) -> Result<(), Failure> {
     let s = hasim::scenario::Scenario::load(path)?;
-    println!(
+    hasim::outln!(
         "{}: ok — scenario {:?}, {} nodes, model {}, {} checks, hash {}",
         path.display(),
         s.name,

@@ -52,6 +52,11 @@ fn hash16(text: &str) -> Result<String, String> {
 
 pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    if let Some(trace) = &args.trace {
+        let mut inputs = vec![args.scenario.as_path()];
+        inputs.extend(args.schedule.as_deref());
+        hasim::output_paths::check(trace, &inputs)?;
+    }
     if let Some(v) = &args.expect_version {
         if v != VERSION {
             eprintln!("warning: this run was recorded with hasim {v}; this is hasim {VERSION}, so the replay may differ");
@@ -73,7 +78,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         Some(path) => schedule::load(path, &scenario)?,
         None => scenario.schedule(args.seed),
     };
-    println!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
+    hasim::outln!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
     let opts = RunOptions {
         seed: args.seed,
         trace_path: args.trace.clone(),
@@ -85,7 +90,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     }
     let mut result = runner::run(&scenario, &opts)?;
     result.replay = runner::replay_command_with(&scenario, args.seed, args.schedule.as_deref());
-    print!("{}", report::summary(&scenario, &result));
+    hasim::out!("{}", report::summary(&scenario, &result));
     if let Some(h) = &args.expect_trace_hash {
         if h != &result.trace_hash {
             changed.push(format!(
