@@ -5,6 +5,7 @@
 mod checks;
 mod generators;
 mod inputs;
+mod limits;
 mod outputs;
 mod replay;
 mod seeds;
