@@ -1,9 +1,10 @@
 //! Limits on what a run may consume (issue 19): `[faults.random]` expected to produce
 //! more failures and episodes than a run allows is refused before anything expands
-//! (`mtbf = "1ns"` took all memory); a client `interval` too short for its timeout is
-//! refused with the shortest one accepted; and a node that reaches the engine's limit
-//! on pending timers ends its run `timers_exhausted` (it was a panic), which a sweep
-//! records as a failing seed with its replay command.
+//! (`mtbf = "1ns"` took all memory), and so is a swarm whose shortest draws would; a
+//! client `interval` too short for its timeout is refused with the shortest one
+//! accepted; and a node that reaches the engine's limit on pending timers ends its run
+//! `timers_exhausted` (it was a panic), which a sweep records as a failing seed with
+//! its replay command.
 
 use super::{hasim, hasim_within, quickstart, temp_dir, text};
 use std::time::Duration;
@@ -67,6 +68,23 @@ fn random_faults_expected_beyond_the_cap_are_refused_before_expanding() {
         "random_1ms",
         &with_random("crash = { mtbf = \"1ms\", mttr = \"1ms\" }", "60s"),
     );
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
+fn a_swarm_whose_shortest_draws_pass_the_cap_is_refused() {
+    let mut source = quickstart();
+    source.truncate(source.find("[[fault]]").expect("quickstart has faults"));
+    source.push_str(
+        "[faults.swarm]\nevery = [\"1us\", \"1s\"]\nlasts = [\"1us\", \"1s\"]\n\n[[check]]\navailability = \">= 1%\"\n",
+    );
+    let (code, err) = check("swarm_1us", &source);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("field `faults.swarm.every`: about 210000000 failures and episodes over 60s on a seed that draws the shortest `every` (1us) and `lasts` (1us) for its 6 kinds, more than the 10000000 a run allows"),
+        "{err}"
+    );
+    let (code, out) = check("swarm_1ms", &source.replace("\"1us\"", "\"1ms\""));
     assert_eq!(code, Some(0), "{out}");
 }
 
