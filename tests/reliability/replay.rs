@@ -1,8 +1,9 @@
 //! `hasim replay` as an assertion (issue 19): `--expect-hash` (the scenario file) and
 //! `--expect-trace-hash` (the run) end a replay that is not the recorded run with
-//! exit 3, naming both hashes, so CI can tell "the run changed" from "a check failed".
+//! exit 3, naming both hashes, so CI can tell "the run changed" from "a check failed";
+//! a sweep's failing seeds carry `--expect-trace-hash` in their replay commands.
 
-use super::{hasim, temp_dir, text};
+use super::{hasim, quickstart, temp_dir, text};
 
 /// The value of the summary's `name` line ("trace hash    5f3c…").
 fn summary_value(out: &str, name: &str) -> String {
@@ -81,4 +82,36 @@ fn a_malformed_hash_is_bad_input() {
     let (code, out, err) = replay("replay_malformed", &["--expect-trace-hash", "xyz"]);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(err.contains("expected 16 hex digits"), "{err}");
+}
+
+#[test]
+fn a_sweeps_failing_seed_replays_as_the_same_failing_run() {
+    // Quickstart loses about 9% of requests, so ">= 99%" fails on every seed.
+    let dir = temp_dir("replay_failing_seed");
+    let path = dir.join("strict.toml");
+    std::fs::write(
+        &path,
+        quickstart().replace("availability = \">= 85%\"", "availability = \">= 99%\""),
+    )
+    .unwrap();
+    let o = hasim(&["sweep", path.to_str().unwrap(), "--seeds", "1", "--quiet"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    let command = out
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("hasim replay "))
+        .unwrap_or_else(|| panic!("no replay command in {out}"));
+    assert!(command.contains(" --expect-trace-hash "), "{command}");
+    let trace = dir.join("t.jsonl");
+    let mut args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    args.extend(["--trace", trace.to_str().unwrap()]);
+    let o = hasim(&args);
+    let (out, err) = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the same run, still failing: {out}{err}"
+    );
+    assert!(!err.contains("the run changed"), "{err}");
 }
