@@ -15,6 +15,9 @@
 //! - [`report`]: the human summary table; figures in their units.
 //! - [`shrink`]: from a failing seed to the fewest, shortest faults that still fail.
 //! - [`atomic`]: output files written to a temporary file, then renamed.
+//! - [`output_paths`]: an output may not be an input, and must be writable, checked
+//!   before any run.
+//! - [`stdout`]: printing that exits quietly (141) when stdout's reader has gone.
 //! - [`timeline`]: a run's timeline (lanes, bands, marks, series) as SVG and HTML.
 //! - [`compare`]: designs side by side on the same seeds; parameter grids; charts.
 //! - [`gallery`]: the README's gallery table, measured by sweeps of the gallery scenarios.
@@ -27,11 +30,13 @@ pub mod drive;
 pub mod gallery;
 pub mod models;
 pub mod nines;
+pub mod output_paths;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod schedule;
 pub mod shrink;
 pub mod sinks;
+pub mod stdout;
 pub mod sweep;
 pub mod timeline;

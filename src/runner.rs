@@ -43,7 +43,8 @@ pub struct RunResult {
     pub hasim_version: String,
     /// The seed.
     pub seed: u64,
-    /// How the run ended: completed, horizon_reached, budget_exhausted, violated.
+    /// How the run ended: completed, horizon_reached, budget_exhausted,
+    /// timers_exhausted, violated.
     pub outcome: String,
     /// Simulated time at the end, in seconds.
     pub sim_time_s: f64,
@@ -279,10 +280,13 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
         Outcome::Violated(v) => Some(v.clone()),
         _ => None,
     };
-    // A run that stopped early (another property's violation, the event budget) never
-    // reached the point where a liveness or coverage check is judged.
+    // A run that stopped early (another property's violation, the event budget, a node
+    // out of timer slots) never reached the point where a liveness or coverage check
+    // is judged.
     let stopped_early = match &ran.outcome {
-        Outcome::Violated(_) | Outcome::BudgetExhausted => Some(ran.end),
+        Outcome::Violated(_) | Outcome::BudgetExhausted | Outcome::TimersExhausted { .. } => {
+            Some(ran.end)
+        }
         _ => None,
     };
     let checks = scenario
@@ -309,6 +313,15 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
         Outcome::BudgetExhausted => Some(format!(
             "the event budget of {} events ran out at {}: a livelock or a runaway model",
             scenario.event_budget, ran.end
+        )),
+        Outcome::TimersExhausted { node } => Some(format!(
+            "{} reached the {} pending timers a node may have, at {}: the model leaks timers, or the workload keeps more requests in flight than that (a client interval too short for its timeout, a service time too long for the arrival rate)",
+            scenario
+                .nodes
+                .get(node.index())
+                .map_or_else(|| node.to_string(), |n| n.name.clone()),
+            hasim_sim::TIMERS_MAX,
+            ran.end
         )),
         _ => ran.end_verdicts.iter().find_map(|(name, verdict)| {
             verdict

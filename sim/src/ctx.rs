@@ -132,7 +132,15 @@ impl<P: Protocol> Ctx<P> for NodeCtx<'_, P> {
         let core = &mut *self.core;
         let node = &mut core.nodes[self.node.index()];
         let deadline = self.local_now.saturating_add(after);
-        let (slot, generation) = node.arm(deadline, timer);
+        let Some((slot, generation)) = node.arm(deadline, timer) else {
+            // The run ends after this event (Outcome::TimersExhausted); the handler
+            // gets a handle that never fires and that cancelling ignores.
+            core.timers_full.get_or_insert(self.node);
+            return TimerId {
+                slot: u32::MAX,
+                generation: 0,
+            };
+        };
         let at = node.global_at(core.now, deadline);
         core.queue.push(
             at,

@@ -116,57 +116,83 @@ pub struct Generator {
     pub lifecycles: Vec<Lifecycle>,
 }
 
+/// The most faults one expansion produces (a failure or an episode is two: its start
+/// and its end). Validation refuses a scenario expected to come near it; this is the
+/// second guard, for the tails of the draws: expansion stops there instead of
+/// allocating until the process aborts.
+pub const SCHEDULE_MAX: usize = 20_000_000;
+
 impl Generator {
-    /// Expands the generator into a concrete, time-sorted schedule.
+    /// Expands the generator into a concrete, time-sorted schedule of at most
+    /// [`SCHEDULE_MAX`] faults.
     pub fn expand(&self, seed: Seed) -> Vec<ScheduledFault> {
+        self.expand_at_most(seed, SCHEDULE_MAX)
+    }
+
+    /// [`expand`](Self::expand) with a cap of `cap` faults: once the schedule holds
+    /// `cap`, no kind adds more (kinds expand in a fixed order, so the cut is
+    /// deterministic). A schedule under the cap is exactly what `expand` gives.
+    pub fn expand_at_most(&self, seed: Seed, cap: usize) -> Vec<ScheduledFault> {
         let faults = seed.stream("faults");
         let mut out = Vec::new();
         if let Some(p) = &self.crash {
             for &node in &p.targets {
                 let mut rng = faults.fork(&format!("crash/{}", node.0));
-                self.expand_crash(p, node, &mut rng, &mut out);
+                self.expand_crash(p, node, &mut rng, &mut out, cap);
             }
         }
         if let Some(p) = &self.pause {
-            self.episodes(p, &mut faults.fork("pause"), &mut out, |rng, _| {
+            self.episodes(p, &mut faults.fork("pause"), &mut out, cap, |rng, _| {
                 let node = *rng.choose(&p.targets)?;
                 Some((Fault::Pause { node }, Fault::Resume { node }))
             });
         }
         if let Some((p, shape)) = &self.partition {
-            self.episodes(p, &mut faults.fork("partition"), &mut out, |rng, _| {
+            self.episodes(p, &mut faults.fork("partition"), &mut out, cap, |rng, _| {
                 let side = partition_side(rng, &p.targets, *shape)?;
                 Some((Fault::Partition { groups: vec![side] }, Fault::Heal))
             });
         }
         if let Some((p, loss)) = &self.loss_spike {
-            self.episodes(p, &mut faults.fork("loss_spike"), &mut out, |rng, _| {
-                let node = *rng.choose(&p.targets)?;
-                Some((
-                    Fault::LossSpike {
-                        nodes: vec![node],
-                        loss: *loss,
-                    },
-                    Fault::SpikeEnd { nodes: vec![node] },
-                ))
-            });
+            self.episodes(
+                p,
+                &mut faults.fork("loss_spike"),
+                &mut out,
+                cap,
+                |rng, _| {
+                    let node = *rng.choose(&p.targets)?;
+                    Some((
+                        Fault::LossSpike {
+                            nodes: vec![node],
+                            loss: *loss,
+                        },
+                        Fault::SpikeEnd { nodes: vec![node] },
+                    ))
+                },
+            );
         }
         if let Some((p, extra)) = &self.latency_spike {
-            self.episodes(p, &mut faults.fork("latency_spike"), &mut out, |rng, _| {
-                let node = *rng.choose(&p.targets)?;
-                Some((
-                    Fault::LatencySpike {
-                        nodes: vec![node],
-                        extra: *extra,
-                    },
-                    Fault::SpikeEnd { nodes: vec![node] },
-                ))
-            });
+            self.episodes(
+                p,
+                &mut faults.fork("latency_spike"),
+                &mut out,
+                cap,
+                |rng, _| {
+                    let node = *rng.choose(&p.targets)?;
+                    Some((
+                        Fault::LatencySpike {
+                            nodes: vec![node],
+                            extra: *extra,
+                        },
+                        Fault::SpikeEnd { nodes: vec![node] },
+                    ))
+                },
+            );
         }
         if let Some((p, max)) = &self.clock_jump {
             let mut rng = faults.fork("clock_jump");
             let mut t = self.start;
-            loop {
+            while out.len() < cap {
                 t = t.saturating_add(p.every.sample(&mut rng));
                 if t >= self.end {
                     break;
@@ -185,25 +211,27 @@ impl Generator {
                 });
             }
         }
-        self.expand_later_kinds(&faults, &mut out);
-        if !self.lifecycles.is_empty() {
+        self.expand_later_kinds(&faults, &mut out, cap);
+        if !self.lifecycles.is_empty() && out.len() < cap {
             let streams = faults.fork("lifecycle");
             lifecycle::expand(&self.lifecycles, self.start, self.end, &streams, &mut out);
+            // Validation caps the lifecycles' expected failures; this holds the count.
+            out.truncate(cap);
         }
         sort_schedule(&mut out);
         out
     }
 
     /// The kinds added after the first six, each from its own child stream.
-    fn expand_later_kinds(&self, faults: &Stream, out: &mut Vec<ScheduledFault>) {
+    fn expand_later_kinds(&self, faults: &Stream, out: &mut Vec<ScheduledFault>, cap: usize) {
         if let Some(p) = &self.isolate {
-            self.episodes(p, &mut faults.fork("isolate"), out, |rng, _| {
+            self.episodes(p, &mut faults.fork("isolate"), out, cap, |rng, _| {
                 let node = *rng.choose(&p.targets)?;
                 Some((Fault::Isolate { node }, Fault::Rejoin { node }))
             });
         }
         if let Some(p) = &self.cut {
-            self.episodes(p, &mut faults.fork("cut"), out, |rng, _| {
+            self.episodes(p, &mut faults.fork("cut"), out, cap, |rng, _| {
                 let (source, target) = two_of(rng, &p.targets)?;
                 Some((
                     Fault::Cut { source, target },
@@ -212,13 +240,13 @@ impl Generator {
             });
         }
         if let Some(p) = &self.link_down {
-            self.episodes(p, &mut faults.fork("link_down"), out, |rng, _| {
+            self.episodes(p, &mut faults.fork("link_down"), out, cap, |rng, _| {
                 let (a, b) = two_of(rng, &p.targets)?;
                 Some((Fault::LinkDown { a, b }, Fault::LinkUp { a, b }))
             });
         }
         if let Some((p, max)) = &self.clock_drift {
-            self.episodes(p, &mut faults.fork("clock_drift"), out, |rng, _| {
+            self.episodes(p, &mut faults.fork("clock_drift"), out, cap, |rng, _| {
                 let node = *rng.choose(&p.targets)?;
                 let ppm = max * (2.0 * rng.unit() - 1.0);
                 Some((
@@ -228,7 +256,7 @@ impl Generator {
             });
         }
         if let Some((p, effect)) = &self.disk_fault {
-            self.episodes(p, &mut faults.fork("disk_fault"), out, |rng, _| {
+            self.episodes(p, &mut faults.fork("disk_fault"), out, cap, |rng, _| {
                 let node = *rng.choose(&p.targets)?;
                 let begin = Fault::DiskFault {
                     node,
@@ -240,7 +268,7 @@ impl Generator {
         }
         if let Some((p, groups)) = &self.partition_along {
             let mut rng = faults.fork("partition_along");
-            self.episodes(p, &mut rng, out, |_, _| {
+            self.episodes(p, &mut rng, out, cap, |_, _| {
                 let groups = groups.clone();
                 Some((Fault::Partition { groups }, Fault::Heal))
             });
@@ -253,9 +281,11 @@ impl Generator {
         node: NodeId,
         rng: &mut Stream,
         out: &mut Vec<ScheduledFault>,
+        cap: usize,
     ) {
         let mut t = self.start;
-        loop {
+        // Two faults per turn (crash, restart): stop while both still fit.
+        while out.len() + 2 <= cap {
             t = t.saturating_add(p.time_to_failure.sample(rng));
             if t >= self.end {
                 return;
@@ -284,10 +314,12 @@ impl Generator {
         p: &EpisodeProcess,
         rng: &mut Stream,
         out: &mut Vec<ScheduledFault>,
+        cap: usize,
         mut make: impl FnMut(&mut Stream, SimTime) -> Option<(Fault, Fault)>,
     ) {
         let mut t = self.start;
-        loop {
+        // Two faults per episode (start, end): stop while both still fit.
+        while out.len() + 2 <= cap {
             t = t.saturating_add(p.every.sample(rng));
             if t >= self.end {
                 return;

@@ -68,6 +68,7 @@ pub use generator::Generator;
 pub use id::{Incarnation, NodeId, TimerId};
 pub use metrics::{Histogram, Metrics, Status, Timeline};
 pub use network::{DropReason, Path, Paths, Transit, UniformPaths};
+pub use node::TIMERS_MAX;
 pub use projection::{Inspect, Projection};
 pub use property::{
     always, eventually, sometimes, Expectation, Observed, Property, Violation, World,

@@ -10,9 +10,11 @@ use crate::queue::Event;
 use crate::rng::Stream;
 use crate::time::{SimDuration, SimTime};
 
-/// Upper bound on pending timers per node: a protocol that leaks timers fails loudly
-/// instead of eating memory.
-pub(crate) const TIMERS_MAX: usize = 1 << 20;
+/// Upper bound on pending timers per node: a protocol that leaks timers (or a client
+/// that keeps too many requests in flight) ends the run with
+/// [`Outcome::TimersExhausted`](crate::Outcome::TimersExhausted) instead of eating
+/// memory. Validation can refuse settings that would reach it.
+pub const TIMERS_MAX: usize = 1 << 20;
 
 /// A timer slot: reused after it fires or is cancelled; the generation tells a live
 /// heap entry from a stale one, so cancellation costs nothing in the heap.
@@ -150,18 +152,16 @@ impl<P: Protocol> Node<P> {
         self.free_timers.reverse();
     }
 
-    /// Allocates a timer slot for a local deadline; returns (slot, generation).
+    /// Allocates a timer slot for a local deadline; returns (slot, generation), or
+    /// `None` when the node already has [`TIMERS_MAX`] pending timers.
     #[inline]
-    pub(crate) fn arm(&mut self, deadline: SimTime, tag: P::Timer) -> (u32, u32) {
+    pub(crate) fn arm(&mut self, deadline: SimTime, tag: P::Timer) -> Option<(u32, u32)> {
         let slot = match self.free_timers.pop() {
             Some(s) => s,
             None => {
-                assert!(
-                    self.timers.len() < TIMERS_MAX,
-                    "node {} has {} pending timers: the protocol leaks timers",
-                    self.id,
-                    self.timers.len()
-                );
+                if self.timers.len() >= TIMERS_MAX {
+                    return None;
+                }
                 self.timers.push(TimerSlot {
                     generation: 0,
                     deadline,
@@ -173,7 +173,7 @@ impl<P: Protocol> Node<P> {
         let s = &mut self.timers[slot as usize];
         s.deadline = deadline;
         s.tag = Some(tag);
-        (slot, s.generation)
+        Some((slot, s.generation))
     }
 
     /// Frees a slot if `generation` is still current; returns the tag it held.

@@ -14,6 +14,13 @@ pub enum Outcome {
     HorizonReached,
     /// The event budget ran out before the horizon: a livelock or a runaway protocol.
     BudgetExhausted,
+    /// A node asked for more than [`TIMERS_MAX`](crate::TIMERS_MAX) pending timers: a
+    /// protocol that leaks timers, or a workload keeping too many requests in flight.
+    /// The run stops after the event that asked.
+    TimersExhausted {
+        /// The node.
+        node: NodeId,
+    },
     /// A property failed.
     Violated(Violation),
 }
@@ -25,6 +32,7 @@ impl Outcome {
             Outcome::Completed => "completed",
             Outcome::HorizonReached => "horizon_reached",
             Outcome::BudgetExhausted => "budget_exhausted",
+            Outcome::TimersExhausted { .. } => "timers_exhausted",
             Outcome::Violated(_) => "violated",
         }
     }

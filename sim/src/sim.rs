@@ -37,6 +37,9 @@ pub(crate) struct Core<P: Protocol> {
     /// plain add per drop instead of a map lookup; folded whenever `run_until`
     /// returns, before a caller can read the metrics.
     pub(crate) dropped: u64,
+    /// The first node that asked for a timer beyond `TIMERS_MAX`: the run ends after
+    /// the event that asked.
+    pub(crate) timers_full: Option<NodeId>,
 }
 
 impl<P: Protocol> Core<P> {
@@ -102,6 +105,7 @@ impl<P: Protocol> Sim<P> {
                 observations: Vec::new(),
                 metrics: Metrics::default(),
                 dropped: 0,
+                timers_full: None,
             },
             schedule: Vec::new(),
             properties: Vec::new(),
@@ -339,6 +343,9 @@ impl<P: Protocol> Sim<P> {
             let first_observation = self.core.observations.len();
             if let Step::Ran(node) = self.dispatch(event) {
                 self.events += 1;
+                if let Some(node) = self.core.timers_full {
+                    break Some(Outcome::TimersExhausted { node });
+                }
                 if !self.properties.is_empty() {
                     if let Some(v) = self.check_properties(node, first_observation) {
                         break Some(Outcome::Violated(v));
@@ -353,7 +360,10 @@ impl<P: Protocol> Sim<P> {
         let Some(mut outcome) = ended else {
             return Outcome::HorizonReached;
         };
-        if !matches!(outcome, Outcome::Violated(_) | Outcome::BudgetExhausted) {
+        if !matches!(
+            outcome,
+            Outcome::Violated(_) | Outcome::BudgetExhausted | Outcome::TimersExhausted { .. }
+        ) {
             if let Some(v) = self.finish_properties() {
                 outcome = Outcome::Violated(v);
             }

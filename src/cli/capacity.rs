@@ -171,7 +171,7 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
         Some(e) => return Err(Failure::Input(format!("error: {e}"))),
         None => {}
     }
-    print!("{}", report(&scenario, &found, seeds, args.every_seed));
+    hasim::out!("{}", report(&scenario, &found, seeds, args.every_seed));
     match found.rate {
         Some(_) => Ok(()),
         None => Err(Failure::Violated),

@@ -66,7 +66,7 @@ pub fn gallery(args: GalleryArgs) -> u8 {
     };
     let mut code = 0;
     match &mode {
-        Mode::Print => print!("{}", outcome.table),
+        Mode::Print => hasim::out!("{}", outcome.table),
         Mode::Write(path) => eprintln!(
             "wrote the gallery table ({} scenarios, seeds {}) to {}",
             outcome.rows.len(),

@@ -1,6 +1,6 @@
 //! The `hasim` command line: argument parsing (clap derive), dispatch, and the one
 //! place where errors become messages and exit codes: 0 every check held, 1 a check
-//! was violated, 2 bad input.
+//! was violated, 2 bad input, 3 a replay differs from the recorded run.
 //!
 //! `sweep` and `merge` live in `hasim::sweep`, which reports its own errors, as do
 //! `compare` and `gallery` (exit code 130 when interrupted).
@@ -64,10 +64,19 @@ pub enum Failure {
     Input(String),
     /// A check was violated or a run was not deterministic (exit 1).
     Violated,
+    /// A replay is not the recorded run (exit 3): the scenario file or the trace
+    /// hash differs from what `--expect-hash` / `--expect-trace-hash` asserted.
+    Changed(String),
 }
 
 impl From<hasim::scenario::ScenarioError> for Failure {
     fn from(e: hasim::scenario::ScenarioError) -> Self {
+        Failure::Input(format!("error: {e}"))
+    }
+}
+
+impl From<hasim::output_paths::OutputError> for Failure {
+    fn from(e: hasim::output_paths::OutputError) -> Self {
         Failure::Input(format!("error: {e}"))
     }
 }
@@ -89,7 +98,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::report(args),
         Command::Check { scenario } => check(&scenario),
         Command::List => {
-            print!("{}", list::list());
+            hasim::out!("{}", list::list());
             Ok(())
         }
         // Sweeps report their own errors and may exit 130 (interrupted).
@@ -105,12 +114,16 @@ pub fn main() -> ExitCode {
             eprintln!("{message}");
             ExitCode::from(2)
         }
+        Err(Failure::Changed(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(3)
+        }
     }
 }
 
 fn check(path: &std::path::Path) -> Result<(), Failure> {
     let s = hasim::scenario::Scenario::load(path)?;
-    println!(
+    hasim::outln!(
         "{}: ok — scenario {:?}, {} nodes, model {}, {} checks, hash {}",
         path.display(),
         s.name,

@@ -1,6 +1,10 @@
 //! `hasim replay`: the same run as `hasim run` for one seed, with its concrete fault
 //! schedule printed (in the schedule-file format, so it can be edited and fed back
 //! with `--schedule`) and the full trace written to a file or stderr.
+//!
+//! `--expect-hash` and `--expect-trace-hash` turn a replay into an assertion: a
+//! scenario file or a trace that differs from the recording ends with exit code 3
+//! (after the summary), so CI can tell "the run changed" (3) from "a check failed" (1).
 
 use super::Failure;
 use clap::Args;
@@ -26,32 +30,55 @@ pub struct ReplayArgs {
     /// The hasim version that produced the replay command; warns if it differs.
     #[arg(long, value_name = "VERSION")]
     pub expect_version: Option<String>,
-    /// The scenario hash that produced the replay command; warns if the file changed.
-    #[arg(long, value_name = "HASH")]
+    /// The scenario hash that produced the replay command; a different file exits 3.
+    #[arg(long, value_name = "HASH", value_parser = hash16)]
     pub expect_hash: Option<String>,
+    /// The trace hash the run must give (from a summary or a sweep's results); a
+    /// different trace exits 3.
+    #[arg(long, value_name = "HASH", value_parser = hash16)]
+    pub expect_trace_hash: Option<String>,
+}
+
+/// A hash as summaries print it: 16 hex digits (compared in lower case).
+fn hash16(text: &str) -> Result<String, String> {
+    if text.len() == 16 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{text:?}: expected 16 hex digits, as the summary's `trace hash` and `scenario hash` print"
+        ))
+    }
 }
 
 pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    if let Some(trace) = &args.trace {
+        let mut inputs = vec![args.scenario.as_path()];
+        inputs.extend(args.schedule.as_deref());
+        hasim::output_paths::check(trace, &inputs)?;
+    }
     if let Some(v) = &args.expect_version {
         if v != VERSION {
             eprintln!("warning: this run was recorded with hasim {v}; this is hasim {VERSION}, so the replay may differ");
         }
     }
+    // Both mismatches are reported after the summary: what the run did now is what
+    // a user needs to see beside them.
+    let mut changed = Vec::new();
     if let Some(h) = &args.expect_hash {
         if h != &scenario.hash {
-            eprintln!(
-                "warning: {} has changed since the run was recorded (hash {h}, now {}); the replay may differ",
+            changed.push(format!(
+                "error: {} has changed since the run was recorded: scenario hash {}, expected {h}",
                 args.scenario.display(),
                 scenario.hash
-            );
+            ));
         }
     }
     let schedule = match &args.schedule {
         Some(path) => schedule::load(path, &scenario)?,
         None => scenario.schedule(args.seed),
     };
-    println!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
+    hasim::outln!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
     let opts = RunOptions {
         seed: args.seed,
         trace_path: args.trace.clone(),
@@ -63,7 +90,18 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     }
     let mut result = runner::run(&scenario, &opts)?;
     result.replay = runner::replay_command_with(&scenario, args.seed, args.schedule.as_deref());
-    print!("{}", report::summary(&scenario, &result));
+    hasim::out!("{}", report::summary(&scenario, &result));
+    if let Some(h) = &args.expect_trace_hash {
+        if h != &result.trace_hash {
+            changed.push(format!(
+                "error: the replay of seed {} gave trace hash {}, expected {h}: the run changed",
+                args.seed, result.trace_hash
+            ));
+        }
+    }
+    if !changed.is_empty() {
+        return Err(Failure::Changed(changed.join("\n")));
+    }
     if result.passed() {
         Ok(())
     } else {

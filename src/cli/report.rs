@@ -27,6 +27,9 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    for output in std::iter::once(&args.output).chain(&args.svg) {
+        hasim::output_paths::check(output, &[&args.scenario])?;
+    }
     let seed = args.seed.unwrap_or(scenario.seed);
     let (result, data) = runner::run_with_timeline(
         &scenario,
@@ -44,7 +47,7 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         let title = format!("{} — seed {} — {}", result.scenario, seed, result.outcome);
         write(path, &svg::render(&data, &title))?;
     }
-    println!(
+    hasim::outln!(
         "wrote {}{}: {} lanes, {} marks, {} bands, {} requests; {}",
         args.output.display(),
         args.svg

@@ -32,6 +32,9 @@ pub const TAIL: usize = 20;
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    if let Some(trace) = &args.trace {
+        hasim::output_paths::check(trace, &[&args.scenario])?;
+    }
     let opts = RunOptions {
         seed: args.seed.unwrap_or(scenario.seed),
         trace_path: args.trace.clone(),
@@ -45,9 +48,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.json {
         let line = serde_json::to_string_pretty(&result)
             .map_err(|e| Failure::Input(format!("error: cannot print JSON: {e}")))?;
-        println!("{line}");
+        hasim::outln!("{line}");
     } else {
-        print!("{}", report::summary(&scenario, &result));
+        hasim::out!("{}", report::summary(&scenario, &result));
     }
     if result.passed() {
         Ok(())

@@ -45,22 +45,27 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.scenario, args.seed));
+    hasim::output_paths::check(&output, &[&args.scenario])?;
     let limits = Limits {
         runs_max: args.runs_max.max(1),
         ..Limits::default()
     };
-    println!("shrinking {} seed {}", args.scenario.display(), args.seed);
-    println!(
+    hasim::outln!("shrinking {} seed {}", args.scenario.display(), args.seed);
+    hasim::outln!(
         "  {:<17} {:>6} {:>12} {:>10} {:>6}",
-        "phase", "faults", "fault time", "duration", "runs"
+        "phase",
+        "faults",
+        "fault time",
+        "duration",
+        "runs"
     );
-    let shrunk =
-        shrink::shrink(&scenario, args.seed, limits, |s| println!("{}", row(s))).map_err(|e| {
-            match e {
-                ShrinkError::Run(e) => Failure::from(e),
-                other => Failure::Input(format!("error: {other}")),
-            }
-        })?;
+    let shrunk = shrink::shrink(&scenario, args.seed, limits, |s| {
+        hasim::outln!("{}", row(s))
+    })
+    .map_err(|e| match e {
+        ShrinkError::Run(e) => Failure::from(e),
+        other => Failure::Input(format!("error: {other}")),
+    })?;
     let start = &shrunk.steps[0];
     let header = vec![
         format!(
@@ -105,12 +110,12 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
             shrunk.check
         )));
     }
-    println!(
+    hasim::outln!(
         "\nstill fails: {}\n{}",
         shrunk.check,
         again.violation.as_deref().unwrap_or("")
     );
-    println!(
+    hasim::outln!(
         "wrote {}: {} faults (from {}), {} (from {})\nreplay with: hasim replay {} --seed {}",
         output.display(),
         shrunk.schedule.len(),

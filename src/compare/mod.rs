@@ -398,6 +398,10 @@ fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
     if !args.charts.is_empty() && args.settings.is_empty() {
         return Err("--chart draws a figure against a --set parameter: give one with --set".into());
     }
+    if !args.charts.is_empty() {
+        let inputs: Vec<&std::path::Path> = args.scenarios.iter().map(|p| p.as_path()).collect();
+        crate::output_paths::check(&args.chart_out, &inputs).map_err(|e| e.to_string())?;
+    }
     let mut designs = designs(args)?;
     let model = designs[0].scenario.model.clone();
     if let Some(d) = designs.iter().find(|d| d.scenario.model != model) {
@@ -412,12 +416,12 @@ fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
     }
     let c = compare(&designs, args.seeds, &args.figures);
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?
         );
     } else {
-        print!("{}", render(&c, &model, args.seeds.len()));
+        crate::out!("{}", render(&c, &model, args.seeds.len()));
     }
     if !args.charts.is_empty() {
         let svg = chart::render(&designs, &args.settings[0], &args.charts, &model)?;

@@ -50,6 +50,11 @@ impl Model for PingModel {
                         message: "interval and timeout must be above zero".to_string(),
                     });
                 }
+                in_flight_fits(c).map_err(|message| ParamError {
+                    group: i,
+                    role: false,
+                    message,
+                })?;
             }
             if let Role::Server(s) = &role {
                 s.service_time.validate().map_err(|e| ParamError {
@@ -64,4 +69,27 @@ impl Model for PingModel {
         }
         Ok(Ping::new(roles))
     }
+}
+
+/// Requests a client may keep in flight: each holds a timeout timer until it ends,
+/// and about `timeout / interval` are in flight at once. Half the engine's limit on
+/// pending timers leaves room for bursts of Poisson gaps and the client's send timer;
+/// past it the run would end `timers_exhausted` (it was a panic).
+const IN_FLIGHT_MAX: u64 = (hasim_sim::TIMERS_MAX / 2) as u64;
+
+/// Refuses an interval so short for its timeout that the client's pending timers
+/// would reach the engine's limit, naming the shortest interval accepted.
+fn in_flight_fits(c: &hasim_protocols::ping::ClientParams) -> Result<(), String> {
+    let (interval, timeout) = (c.interval.as_nanos(), c.timeout.as_nanos());
+    if timeout / interval <= IN_FLIGHT_MAX {
+        return Ok(());
+    }
+    let shortest = SimDuration::from_nanos(timeout.div_ceil(IN_FLIGHT_MAX));
+    Err(format!(
+        "interval {} with timeout {} keeps about {} requests in flight per client, each with a pending timer, more than the {IN_FLIGHT_MAX} a client may hold (a node may have {} pending timers); expected an interval of at least {shortest} (timeout / {IN_FLIGHT_MAX}), or a shorter timeout",
+        c.interval,
+        c.timeout,
+        timeout / interval,
+        hasim_sim::TIMERS_MAX
+    ))
 }

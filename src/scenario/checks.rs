@@ -32,7 +32,8 @@ impl Comparison {
             Comparison::Equal => measured == bound,
         }
     }
-    fn symbol(self) -> &'static str {
+    /// The comparison as written in a scenario (`>=`).
+    pub fn symbol(self) -> &'static str {
         match self {
             Comparison::AtLeast => ">=",
             Comparison::AtMost => "<=",
@@ -252,4 +253,64 @@ fn parse_objective(text: &str) -> Result<(Comparison, f64, BoundUnit, String), S
         BoundUnit::Duration,
         rest.to_string(),
     ))
+}
+
+/// An objective's bound, judged against the unit of the figure it bounds: a bare
+/// number on a duration (`"<= 50"`: 50 seconds or 50 ms?) or a bare number above 1 on a
+/// fraction (`">= 85"`: never met) is a misreading waiting to happen, and `==` on a
+/// figure measured continuously (a duration, a fraction) is almost never met exactly.
+pub struct ObjectiveBound<'a> {
+    /// The comparison.
+    pub comparison: Comparison,
+    /// How the bound was written.
+    pub unit: BoundUnit,
+    /// The bound in base units.
+    pub value: f64,
+    /// The bound as written ("85").
+    pub written: &'a str,
+}
+
+impl ObjectiveBound<'_> {
+    /// Why `figure`, of unit `unit`, cannot be compared with this bound, with the form
+    /// that would be accepted; `None` when it can.
+    pub fn refusal(&self, figure: &str, unit: crate::models::Unit) -> Option<String> {
+        use crate::models::Unit;
+        let sym = self.comparison.symbol();
+        let w = self.written;
+        let form = match (unit, self.unit) {
+            (Unit::Seconds, BoundUnit::Duration)
+            | (Unit::Fraction, BoundUnit::Percent)
+            | (Unit::Count, BoundUnit::Number) => None,
+            (Unit::Fraction, BoundUnit::Number) if (0.0..=1.0).contains(&self.value) => None,
+            (Unit::Seconds, BoundUnit::Number) => Some(format!(
+                "{figure} is a duration: \"{sym} {w}\" has no unit; write one, as in \"{sym} {w}ms\" or \"{sym} {w}s\""
+            )),
+            (Unit::Fraction, BoundUnit::Number) => Some(format!(
+                "{figure} is a fraction: \"{sym} {w}\" is outside [0, 1]; write a percentage such as \"{sym} {w}%\" or a fraction such as \"{sym} {}\"",
+                self.value / 100.0
+            )),
+            (Unit::Fraction, _) => Some(format!(
+                "{figure} is compared with a percentage such as \">= 99.9%\" (or a fraction)"
+            )),
+            (Unit::Seconds, _) => Some(format!(
+                "{figure} is compared with a duration such as \"<= 200ms\" (the unit is required)"
+            )),
+            (Unit::Count, _) => Some(format!(
+                "{figure} is compared with a plain number such as \"<= 10\""
+            )),
+        };
+        if form.is_some() {
+            return form;
+        }
+        let continuous = match unit {
+            Unit::Seconds => "a duration",
+            Unit::Fraction => "a fraction",
+            Unit::Count => return None,
+        };
+        (self.comparison == Comparison::Equal).then(|| {
+            format!(
+                "{figure} is {continuous}, measured on a continuous scale, so `== {w}` is almost never met exactly; write a range, such as \"<= {w}\" or \">= {w}\" (`==` is for counts)"
+            )
+        })
+    }
 }

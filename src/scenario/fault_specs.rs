@@ -112,17 +112,51 @@ pub(super) fn faults(
         } else {
             Vec::new()
         };
+        let every = range(&s.every, (5_000, 60_000), "faults.swarm.every")?;
+        let lasts = range(&s.lasts, (500, 10_000), "faults.swarm.lasts")?;
+        swarm_fits(&kinds, every.0, lasts.0, end.saturating_since(start))
+            .map_err(|m| Bad::at(spec, "faults.swarm.every", m))?;
         plan.swarm = Some(Swarm {
             zones,
             start,
             end,
             kinds: kinds.clone(),
-            every: range(&s.every, (5_000, 60_000), "faults.swarm.every")?,
-            lasts: range(&s.lasts, (500, 10_000), "faults.swarm.lasts")?,
+            every,
+            lasts,
             targets: targets(&s.target, "faults.swarm.target")?,
         });
     }
     Ok(plan)
+}
+
+/// A swarm draws each kind's mean gap and length per seed, so the seed drawing the
+/// lower ends of `every` and `lasts` for every kind is the one to bound: held to the
+/// cap `[faults.random]` and lifecycles have. (A swarm's crash rate is for the whole
+/// swarm, not per node; a clock jump is an instant.)
+fn swarm_fits(
+    kinds: &[SwarmKind],
+    every: SimDuration,
+    lasts: SimDuration,
+    window: SimDuration,
+) -> Result<(), String> {
+    use super::lifecycle_specs::FAILURES_MAX;
+    let worst: f64 = kinds
+        .iter()
+        .map(|k| {
+            let length = match k {
+                SwarmKind::ClockJump => 0.0,
+                _ => lasts.as_secs_f64(),
+            };
+            window.as_secs_f64() / (every.as_secs_f64() + length)
+        })
+        .sum();
+    if worst <= FAILURES_MAX {
+        return Ok(());
+    }
+    Err(format!(
+        "about {worst:.0} failures and episodes over {window} on a seed that draws the shortest `every` ({every}) and `lasts` ({lasts}) for its {} kinds, more than the {FAILURES_MAX:.0} a run allows; raise the lower ends of `every` and `lasts` or shorten the run",
+        kinds.len()
+    ))
 }
 
 /// Which optional fields each kind takes, and which it requires.

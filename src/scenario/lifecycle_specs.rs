@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// Expected failures (over all units of all processes) a scenario may ask for: each
-/// is two events; fifty million events is the default budget.
-const FAILURES_MAX: f64 = 10_000_000.0;
+/// is two events; fifty million events is the default budget. `[faults.random]` is
+/// held to the same number of failures and episodes, and it is half the faults the
+/// engine's expansion produces at most (`SCHEDULE_MAX`, its second guard).
+pub(super) const FAILURES_MAX: f64 = (hasim_sim::generator::SCHEDULE_MAX / 2) as f64;
 
 /// The lifecycle processes, in file order, as one generator; `None` when there are
 /// none. Failures stop `bound` (the longest liveness bound) before the run's end.

@@ -3,8 +3,13 @@
 //! disk_fault) and the partition shapes along the placement came later; each is off
 //! unless written, and each draws from its own stream, so a scenario without them
 //! expands to the schedule it always had.
+//!
+//! The expected number of failures and episodes is estimated from the means before
+//! anything expands (`mtbf = "1ns"` over a minute is billions of faults, which took
+//! all memory) and held to the lifecycle generator's cap.
 
 use super::fault_specs::split_along;
+use super::lifecycle_specs::FAILURES_MAX;
 use super::schema::{RandomShape, RandomSpec};
 use super::selector::NodeLabels;
 use super::units::{FixedDist, MeanDist};
@@ -143,5 +148,89 @@ pub(super) fn random(
         let process = episode(&p.every, &p.lasts, &p.target, "disk_fault")?;
         g.disk_fault = Some((process, effect));
     }
+    let window = end.saturating_since(start);
+    let mut total = 0.0;
+    for (kind, knob, expected) in expected(&g) {
+        total += expected;
+        // A mean gap of zero makes the estimate infinite (or NaN).
+        if total.is_nan() || total > FAILURES_MAX {
+            let about = if total.is_finite() {
+                format!("about {total:.0}")
+            } else {
+                "an unbounded number of".to_string()
+            };
+            return Err(Bad::at(
+                at,
+                format!("faults.random.{kind}.{knob}"),
+                format!(
+                    "{about} failures and episodes over {window} (this and earlier kinds), more than the {FAILURES_MAX:.0} a run allows; lengthen `{knob}` or shorten the run"
+                ),
+            ));
+        }
+    }
     Ok(g)
+}
+
+/// The expected failures and episodes of each kind of `g` over its window, in the
+/// order the kinds are written above, with the setting that spaces them. A crash
+/// process runs on each target; an episode process is one sequence (the next episode
+/// is drawn after the last one ends). Every episode and repair lasts at least 1 ns, as
+/// the engine's expansion makes them.
+fn expected(g: &Generator) -> Vec<(&'static str, &'static str, f64)> {
+    let window = g.end.saturating_since(g.start).as_secs_f64();
+    if window <= 0.0 {
+        return Vec::new();
+    }
+    let turns = |gap: &Distribution, lasts: &Distribution| {
+        window / (gap.mean_secs() + lasts.mean_secs().max(1e-9))
+    };
+    let episodes = |p: &EpisodeProcess| turns(&p.every, &p.lasts);
+    let mut out = Vec::new();
+    if let Some(c) = &g.crash {
+        let nodes = c.targets.len() as f64;
+        let per_node = c
+            .time_to_repair
+            .as_ref()
+            .map_or(1.0, |r| turns(&c.time_to_failure, r));
+        out.push(("crash", "mtbf", nodes * per_node));
+    }
+    let jumps = g.clock_jump.as_ref().map(|(p, _)| {
+        // A clock jump is an instant: no floor on its length, so a zero mean gap is
+        // infinitely many.
+        window / p.every.mean_secs()
+    });
+    let kinds = [
+        ("pause", g.pause.as_ref().map(episodes)),
+        ("partition", g.partition.as_ref().map(|(p, _)| episodes(p))),
+        (
+            "partition",
+            g.partition_along.as_ref().map(|(p, _)| episodes(p)),
+        ),
+        (
+            "loss_spike",
+            g.loss_spike.as_ref().map(|(p, _)| episodes(p)),
+        ),
+        (
+            "latency_spike",
+            g.latency_spike.as_ref().map(|(p, _)| episodes(p)),
+        ),
+        ("clock_jump", jumps),
+        ("isolate", g.isolate.as_ref().map(episodes)),
+        ("cut", g.cut.as_ref().map(episodes)),
+        ("link_down", g.link_down.as_ref().map(episodes)),
+        (
+            "clock_drift",
+            g.clock_drift.as_ref().map(|(p, _)| episodes(p)),
+        ),
+        (
+            "disk_fault",
+            g.disk_fault.as_ref().map(|(p, _)| episodes(p)),
+        ),
+    ];
+    for (kind, expected) in kinds {
+        if let Some(expected) = expected {
+            out.push((kind, "every", expected));
+        }
+    }
+    out
 }

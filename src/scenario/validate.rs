@@ -3,13 +3,13 @@
 //! generators and checks are each checked here (faults in `fault_specs`), with the
 //! span of what is wrong.
 
-use super::checks::{BoundUnit, Check};
+use super::checks::{Check, ObjectiveBound};
 use super::error::{Location, ScenarioError};
 use super::network::{Network, ZONES_MAX};
 use super::schema;
 use super::selector::{NodeLabels, Selector};
 use super::{file_hash, Group, Scenario, NODES_MAX};
-use crate::models::{self, GroupParams, Unit};
+use crate::models::{self, GroupParams};
 use hasim_sim::{Path, SimDuration};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -381,7 +381,13 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
             Bad::at(spec, field, message)
         })?;
         match &check {
-            Check::Objective { figure, unit, .. } => {
+            Check::Objective {
+                figure,
+                unit,
+                comparison,
+                bound,
+                written,
+            } => {
                 let doc = figures.iter().find(|f| {
                     f.name == figure
                         || f.name
@@ -400,23 +406,14 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
                         ),
                     ));
                 };
-                let fits = matches!(
-                    (doc.unit, unit),
-                    (_, BoundUnit::Number)
-                        | (Unit::Fraction, BoundUnit::Percent)
-                        | (Unit::Seconds, BoundUnit::Duration)
-                );
-                if !fits {
-                    let want = match doc.unit {
-                        Unit::Fraction => "a percentage such as \">= 99.9%\" (or a fraction)",
-                        Unit::Seconds => "a duration such as \"<= 200ms\" (or seconds)",
-                        Unit::Count => "a plain number such as \"<= 10\"",
-                    };
-                    return Err(Bad::at(
-                        spec,
-                        format!("check[{i}].{figure}"),
-                        format!("{figure} is compared with {want}"),
-                    ));
+                let bound = ObjectiveBound {
+                    comparison: *comparison,
+                    unit: *unit,
+                    value: *bound,
+                    written,
+                };
+                if let Some(message) = bound.refusal(figure, doc.unit) {
+                    return Err(Bad::at(spec, format!("check[{i}].{figure}"), message));
                 }
             }
             Check::AtEnd { name } => {

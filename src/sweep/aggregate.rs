@@ -16,6 +16,19 @@ use crate::runner::{RunResult, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A failing seed's replay command, asserting the run's trace hash too, so replaying
+/// it tells "the run changed" (exit 3) from "the same run fails" (exit 1). A seed that
+/// panicked has no trace hash, and one that was not deterministic has no single one.
+fn asserting_replay(result: &RunResult) -> String {
+    if result.trace_hash.is_empty() || result.outcome == NONDETERMINISTIC {
+        return result.replay.clone();
+    }
+    format!(
+        "{} --expect-trace-hash {}",
+        result.replay, result.trace_hash
+    )
+}
+
 /// The outcome recorded for a run whose model panicked.
 pub const PANICKED: &str = "panicked";
 /// The outcome recorded for a seed whose two runs differed under
@@ -130,7 +143,7 @@ pub struct FailingSeed {
     pub outcome: String,
     /// Why it failed, in one line.
     pub reason: String,
-    /// The command that replays it.
+    /// The command that replays it (with `--expect-trace-hash` when the run has one).
     pub replay: String,
 }
 
@@ -220,7 +233,7 @@ pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
                 seed: result.seed,
                 outcome: result.outcome.clone(),
                 reason,
-                replay: result.replay.clone(),
+                replay: asserting_replay(result),
             });
         }
     }

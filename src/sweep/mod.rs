@@ -257,13 +257,7 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
     };
     if let Some(out) = &args.out {
         // Find out now, not after an hour of runs, that the results have nowhere to go.
-        let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
-        if !dir.is_none_or(|d| d.is_dir()) {
-            return Err(format!(
-                "{}: the directory for the results does not exist",
-                out.display()
-            ));
-        }
+        crate::output_paths::check(out, &[&args.scenario]).map_err(|e| e.to_string())?;
     }
     let stop = interrupt::flag();
     let bar = progress::bar(settings.plan.len(), args.quiet);
@@ -313,9 +307,9 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
 fn print_aggregate(agg: &Aggregate, json: bool) -> Result<(), String> {
     if json {
         let text = serde_json::to_string_pretty(agg).map_err(|e| e.to_string())?;
-        println!("{text}");
+        crate::outln!("{text}");
     } else {
-        print!("{}", report::render(agg));
+        crate::out!("{}", report::render(agg));
     }
     Ok(())
 }
@@ -338,6 +332,10 @@ pub fn merge(args: MergeArgs) -> u8 {
 }
 
 fn merge_or_error(args: MergeArgs) -> Result<u8, String> {
+    if let Some(out) = &args.out {
+        let inputs: Vec<&std::path::Path> = args.files.iter().map(|p| p.as_path()).collect();
+        crate::output_paths::check(out, &inputs).map_err(|e| e.to_string())?;
+    }
     let files = args
         .files
         .iter()

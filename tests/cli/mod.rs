@@ -227,7 +227,9 @@ fn trace_file_is_json_lines_and_replay_round_trips_the_schedule() {
 }
 
 #[test]
-fn replay_warns_on_another_version_or_an_edited_file() {
+fn replay_warns_on_another_version() {
+    // Another build may well replay the same run, so a version alone only warns; an
+    // edited file is an error of its own (tests/reliability/replay.rs).
     let o = hasim(&[
         "replay",
         "scenarios/quickstart.toml",
@@ -235,18 +237,12 @@ fn replay_warns_on_another_version_or_an_edited_file() {
         "1",
         "--expect-version",
         "0.0.1",
-        "--expect-hash",
-        "0000000000000000",
         "--trace",
         temp_dir("warn").join("t.jsonl").to_str().unwrap(),
     ]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(0));
     assert!(err.contains("recorded with hasim 0.0.1"), "{err}");
-    assert!(
-        err.contains("has changed since the run was recorded"),
-        "{err}"
-    );
 }
 
 #[test]

@@ -2,8 +2,12 @@
 //! demanding user would (issue 19). Every test here failed (or hung) on the code
 //! before its fix.
 
+mod checks;
 mod generators;
 mod inputs;
+mod limits;
+mod outputs;
+mod replay;
 mod seeds;
 mod zones;
 

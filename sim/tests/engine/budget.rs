@@ -1,8 +1,9 @@
 //! Limits: a run that would go on forever is stopped by the event budget or the
-//! horizon, and says which; a run whose queue drains reports completion.
+//! horizon, and says which; a run whose queue drains reports completion; a node out
+//! of timer slots ends the run with an outcome of its own (it was a panic).
 
 use crate::probe::{at_ms, at_secs, got, ms, Ping, Probe, Tag};
-use hasim_sim::{Distribution, NodeId, Outcome, Sim, SimTime};
+use hasim_sim::{Distribution, NodeId, Outcome, Sim, SimDuration, SimTime, TIMERS_MAX};
 
 const N0: NodeId = NodeId(0);
 
@@ -90,4 +91,27 @@ fn an_ended_run_stays_ended() {
     assert_eq!(sim.run_until(SimTime::MAX), Outcome::BudgetExhausted);
     assert_eq!((sim.events(), sim.trace_hash()), (events, hash));
     assert_eq!(sim.outcome(), Some(&Outcome::BudgetExhausted));
+}
+
+#[test]
+fn a_node_out_of_timer_slots_ends_the_run_with_an_outcome() {
+    // n0 pings itself every 1 ms and arms 1000 one-hour timers per ping: a leak.
+    let probe = Probe::new()
+        .on_start(|ctx, _| ctx.send(ctx.id(), Ping(1)))
+        .on_message(|ctx, _, n| {
+            for _ in 0..1000 {
+                ctx.set_timer(SimDuration::from_secs(3600), Tag(0));
+            }
+            ctx.send(ctx.id(), Ping(n + 1));
+        });
+    let mut sim = Sim::new(probe, 1, 1);
+    let full = Outcome::TimersExhausted { node: N0 };
+    assert_eq!(sim.run(), full);
+    assert_eq!(full.name(), "timers_exhausted");
+    // 1048 deliveries arm 1,048,000 timers; the 1049th reaches TIMERS_MAX part way
+    // through, its handler still runs to the end, and the run stops after it.
+    assert_eq!(TIMERS_MAX, 1 << 20);
+    assert_eq!(sim.events(), 1 + 1049);
+    assert_eq!(sim.now(), at_ms(1049));
+    assert_eq!(sim.run(), full, "an ended run stays ended");
 }

@@ -370,3 +370,50 @@ fn a_fault_added_between_run_until_calls_happens_at_its_time() {
     assert!(matches!(past, Err(SimError::FaultInPast { .. })));
     assert_eq!(sim.schedule().len(), 3, "a refused fault is not kept");
 }
+
+#[test]
+fn expansion_stops_at_the_cap_instead_of_allocating_until_the_process_aborts() {
+    // A crash every 1 ns with a 1 ns repair on 5 nodes over an hour: about 9 * 10^12
+    // faults, which took all memory. Capped, it stops at once; a capped expansion that
+    // fits is exactly the uncapped one.
+    let ns = Distribution::constant(SimDuration::from_nanos(1));
+    let g = Generator {
+        end: at_secs(3600),
+        crash: Some(CrashProcess {
+            time_to_failure: ns,
+            time_to_repair: Some(ns),
+            targets: nodes(5),
+        }),
+        pause: Some(EpisodeProcess {
+            every: ns,
+            lasts: ns,
+            targets: nodes(5),
+        }),
+        clock_jump: Some((
+            EpisodeProcess {
+                every: ns,
+                lasts: ns,
+                targets: nodes(5),
+            },
+            SimDuration::from_millis(1),
+        )),
+        ..Default::default()
+    };
+    let capped = g.expand_at_most(Seed(1), 1001);
+    let count = |kinds: &[&str]| {
+        capped
+            .iter()
+            .filter(|f| kinds.contains(&f.fault.kind()))
+            .count()
+    };
+    // Kinds expand in order: crash/restart pairs fill the cap two by two, no pause
+    // (a pair) fits in what is left, one clock jump (a single fault) does.
+    assert_eq!(capped.len(), 1001);
+    assert_eq!(count(&["crash", "restart"]), 1000);
+    assert_eq!(count(&["pause", "resume"]), 0);
+    assert_eq!(count(&["clock_jump"]), 1);
+    assert_eq!(hasim_sim::generator::SCHEDULE_MAX, 20_000_000);
+    let small = everything_and_later();
+    let whole = small.expand(Seed(3));
+    assert_eq!(small.expand_at_most(Seed(3), whole.len()), whole);
+}
