@@ -5,6 +5,7 @@
 use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::ping::{ClientParams, Ping, Role, ServerParams};
+use hasim_sim::SimDuration;
 
 /// The `ping` model.
 pub struct PingModel;
