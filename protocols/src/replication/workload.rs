@@ -123,6 +123,22 @@ impl Workload {
     }
 }
 
+impl crate::catalogue::Params for WorkloadParams {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        ("keys", "keys 0..keys, chosen uniformly"),
+        ("read_fraction", "fraction of operations that are reads"),
+        (
+            "interval",
+            "gap between the end of one operation and the start of the next (also the back-off after a redirect without a leader hint)",
+        ),
+        ("poisson", "exponential gaps with mean `interval` instead of fixed ones"),
+        (
+            "timeout",
+            "an operation without an answer after this long is unknown (Raft: each attempt gets a fifth of it)",
+        ),
+    ];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,7 @@
 //! [`message`] (wire, timers, observations), [`replica`], [`client`], [`check`]
 //! (the checkers) and [`figures`] (availability, leader time, failover).
 
+pub mod catalogue;
 pub mod check;
 pub mod client;
 pub mod figures;
