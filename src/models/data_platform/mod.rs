@@ -385,7 +385,7 @@ impl Model for DataPlatformModel {
     }
 
     fn end_check(sim: &Sim<DataPlatform>, name: &str) -> Option<Result<(), String>> {
-        super::isr::end_check(&ingest_part(sim), name)
+        <Isr as Catalogue>::end_check(&ingest_part(sim), name)
             .or_else(|| <Rereplication as Catalogue>::end_check(&storage_part(sim), name))
     }
 }

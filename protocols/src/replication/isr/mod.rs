@@ -52,6 +52,7 @@
 //! scenario sweeps it); with unclean election or `acks = 1` writes can be lost.
 
 mod broker;
+pub mod catalogue;
 mod controller;
 mod describe;
 mod disk;

@@ -155,9 +155,7 @@ impl Catalogue for Raft {
         o: &crate::replication::raft::Observation,
     ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
         match o {
-            crate::replication::raft::Observation::Client(e) => {
-                e.succeeded().map(|ok| (ok, None))
-            }
+            crate::replication::raft::Observation::Client(e) => e.succeeded().map(|ok| (ok, None)),
             _ => None,
         }
     }
