@@ -52,6 +52,7 @@
 //! clock drift and jumps stay within `drift_margin` over a lease; a larger clock fault
 //! breaks it.
 
+pub mod catalogue;
 mod client;
 pub mod figures;
 mod message;
