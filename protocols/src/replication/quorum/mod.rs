@@ -37,6 +37,7 @@
 //! Node layout: every node of the `replica` role is a ring member; `client` nodes run
 //! the workload; other nodes take no part.
 
+pub mod catalogue;
 pub mod client;
 pub mod coordinator;
 pub mod disk;
