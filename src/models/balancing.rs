@@ -2,19 +2,18 @@
 //! load balancers → backends. The scenario's groups become the model's layout, and
 //! each role's `params` table sets that role's part of the model's parameters
 //! ([`groups`] says how); figures are the model's, renamed to read like every other
-//! model's (`latency_p99`, per-backend figures by node name).
+//! model's (`latency_p99`, per-backend figures by node name). The catalogue is the
+//! protocol's own, in `hasim_protocols::balancing::catalogue`.
 
 pub(crate) mod groups;
 
-use super::{param_docs, FigureDoc, GroupParams, Model, ParamDoc, ParamError};
-use super::{Predicate, PropertyDoc, RoleDoc, Unit};
+use super::Params as _;
+use super::{from_catalogue, GroupParams, Model, ParamDoc, ParamError, RoleDoc};
 use hasim_protocols::balancing::params::{
     AutoscaleParams, BackendParams, BalancerParams, ClientParams, Params,
 };
-use hasim_protocols::balancing::{figures, Balancing, Observation, View};
-use hasim_sim::{Inspect, Sim};
+use hasim_protocols::balancing::Balancing;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The `balancing` model.
 pub struct BalancingModel;
@@ -25,7 +24,6 @@ impl Model for BalancingModel {
     const SUMMARY: &'static str =
         "clients → load balancers (8 policies, health checks, outlier ejection, VRRP) → backends with queues; retries, autoscaling";
     // The figures are computed from the observations after the run.
-    const KEEPS_OBSERVATIONS: bool = true;
 
     fn roles() -> Vec<RoleDoc> {
         let defaults = Params::default();
@@ -41,40 +39,8 @@ impl Model for BalancingModel {
                 "request keys are uniform on 0..keys (hash key, session)",
             ),
         ];
-        client.extend(param_docs::<ClientParams>(&[
-            (
-                "timeout",
-                "an attempt without an answer after this long failed (0: never)",
-            ),
-            (
-                "retries_max",
-                "retries after the first attempt (at most 30)",
-            ),
-            ("backoff_base", "first backoff step"),
-            ("backoff_cap", "largest backoff"),
-            ("jitter", "none, full, equal or decorrelated"),
-            (
-                "budget",
-                "retry budget {ratio, window, min}; off when absent",
-            ),
-            (
-                "hedge_after",
-                "send a second copy after this long; off when absent",
-            ),
-        ]));
-        let mut backend = param_docs::<BackendParams>(&[
-            ("workers", "requests served at once"),
-            (
-                "queue_max",
-                "FIFO queue length; a full queue rejects at once",
-            ),
-            ("service", "service time (a distribution)"),
-            (
-                "slow",
-                "brownouts: [{backend = \"backend-2\", at, until, factor}]",
-            ),
-            ("flap", "flapping: [{backend, at, until, up, down}]"),
-        ]);
+        client.extend(ClientParams::docs());
+        let mut backend = BackendParams::docs();
         backend.push(doc(
             "autoscale",
             &AutoscaleParams::default(),
@@ -94,15 +60,7 @@ impl Model for BalancingModel {
             RoleDoc {
                 role: "balancer",
                 doc: "proxies each request to a backend in rotation by its policy (after the clients)",
-                params: param_docs::<BalancerParams>(&[
-                    ("policy", "round_robin, weighted_round_robin, least_outstanding, random, power_of_two, join_shortest_queue, consistent_hash or session_affinity"),
-                    ("weights", "per backend, for weighted_round_robin (missing ones 1)"),
-                    ("vnodes", "ring points per backend, for consistent_hash"),
-                    ("upstream_timeout", "gateway timeout towards a backend (0: never)"),
-                    ("health", "active checks {interval, timeout, rise, fall}; off when absent"),
-                    ("outlier", "passive ejection {consecutive, base_ejection, ejection_max, ejected_fraction_max}; off when absent"),
-                    ("frontend", "{kind = \"dns\"} or {kind = \"vip\", advert_interval}"),
-                ]),
+                params: BalancerParams::docs(),
             },
             RoleDoc {
                 role: "backend",
@@ -112,252 +70,11 @@ impl Model for BalancingModel {
         ]
     }
 
-    fn figures() -> Vec<FigureDoc> {
-        let f = |name, unit, doc| FigureDoc { name, unit, doc };
-        use Unit::{Count, Fraction, Seconds};
-        vec![
-            f(
-                "requests",
-                Count,
-                "requests that ended (ok, failed or timed out)",
-            ),
-            f("requests_ok", Count, "requests answered successfully"),
-            f(
-                "requests_failed",
-                Count,
-                "requests whose last attempt got an error",
-            ),
-            f(
-                "requests_timed_out",
-                Count,
-                "requests whose last attempt timed out",
-            ),
-            f("success_rate", Fraction, "requests_ok / requests"),
-            f(
-                "availability",
-                Fraction,
-                "fraction of 1 s windows in which >= 99% of the requests that ended succeeded",
-            ),
-            f(
-                "latency_mean",
-                Seconds,
-                "mean latency of ok requests (first attempt to answer)",
-            ),
-            f("latency_p50", Seconds, "median latency of ok requests"),
-            f(
-                "latency_p90",
-                Seconds,
-                "90th percentile latency of ok requests",
-            ),
-            f(
-                "latency_p99",
-                Seconds,
-                "99th percentile latency of ok requests",
-            ),
-            f(
-                "latency_p999",
-                Seconds,
-                "99.9th percentile latency of ok requests",
-            ),
-            f(
-                "attempts",
-                Count,
-                "attempts sent, retries and hedges included",
-            ),
-            f("retries", Count, "retries scheduled"),
-            f(
-                "retries_denied",
-                Count,
-                "retries and hedges the budget refused",
-            ),
-            f("hedges", Count, "hedged copies sent"),
-            f("amplification", Count, "attempts per request"),
-            f(
-                "no_backend",
-                Count,
-                "requests a balancer failed at once: nothing in rotation",
-            ),
-            f(
-                "upstream_failures",
-                Count,
-                "upstream requests that failed (error or gateway timeout)",
-            ),
-            f("ejections", Count, "outlier ejections"),
-            f(
-                "scale_events",
-                Count,
-                "autoscaler decisions that changed the replica count",
-            ),
-            f(
-                "replicas_max",
-                Count,
-                "highest desired replica count (only with autoscale)",
-            ),
-            f(
-                "utilisation.*",
-                Fraction,
-                "a backend's busy workers over time, e.g. utilisation.backend-1",
-            ),
-            f(
-                "queue_length.*",
-                Count,
-                "a backend's mean queue length, e.g. queue_length.backend-1",
-            ),
-            f(
-                "wait_mean",
-                Seconds,
-                "mean time a request queued at a backend",
-            ),
-            f(
-                "wait_probability",
-                Fraction,
-                "fraction of requests that queued at a backend",
-            ),
-            f("rejected", Count, "requests a full backend queue rejected"),
-            f(
-                "sessions_moved",
-                Count,
-                "sticky sessions moved off a backend that left rotation",
-            ),
-            f("crashes", Count, "backend crashes in the fault schedule"),
-            f(
-                "crashes_undetected",
-                Count,
-                "backend crashes some balancer never took out of rotation",
-            ),
-            f(
-                "detection_mean",
-                Seconds,
-                "mean time from a backend crash until the last balancer took it out",
-            ),
-            f("detection_max", Seconds, "longest such time"),
-            f(
-                "crash_window_failures",
-                Count,
-                "upstream requests sent to a crashed backend before it left rotation",
-            ),
-            f(
-                "vip_takeovers",
-                Count,
-                "times a balancer became VRRP master after the first (failovers and preemptions)",
-            ),
-        ]
-    }
-
-    fn properties() -> Vec<PropertyDoc> {
-        vec![
-            PropertyDoc {
-                name: "request_ok",
-                doc: "a request was answered successfully by this event (use with eventually/sometimes)",
-            },
-            PropertyDoc {
-                name: "full_rotation",
-                doc: "every running balancer has every serving backend in rotation",
-            },
-            PropertyDoc {
-                name: "vip_held",
-                doc: "a running balancer holds the virtual address (vip frontend)",
-            },
-            PropertyDoc {
-                name: "vip_single_master",
-                doc: "at most one running balancer holds the virtual address",
-            },
-        ]
-    }
+    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamError> {
         groups::build(nodes, groups)
     }
-
-    fn property(_protocol: &Balancing, name: &str) -> Option<Predicate<Balancing>> {
-        let masters = |w: &hasim_sim::World<'_, Balancing>| {
-            w.views
-                .iter()
-                .filter(|v| matches!(v, Some(View::Balancer { master: true, .. })))
-                .count()
-        };
-        match name {
-            "request_ok" => Some(Box::new(|w| {
-                if w.observations
-                    .iter()
-                    .any(|o| matches!(o.observation, Observation::Ok { .. }))
-                {
-                    Ok(())
-                } else {
-                    Err("no request was answered successfully".to_string())
-                }
-            })),
-            "full_rotation" => Some(Box::new(|w| {
-                for (n, v) in w.views.iter().enumerate() {
-                    if let Some(View::Balancer {
-                        rotation, serving, ..
-                    }) = v
-                    {
-                        if rotation < serving {
-                            return Err(format!(
-                                "node {n}: {rotation} of {serving} serving backends in rotation"
-                            ));
-                        }
-                    }
-                }
-                Ok(())
-            })),
-            "vip_held" => Some(Box::new(move |w| match masters(w) {
-                0 => Err("no running balancer holds the virtual address".to_string()),
-                _ => Ok(()),
-            })),
-            "vip_single_master" => Some(Box::new(move |w| match masters(w) {
-                0 | 1 => Ok(()),
-                m => Err(format!("{m} balancers hold the virtual address at once")),
-            })),
-            _ => None,
-        }
-    }
-
-    fn request(
-        o: &hasim_protocols::balancing::Observation,
-    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
-        use hasim_protocols::balancing::Observation as O;
-        match o {
-            O::Ok { latency, .. } => Some((true, Some(*latency))),
-            O::Failed { .. } | O::TimedOut { .. } => Some((false, None)),
-            _ => None,
-        }
-    }
-
-    fn report(sim: &Sim<Balancing>, out: &mut BTreeMap<String, f64>) {
-        report(sim, out);
-    }
-}
-
-/// The model's figures of a run of the balancing protocol, standalone or as a part.
-pub(crate) fn report(sim: &impl Inspect<Balancing>, out: &mut BTreeMap<String, f64>) {
-    for (name, value) in figures::figures(sim) {
-        out.insert(figure_name(&name), value);
-    }
-    out.insert(
-        "sessions_moved".into(),
-        sim.metrics().counter("sessions_moved") as f64,
-    );
-    let masters = sim
-        .observations()
-        .iter()
-        .filter(|o| matches!(o.observation, Observation::Master))
-        .count();
-    out.insert("vip_takeovers".into(), masters.saturating_sub(1) as f64);
-}
-
-/// The model's figure names as this registry reports them: seconds are known from the
-/// unit, so the `_s` suffix goes (`latency_p99_s` → `latency_p99`, as in `ping`), and
-/// per-backend figures name the node (`utilisation.0` → `utilisation.backend-1`, as
-/// the generic `uptime.backend-1`).
-fn figure_name(name: &str) -> String {
-    if let Some((figure, index)) = name.split_once('.') {
-        if let Ok(i) = index.parse::<u32>() {
-            return format!("{figure}.backend-{}", i + 1);
-        }
-    }
-    name.strip_suffix("_s").unwrap_or(name).to_string()
 }
 
 /// A hand-written parameter's documentation, its default rendered as TOML.
@@ -366,19 +83,5 @@ fn doc(name: &str, default: &impl Serialize, text: &'static str) -> ParamDoc {
         name: name.to_string(),
         default: toml::Value::try_from(default).map_or("-".to_string(), |v| v.to_string()),
         doc: text,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::figure_name;
-
-    #[test]
-    fn figure_names_drop_the_seconds_suffix_and_name_backends() {
-        assert_eq!(figure_name("latency_p99_s"), "latency_p99");
-        assert_eq!(figure_name("detection_mean_s"), "detection_mean");
-        assert_eq!(figure_name("utilisation.0"), "utilisation.backend-1");
-        assert_eq!(figure_name("queue_length.3"), "queue_length.backend-4");
-        assert_eq!(figure_name("requests"), "requests");
     }
 }

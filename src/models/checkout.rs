@@ -6,7 +6,7 @@
 
 use super::parts::{prefixed, project};
 use super::raft::RaftModel;
-use super::{balancing, balancing::BalancingModel, params, unknown_role};
+use super::{balancing, balancing::BalancingModel, params, unknown_role, Catalogue};
 use super::{FigureDoc, GroupParams, Model, ParamDoc, ParamError, Predicate, PropertyDoc, RoleDoc};
 use hasim_protocols::balancing::Balancing;
 use hasim_protocols::replication::raft::{self, check, Raft, RaftParams};
@@ -225,7 +225,7 @@ impl Model for CheckoutModel {
 
     fn report(sim: &Sim<Checkout>, out: &mut BTreeMap<String, f64>) {
         let mut lb = BTreeMap::new();
-        balancing::report(&lb_part(sim), &mut lb);
+        <Balancing as Catalogue>::figures(&lb_part(sim), &mut lb);
         // Per-backend figures by node name: the checkout's backends are its app servers.
         out.extend(
             lb.into_iter()

@@ -33,6 +33,7 @@ pub mod autoscale;
 pub mod backend;
 pub mod balancer;
 pub mod capacity;
+pub mod catalogue;
 pub mod client;
 pub mod figures;
 pub mod health;
