@@ -1,7 +1,8 @@
 //! Registry entries for the failure detectors (hasim_protocols::detection): `heartbeat`,
 //! `phi_accrual`, `swim` and `prometheus`, each run alone on every node as
 //! a protocol of its own, judged by the Chen–Toueg–Aguilera figures (detection time,
-//! mistakes, message cost) of [`DetectionReport`].
+//! mistakes, message cost) of `DetectionReport`. The properties and figures are the
+//! detectors' own, in `hasim_protocols::detection::catalogue`.
 //!
 //! One generic [`DetectorModel`] serves all four; what differs between them (name,
 //! parameters, who watches whom) is a [`Registered`] implementation each. A detector's
@@ -14,16 +15,14 @@
 //! single `monitor`, followed by `member`s; all-to-all heartbeats and phi accrual
 //! (`monitors = "all"`) and SWIM have `member`s only.
 
-use super::{param_docs, params, unknown_role, FigureDoc, GroupParams, Model, ParamDoc};
-use super::{ParamError, Predicate, PropertyDoc, RoleDoc, Unit};
+use super::{from_catalogue, param_docs, params, unknown_role, GroupParams, Model, ParamDoc};
+use super::{Catalogue, ParamError, RoleDoc};
 use hasim_protocols::detection::{
-    DetectionReport, Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual,
-    PhiAccrualParams, Prometheus, PrometheusParams, Swim, SwimParams,
+    Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual, PhiAccrualParams,
+    Prometheus, PrometheusParams, Swim, SwimParams,
 };
-use hasim_sim::Sim;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 /// Who watches whom, as the roles of a scenario must show it.
@@ -36,7 +35,7 @@ pub enum Layout {
 }
 
 /// What the registry needs to know about a detector beyond [`Detector`].
-pub trait Registered: Detector + Sized {
+pub trait Registered: Detector + Catalogue + Sized {
     /// Its parameters, as a scenario writes them.
     type Params: Serialize + DeserializeOwned + Default;
     /// `protocol = "NAME"`.
@@ -47,8 +46,6 @@ pub trait Registered: Detector + Sized {
     const MONITOR_DOC: &'static str;
     /// What a member does.
     const MEMBER_DOC: &'static str;
-    /// Whether it confirms failures (SWIM's Dead), so the `confirm_` figures exist.
-    const CONFIRMS: bool = false;
     /// Its parameters, documented from their defaults.
     fn param_docs() -> Vec<ParamDoc>;
     /// The layout these parameters ask for.
@@ -67,7 +64,6 @@ impl<R: Registered> Model for DetectorModel<R> {
     type Protocol = R;
     const NAME: &'static str = R::NAME;
     const SUMMARY: &'static str = R::SUMMARY;
-    const KEEPS_OBSERVATIONS: bool = true;
 
     fn roles() -> Vec<RoleDoc> {
         let mut roles = Vec::new();
@@ -86,22 +82,7 @@ impl<R: Registered> Model for DetectorModel<R> {
         roles
     }
 
-    fn figures() -> Vec<FigureDoc> {
-        figure_docs(R::CONFIRMS)
-    }
-
-    fn properties() -> Vec<PropertyDoc> {
-        vec![
-            PropertyDoc {
-                name: "none_suspected",
-                doc: "no running node suspects any node (use with eventually: every suspicion is withdrawn after the faults end)",
-            },
-            PropertyDoc {
-                name: "suspected",
-                doc: "some running node suspects some node (use with sometimes: the run exercised detection)",
-            },
-        ]
-    }
+    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<R, ParamError> {
         let (group, p) = shared_params::<R::Params>(groups)?;
@@ -119,55 +100,6 @@ impl<R: Registered> Model for DetectorModel<R> {
             role: false,
             message: e.0,
         })
-    }
-
-    fn property(_: &R, name: &str) -> Option<Predicate<R>> {
-        match name {
-            "none_suspected" => Some(Box::new(|w| {
-                match w.views.iter().position(|v| v.is_some_and(|n| n > 0)) {
-                    Some(n) => Err(format!(
-                        "node {n} suspects {} nodes",
-                        w.views[n].unwrap_or(0)
-                    )),
-                    None => Ok(()),
-                }
-            })),
-            "suspected" => Some(Box::new(|w| {
-                if w.views.iter().any(|v| v.is_some_and(|n| n > 0)) {
-                    Ok(())
-                } else {
-                    Err("no running node suspects anyone".to_string())
-                }
-            })),
-            _ => None,
-        }
-    }
-
-    fn suspicion(
-        o: &hasim_protocols::detection::DetectorObservation,
-    ) -> Option<(hasim_sim::NodeId, bool)> {
-        use hasim_protocols::detection::DetectorObservation as O;
-        match *o {
-            O::Suspect { target } | O::Confirm { target } => Some((target, true)),
-            O::Trust { target } => Some((target, false)),
-        }
-    }
-
-    fn report(sim: &Sim<R>, figures: &mut BTreeMap<String, f64>) {
-        let measured = DetectionReport::of(sim).figures();
-        for doc in figure_docs(R::CONFIRMS) {
-            // The protocols crate names durations `_s`; here, as in every model, a
-            // figure's unit is in its documentation, so checks read `detection_first_mean`.
-            let source = match doc.unit {
-                Unit::Seconds => format!("{}_s", doc.name),
-                _ => doc.name.to_string(),
-            };
-            if let Some(v) = measured.get(&source) {
-                // + 0.0 turns the -0.0 of an empty f64 sum (no mistakes) into 0, which
-                // prints as 0% rather than -0.000%.
-                figures.insert(doc.name.to_string(), *v + 0.0);
-            }
-        }
     }
 }
 
@@ -241,109 +173,6 @@ fn check_layout(
         )));
     }
     Ok(())
-}
-
-/// The figures of a detector run; `confirms` adds SWIM's confirmation times.
-fn figure_docs(confirms: bool) -> Vec<FigureDoc> {
-    let f = |name, unit, doc| FigureDoc { name, unit, doc };
-    let mut docs = vec![
-        f(
-            "failures",
-            Unit::Count,
-            "failures of watched nodes: each crash or pause of a live node, until it is up again",
-        ),
-        f(
-            "failures_detected",
-            Unit::Count,
-            "failures some monitor suspected before they ended",
-        ),
-        f(
-            "failures_detected_all",
-            Unit::Count,
-            "failures every eligible monitor suspected (for SWIM: every live member)",
-        ),
-        f(
-            "detection_first_mean",
-            Unit::Seconds,
-            "mean time from a failure to the first monitor's suspicion",
-        ),
-        f(
-            "detection_first_min",
-            Unit::Seconds,
-            "shortest time to the first suspicion",
-        ),
-        f(
-            "detection_first_max",
-            Unit::Seconds,
-            "longest time to the first suspicion",
-        ),
-        f(
-            "detection_first_p50",
-            Unit::Seconds,
-            "median time to the first suspicion",
-        ),
-        f(
-            "detection_first_p99",
-            Unit::Seconds,
-            "99th percentile time to the first suspicion",
-        ),
-        f(
-            "detection_all_mean",
-            Unit::Seconds,
-            "mean time from a failure to suspicion by every eligible monitor",
-        ),
-        f(
-            "detection_all_max",
-            Unit::Seconds,
-            "longest time to suspicion by every eligible monitor",
-        ),
-    ];
-    if confirms {
-        docs.extend([
-            f(
-                "confirm_first_mean",
-                Unit::Seconds,
-                "mean time from a failure to the first confirmation (Dead)",
-            ),
-            f(
-                "confirm_first_max",
-                Unit::Seconds,
-                "longest time to the first confirmation",
-            ),
-            f(
-                "confirm_all_mean",
-                Unit::Seconds,
-                "mean time to confirmation by every eligible member",
-            ),
-            f(
-                "confirm_all_max",
-                Unit::Seconds,
-                "longest time to confirmation by every eligible member",
-            ),
-            f(
-                "dissemination_mean",
-                Unit::Seconds,
-                "mean time from the first member's suspicion to the last live member's (gossip spreading the news)",
-            ),
-            f(
-                "dissemination_max",
-                Unit::Seconds,
-                "longest time from the first member's suspicion to the last live member's",
-            ),
-        ]);
-    }
-    docs.extend([
-        f("live_node_hours", Unit::Count, "hours watched nodes were live (up), summed over nodes"),
-        f("false_suspicions", Unit::Count, "maximal intervals in which some monitor suspected a live node (overlapping mistakes count once)"),
-        f("false_suspicions_by_monitors", Unit::Count, "false suspicions counted per monitor"),
-        f("false_suspicions_per_node_hour", Unit::Count, "false_suspicions / live_node_hours"),
-        f("false_suspicion_fraction", Unit::Fraction, "fraction of live time a node was wrongly suspected"),
-        f("false_suspicion_duration_mean", Unit::Seconds, "mean length of a false suspicion"),
-        f("false_suspicion_duration_max", Unit::Seconds, "longest false suspicion"),
-        f("messages", Unit::Count, "detector messages sent"),
-        f("messages_per_node_second", Unit::Count, "messages per node of the run per second of the run"),
-    ]);
-    docs
 }
 
 impl Registered for Heartbeat {
@@ -439,7 +268,6 @@ impl Registered for Swim {
     const MONITOR_DOC: &'static str = "";
     const MEMBER_DOC: &'static str =
         "probes one member per period, gossips suspicions and refutes its own";
-    const CONFIRMS: bool = true;
 
     fn param_docs() -> Vec<ParamDoc> {
         param_docs::<SwimParams>(&[

@@ -21,6 +21,7 @@
 //! - [`figures`]: detection time, false suspicions, message cost from a finished run.
 
 pub mod any;
+pub mod catalogue;
 pub mod figures;
 pub mod heartbeat;
 pub mod phi;
