@@ -96,7 +96,7 @@ impl<P: Protocol> Inspect<P> for Sim<P> {
 /// One part's share of a composed run, in the part's own ids: see the module
 /// documentation. Built once after the run; its vectors are copies of references.
 pub struct Projection<'s, H: Protocol, P: Protocol> {
-    host: &'s Sim<H>,
+    host: &'s dyn Inspect<H>,
     protocol: &'s P,
     span: Span,
     states: Vec<Option<&'s P::State>>,
@@ -109,11 +109,12 @@ pub struct Projection<'s, H: Protocol, P: Protocol> {
 }
 
 impl<'s, H: Protocol, P: Protocol> Projection<'s, H, P> {
-    /// The part `protocol` running on `span` of `host`: `state`, `durable` and
+    /// The part `protocol` running on `span` of `host` (a run, or a projection of one, for a
+    /// part of a part): `state`, `durable` and
     /// `observation` pick the part's share of the host's types (`None` where the node
     /// or observation is not the part's).
     pub fn new(
-        host: &'s Sim<H>,
+        host: &'s impl Inspect<H>,
         protocol: &'s P,
         span: Span,
         state: impl Fn(&'s H::State) -> Option<&'s P::State>,
