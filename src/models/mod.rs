@@ -16,8 +16,6 @@ mod compute;
 mod data_platform;
 mod detection;
 mod isr;
-/// Shared by composed models: a part's checks and figures inside the host's run.
-mod parts;
 mod ping;
 mod primary_backup;
 mod quorum;

@@ -16,6 +16,7 @@
 mod parts;
 pub mod checkout;
 pub mod data_platform;
+pub mod projected;
 
 pub use checkout::Checkout;
 pub use data_platform::DataPlatform;

@@ -7,7 +7,6 @@
 
 mod pipeline;
 
-use super::parts::{prefixed, project};
 use super::rereplication::RereplicationModel;
 use super::supervisor::SupervisorModel;
 use super::{compute::ComputeModel, isr::IsrModel, params, unknown_role};
@@ -21,6 +20,7 @@ use hasim_protocols::replication::isr::{self, Isr};
 use hasim_protocols::systems::data_platform::{
     ComputeLens, DataPlatform, IngestLens, KubeletLens, Observation, StorageLens, View,
 };
+use hasim_protocols::systems::projected::{prefixed, project};
 use hasim_sim::{Projection, Sim, Span};
 use serde::Deserialize;
 use std::collections::BTreeMap;

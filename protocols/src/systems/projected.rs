@@ -1,8 +1,8 @@
-//! What composed models share: a part's properties judged inside the host's run, and a
-//! part's figure names with a prefix. Keeps a composed model's registry entry to its
-//! own seams; the parts' checks and figures are the families' own.
+//! What composed systems' catalogues share: a part's properties judged inside the
+//! host's run, and a part's figure names with a prefix. Keeps a composed system's
+//! catalogue to its own seams; the parts' checks and figures are the families' own.
 
-use super::{FigureDoc, Predicate};
+use crate::catalogue::{FigureDoc, Predicate};
 use hasim_sim::{Observed, Protocol, Span, World};
 
 /// Judges a part's property `inner` on a host's world, event by event: the part's views

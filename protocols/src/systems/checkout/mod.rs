@@ -25,6 +25,8 @@
 //! acknowledged order lost" is Raft's "no acknowledged write lost" on the app servers'
 //! histories.
 
+pub mod catalogue;
+
 use crate::balancing::{self, Balancing};
 use crate::replication::history::{OpEvent, OpResult};
 use crate::replication::raft::{self, Raft};
