@@ -9,6 +9,7 @@ mod limits;
 mod outputs;
 mod replay;
 mod seeds;
+mod traces;
 mod zones;
 
 use std::path::PathBuf;
