@@ -36,6 +36,7 @@ pub const TAIL: usize = 20;
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     if let Some(trace) = &args.trace {
         hasim::output_paths::check(trace, &[&args.scenario])?;
         hasim::sweep::interrupt::quit_on_signal();

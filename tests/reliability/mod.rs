@@ -3,6 +3,7 @@
 //! before its fix.
 
 mod checks;
+mod faults;
 mod generators;
 mod inputs;
 mod limits;
