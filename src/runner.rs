@@ -22,6 +22,9 @@ pub struct RunOptions {
     pub seed: u64,
     /// Writes every trace record as JSON lines to this file (atomically).
     pub trace_path: Option<PathBuf>,
+    /// The most bytes the trace file may take ([`TRACE_MAX`] if `None`); a trace
+    /// that would pass it is not written and the run is an error.
+    pub trace_max: Option<u64>,
     /// On a violation, the last N trace records are kept in the result (0: none).
     pub trace_tail: usize,
     /// Replaces the schedule that the scenario would generate (an edited replay).
@@ -165,6 +168,15 @@ pub enum RunError {
     Sim(hasim_sim::SimError),
     /// The model refused its parameters or a property name.
     Model(String),
+    /// The trace would have passed its size limit, so it was not written.
+    TraceTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        max: u64,
+        /// The records that fit.
+        records: u64,
+    },
     /// The trace file could not be written.
     Io {
         /// The file.
@@ -179,11 +191,53 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::Sim(e) => write!(f, "the engine refused the run: {e}"),
             RunError::Model(m) => write!(f, "the model refused the scenario: {m}"),
+            RunError::TraceTooLarge { path, max, records } => write!(
+                f,
+                "{}: the trace passed --trace-max {} after {records} records, so it was not written (a cut-off trace would read as the whole run); raise --trace-max or shorten the run",
+                path.display(),
+                size_text(*max)
+            ),
             RunError::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
 }
 impl std::error::Error for RunError {}
+
+/// The default most bytes a trace file may take: 512 MiB.
+pub const TRACE_MAX: u64 = 512 << 20;
+
+/// A size as `--trace-max` takes it: a whole number of bytes, optionally with a
+/// unit, `B`, `KB`, `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let expected = || {
+        format!("{text:?}: expected a size such as 512MiB, 10MB or 4096 (bytes; units B, KB, MB, GB, KiB, MiB, GiB)")
+    };
+    let n: u64 = number.parse().map_err(|_| expected())?;
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(expected()),
+    };
+    n.checked_mul(scale).ok_or_else(expected)
+}
+
+/// A byte count as the user would write it back: `512MiB`, `1000B`.
+pub fn size_text(bytes: u64) -> String {
+    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if bytes >= scale && bytes % scale == 0 {
+            return format!("{}{unit}", bytes / scale);
+        }
+    }
+    format!("{bytes}B")
+}
 
 /// The hasim version in results and replay commands.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -203,32 +257,35 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             path: path.clone(),
             source,
         })?;
-        let sink = Rc::new(RefCell::new(FileSink::new(handle)));
+        let max = opts.trace_max.unwrap_or(TRACE_MAX);
+        let sink = Rc::new(RefCell::new(FileSink::new(handle, max)));
         sinks.push(Box::new(Shared(sink.clone())));
-        file = Some((temp, sink));
+        file = Some((temp, sink, max));
     }
     if sinks::log_enabled() {
         sinks.push(Box::new(LogSink {
             names: scenario.nodes.iter().map(|n| n.name.clone()).collect(),
         }));
     }
+    // On an error or a panic from here on, dropping `temp` removes the file.
     let ran = run_plan(scenario, opts.seed, schedule.clone(), sinks)?;
-    if let (Some((temp, sink)), Some(path)) = (file, &opts.trace_path) {
-        let error = sink.borrow_mut().error.take();
-        drop(sink);
-        match error {
-            Some(source) => {
-                let _ = std::fs::remove_file(&temp);
-                return Err(RunError::Io {
-                    path: path.clone(),
-                    source,
-                });
-            }
-            None => atomic::commit(&temp, path).map_err(|source| RunError::Io {
+    if let (Some((temp, sink, max)), Some(path)) = (file, &opts.trace_path) {
+        let mut sink = sink.borrow_mut();
+        if sink.over {
+            return Err(RunError::TraceTooLarge {
                 path: path.clone(),
-                source,
-            })?,
+                max,
+                records: sink.records,
+            });
         }
+        let io = |source| RunError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(source) = sink.error.take() {
+            return Err(io(source));
+        }
+        temp.commit(sink.finish().map_err(io)?).map_err(io)?;
     }
     let mut trace_tail = Vec::new();
     if matches!(ran.outcome, Outcome::Violated(_)) && opts.trace_tail > 0 {

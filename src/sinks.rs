@@ -42,29 +42,61 @@ impl<S: TraceSink> TraceSink for Shared<S> {
 }
 
 /// JSON lines to a file; the first write error is kept for the runner to report
-/// (the engine ignores flush results so that I/O cannot change an outcome).
+/// (the engine ignores flush results so that I/O cannot change an outcome). Past
+/// `max` bytes it stops writing and says so in `over`, so a long run cannot fill
+/// the disk with its trace.
 pub struct FileSink {
     out: std::io::BufWriter<std::fs::File>,
     /// The first error, if writing failed.
     pub error: Option<std::io::Error>,
+    /// The most bytes the file may hold.
+    max: u64,
+    /// Bytes written so far.
+    written: u64,
+    /// Records written so far.
+    pub records: u64,
+    /// Set when the next record would have taken the file past `max`: it and every
+    /// later one were dropped.
+    pub over: bool,
 }
 
 impl FileSink {
-    /// A sink writing to `file`.
-    pub fn new(file: std::fs::File) -> Self {
+    /// A sink writing to `file`, at most `max` bytes.
+    pub fn new(file: std::fs::File, max: u64) -> Self {
         FileSink {
             out: std::io::BufWriter::new(file),
             error: None,
+            max,
+            written: 0,
+            records: 0,
+            over: false,
         }
+    }
+
+    /// Flushes what is buffered and returns the file, to sync and commit.
+    pub fn finish(&mut self) -> std::io::Result<&std::fs::File> {
+        self.out.flush()?;
+        Ok(self.out.get_ref())
     }
 }
 
 impl TraceSink for FileSink {
     fn record(&mut self, record: &Record) {
-        if self.error.is_none() {
-            if let Err(e) = writeln!(self.out, "{}", record.to_json_line()) {
-                self.error = Some(e);
+        if self.error.is_some() || self.over {
+            return;
+        }
+        let line = record.to_json_line();
+        let size = line.len() as u64 + 1;
+        if self.written.saturating_add(size) > self.max {
+            self.over = true;
+            return;
+        }
+        match writeln!(self.out, "{line}") {
+            Ok(()) => {
+                self.written += size;
+                self.records += 1;
             }
+            Err(e) => self.error = Some(e),
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {

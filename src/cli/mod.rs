@@ -121,8 +121,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Prints the scenario's warnings (faults that cannot do anything) on stderr.
+pub fn warn(scenario: &hasim::scenario::Scenario) {
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 fn check(path: &std::path::Path) -> Result<(), Failure> {
     let s = hasim::scenario::Scenario::load(path)?;
+    warn(&s);
     hasim::outln!(
         "{}: ok — scenario {:?}, {} nodes, model {}, {} checks, hash {}",
         path.display(),

@@ -27,6 +27,9 @@ pub struct ReplayArgs {
     /// Write the trace as JSON lines here (default: human-readable, to stderr).
     #[arg(long, value_name = "FILE.jsonl")]
     pub trace: Option<PathBuf>,
+    /// The most the `--trace` file may take; a longer trace is not written (exit 2).
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
+    pub trace_max: u64,
     /// The hasim version that produced the replay command; warns if it differs.
     #[arg(long, value_name = "VERSION")]
     pub expect_version: Option<String>,
@@ -56,6 +59,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         let mut inputs = vec![args.scenario.as_path()];
         inputs.extend(args.schedule.as_deref());
         hasim::output_paths::check(trace, &inputs)?;
+        hasim::sweep::interrupt::quit_on_signal();
     }
     if let Some(v) = &args.expect_version {
         if v != VERSION {
@@ -82,6 +86,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let opts = RunOptions {
         seed: args.seed,
         trace_path: args.trace.clone(),
+        trace_max: Some(args.trace_max),
         trace_tail: super::run::TAIL,
         schedule: Some(schedule),
     };

@@ -19,6 +19,10 @@ pub struct RunArgs {
     /// Write every trace record as JSON lines to this file.
     #[arg(long, value_name = "FILE.jsonl")]
     pub trace: Option<PathBuf>,
+    /// The most the `--trace` file may take (B, KB, MB, GB, KiB, MiB, GiB); a trace
+    /// that would pass it is not written and the run exits 2.
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
+    pub trace_max: u64,
     /// Print the result as one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -32,12 +36,15 @@ pub const TAIL: usize = 20;
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     if let Some(trace) = &args.trace {
         hasim::output_paths::check(trace, &[&args.scenario])?;
+        hasim::sweep::interrupt::quit_on_signal();
     }
     let opts = RunOptions {
         seed: args.seed.unwrap_or(scenario.seed),
         trace_path: args.trace.clone(),
+        trace_max: Some(args.trace_max),
         trace_tail: TAIL,
         schedule: None,
     };

@@ -102,6 +102,13 @@ pub(super) fn faults(
             .kinds
             .clone()
             .unwrap_or_else(|| SwarmKind::DEFAULT.to_vec());
+        if kinds.is_empty() {
+            return Err(Bad::at(
+                spec,
+                "faults.swarm.kinds",
+                "an empty list draws no faults at all; list at least one kind, or leave `kinds` out for the default six",
+            ));
+        }
         let zones = if kinds.contains(&SwarmKind::ZonePartition) {
             split_along(
                 nodes,
@@ -272,6 +279,9 @@ fn explicit(
     }
     let target = sel(&spec.target, "target")?;
     let source = sel(&spec.source, "source")?;
+    if let (FaultKind::Partition, Some(t), Some(at)) = (kind, &target, &spec.target) {
+        one_sided(t, at, i, nodes)?;
+    }
     if let (FaultKind::LinkDown | FaultKind::LinkUp, Some(s), Some(t)) = (kind, &source, &target) {
         access_link(s, t, i, spec, nodes, topology)?;
     }
@@ -336,6 +346,31 @@ fn partition_sides(spec: &FaultSpec, i: usize, nodes: &[NodeLabels]) -> Result<(
         &format!("fault[{i}].shape"),
     )?;
     Ok(())
+}
+
+/// A partition whose named `target` is every node has nobody on the other side:
+/// each node would be on both sides of a cut that cuts nothing.
+fn one_sided(
+    target: &Selector,
+    at: &Spanned<String>,
+    i: usize,
+    nodes: &[NodeLabels],
+) -> Result<(), Bad> {
+    if target.is_random() {
+        return Ok(());
+    }
+    let mut rng = hasim_sim::Seed(0).stream("unused");
+    let mut side = target.resolve(nodes, &[], &mut rng);
+    side.sort();
+    side.dedup();
+    if side.len() < nodes.len() {
+        return Ok(());
+    }
+    Err(Bad::at(
+        at,
+        format!("fault[{i}].target"),
+        format!("`{target}` puts all {} nodes on one side and none on the other, so the partition cuts nothing; name one side's nodes (the rest are the other side) or use `shape`", nodes.len()),
+    ))
 }
 
 /// The sides of a partition along `level` (every place its own), refused unless there

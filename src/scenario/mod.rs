@@ -7,6 +7,7 @@ pub mod checks;
 pub mod concrete;
 mod error;
 mod fault_specs;
+mod fault_warnings;
 mod gallery_spec;
 pub mod input;
 mod lifecycle_specs;
@@ -68,6 +69,10 @@ pub struct Scenario {
     pub network: Network,
     /// The faults.
     pub faults: FaultPlan,
+    /// Faults that cannot do anything, one line each naming the file, line and
+    /// fault (`FILE:LINE: fault[3] (restart at 12s): ...`); `check` and `run` print
+    /// them on stderr.
+    pub warnings: Vec<String>,
     /// The checks, in file order.
     pub checks: Vec<Check>,
     /// `[gallery]`: its row in the README's gallery table, for gallery scenarios.

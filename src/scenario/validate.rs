@@ -108,6 +108,13 @@ pub(super) fn resolve(
         network.topology.as_ref(),
     )?;
     faults.concrete = super::concrete::entries(&file.schedule, &nodes, *h.duration.get_ref())?;
+    let warnings = super::fault_warnings::warnings(&file, &faults, &nodes)
+        .into_iter()
+        .map(|(span, why)| {
+            let at = super::Location::of(path, text, Some(span));
+            format!("{}:{}: {why}", path.display(), at.line)
+        })
+        .collect();
     Ok(Scenario {
         name: h.name.get_ref().clone(),
         description: h.description.clone(),
@@ -121,6 +128,7 @@ pub(super) fn resolve(
         groups,
         network,
         faults,
+        warnings,
         checks,
         gallery,
     })

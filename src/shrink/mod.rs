@@ -161,6 +161,7 @@ impl Search<'_> {
             &RunOptions {
                 seed: self.seed,
                 trace_path: None,
+                trace_max: None,
                 trace_tail: 0,
                 schedule: Some(schedule),
             },
@@ -324,6 +325,7 @@ pub fn shrink(
         &RunOptions {
             seed,
             trace_path: None,
+            trace_max: None,
             trace_tail: 0,
             schedule: Some(original.clone()),
         },

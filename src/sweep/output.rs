@@ -54,23 +54,15 @@ pub struct ResultsFile {
 /// Writes `header` and `results` to `path` atomically.
 pub fn write(path: &Path, header: &Header, results: &[RunResult]) -> std::io::Result<()> {
     let (temp, file) = crate::atomic::create(path)?;
-    let written = (|| {
-        let mut out = BufWriter::new(file);
-        serde_json::to_writer(&mut out, header)?;
+    let mut out = BufWriter::new(file);
+    serde_json::to_writer(&mut out, header)?;
+    out.write_all(b"\n")?;
+    for result in results {
+        serde_json::to_writer(&mut out, result)?;
         out.write_all(b"\n")?;
-        for result in results {
-            serde_json::to_writer(&mut out, result)?;
-            out.write_all(b"\n")?;
-        }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
-    })();
-    match written {
-        Ok(()) => crate::atomic::commit(&temp, path),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
     }
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    temp.commit(&file)
 }
 
 /// Reads a results file, checking its header, that every line parses, and that the

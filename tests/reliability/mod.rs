@@ -3,12 +3,14 @@
 //! before its fix.
 
 mod checks;
+mod faults;
 mod generators;
 mod inputs;
 mod limits;
 mod outputs;
 mod replay;
 mod seeds;
+mod traces;
 mod zones;
 
 use std::path::PathBuf;
