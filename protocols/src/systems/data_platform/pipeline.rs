@@ -2,13 +2,13 @@
 //! (log partitions without a live leader, the job recovering, blocks without a live
 //! replica, the driver or namenode down), merged into the pipeline's outages.
 
-use super::{compute_part, ingest_part, kubelet_part, storage_part};
-use hasim_protocols::recovery::compute::catalogue as compute;
-use hasim_protocols::recovery::rereplication as rr;
-use hasim_protocols::recovery::supervisor::Supervisor;
-use hasim_protocols::replication::isr;
-use hasim_protocols::systems::data_platform::DataPlatform;
-use hasim_sim::{Inspect, NodeId, Sim, SimTime, Status};
+use super::catalogue::{compute_part, ingest_part, kubelet_part, storage_part};
+use super::DataPlatform;
+use crate::recovery::compute::catalogue as compute;
+use crate::recovery::rereplication as rr;
+use crate::recovery::supervisor::Supervisor;
+use crate::replication::isr;
+use hasim_sim::{Inspect, NodeId, SimTime, Status};
 
 /// Sorted, merged: the union of intervals.
 fn union(mut intervals: Vec<(SimTime, SimTime)>) -> Vec<(SimTime, SimTime)> {
@@ -28,7 +28,7 @@ fn union(mut intervals: Vec<(SimTime, SimTime)>) -> Vec<(SimTime, SimTime)> {
 /// had no live replica (as the namenode saw it), or the driver or namenode was down.
 /// A recovery whose executor's node stayed up (its process crashed) starts when the
 /// kubelet lost the process.
-pub fn outages(sim: &Sim<DataPlatform>) -> Vec<(SimTime, SimTime)> {
+pub fn outages(sim: &impl Inspect<DataPlatform>) -> Vec<(SimTime, SimTime)> {
     let d = sim.protocol();
     let end = sim.now();
     let mut broken: Vec<(SimTime, SimTime)> =

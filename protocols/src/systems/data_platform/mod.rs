@@ -32,6 +32,9 @@
 //! newest checkpoint every executor acknowledged. An executor part only ever runs
 //! while its kubelet says the process is running, and at most one run at a time.
 
+pub mod catalogue;
+mod pipeline;
+
 use crate::recovery::compute::{self, Compute};
 use crate::recovery::rereplication::{self, Rereplication};
 use crate::recovery::supervisor::{self, Supervisor};
