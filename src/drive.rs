@@ -3,7 +3,7 @@
 //! (events, drops, faults, per-node uptime from the engine's timelines) plus the
 //! model's own.
 
-use crate::models::{FigureDoc, GroupParams, Model, Predicate, PropertyDoc, Unit};
+use crate::models::{Catalogue, FigureDoc, GroupParams, Model, Predicate, PropertyDoc, Unit};
 use crate::runner::RunError;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::Tee;
@@ -148,7 +148,7 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         };
         let invariant = matches!(check, Check::Invariant { .. });
         let predicate = generic_property::<M::Protocol>(name, invariant)
-            .or_else(|| M::property(&protocol, name))
+            .or_else(|| protocol.property(name))
             .ok_or_else(|| {
                 RunError::Model(format!("the {} model has no property {name:?}", M::NAME))
             })?;
@@ -160,7 +160,7 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         .map_err(RunError::Sim)?;
     sim.horizon(scenario.horizon())
         .event_budget(scenario.event_budget)
-        .keep_observations(M::KEEPS_OBSERVATIONS);
+        .keep_observations(<M::Protocol as Catalogue>::KEEPS_OBSERVATIONS);
     let faults = plan.schedule.len();
     sim.faults(plan.schedule).map_err(RunError::Sim)?;
     for (name, check, predicate) in properties {
@@ -223,11 +223,11 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             figures.insert(format!("uptime.{}", n.name), *u);
         }
     }
-    M::report(&sim, &mut figures);
+    <M::Protocol as Catalogue>::figures(&sim, &mut figures);
     let mut end_verdicts = BTreeMap::new();
     for check in &scenario.checks {
         if let Check::AtEnd { name } = check {
-            let verdict = M::end_check(&sim, name).ok_or_else(|| {
+            let verdict = <M::Protocol as Catalogue>::end_check(&sim, name).ok_or_else(|| {
                 RunError::Model(format!("the {} model has no end check {name:?}", M::NAME))
             })?;
             end_verdicts.insert(property_name(check), verdict);
@@ -293,7 +293,11 @@ impl TraceSink for RecorderSink {
 fn recorder_hook<M: Model>(r: Rc<RefCell<Recorder>>) -> Predicate<M::Protocol> {
     Box::new(move |w| {
         let mut r = r.borrow_mut();
-        let role = |i: usize| w.views[i].as_ref().and_then(M::role);
+        let role = |i: usize| {
+            w.views[i]
+                .as_ref()
+                .and_then(<M::Protocol as Catalogue>::role)
+        };
         match w.node {
             Some(n) => {
                 r.roles.see(n.index(), w.now, role(n.index()));
@@ -308,10 +312,11 @@ fn recorder_hook<M: Model>(r: Rc<RefCell<Recorder>>) -> Predicate<M::Protocol> {
             }
         }
         for o in w.observations {
-            if let Some((target, suspects)) = M::suspicion(&o.observation) {
+            if let Some((target, suspects)) = <M::Protocol as Catalogue>::suspicion(&o.observation)
+            {
                 r.roles.suspect(o.time, o.node.0, target.index(), suspects);
             }
-            match M::request(&o.observation) {
+            match <M::Protocol as Catalogue>::request(&o.observation) {
                 Some((ok, latency)) => r.requests.push(Request {
                     time: o.time,
                     ok,

@@ -8,7 +8,7 @@
 pub(crate) mod groups;
 
 use super::Params as _;
-use super::{from_catalogue, GroupParams, Model, ParamDoc, ParamError, RoleDoc};
+use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
 use hasim_protocols::balancing::params::{
     AutoscaleParams, BackendParams, BalancerParams, ClientParams, Params,
 };
@@ -69,8 +69,6 @@ impl Model for BalancingModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamError> {
         groups::build(nodes, groups)

@@ -6,7 +6,7 @@
 //! catalogue is the system's own, in `hasim_protocols::systems::checkout::catalogue`.
 
 use super::raft::RaftModel;
-use super::{balancing, balancing::BalancingModel, from_catalogue, params, unknown_role};
+use super::{balancing, balancing::BalancingModel, params, unknown_role};
 use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
 use hasim_protocols::replication::raft::RaftParams;
 use hasim_protocols::systems::checkout::Checkout;
@@ -69,8 +69,6 @@ impl Model for CheckoutModel {
         );
         roles
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Checkout, ParamError> {
         // App groups' tables without the store's keys, owned here for the build.

@@ -4,7 +4,7 @@
 //! The catalogue (parameters, properties, figures) is the protocol's own, in
 //! `hasim_protocols::recovery::compute::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::recovery::compute::{Compute, DriverParams, ExecutorParams};
 use hasim_sim::NodeId;
@@ -34,8 +34,6 @@ impl Model for ComputeModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(_: u32, groups: &[GroupParams<'_>]) -> Result<Compute, ParamError> {
         let mut driver: Option<(usize, NodeId, DriverParams)> = None;

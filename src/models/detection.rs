@@ -15,7 +15,7 @@
 //! single `monitor`, followed by `member`s; all-to-all heartbeats and phi accrual
 //! (`monitors = "all"`) and SWIM have `member`s only.
 
-use super::{from_catalogue, param_docs, params, unknown_role, GroupParams, Model, ParamDoc};
+use super::{param_docs, params, unknown_role, GroupParams, Model, ParamDoc};
 use super::{Catalogue, ParamError, RoleDoc};
 use hasim_protocols::detection::{
     Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual, PhiAccrualParams,
@@ -81,8 +81,6 @@ impl<R: Registered> Model for DetectorModel<R> {
         });
         roles
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<R, ParamError> {
         let (group, p) = shared_params::<R::Params>(groups)?;

@@ -4,7 +4,7 @@
 //! write; figures from the client history, the controller's decisions and the faults.
 //! The catalogue is the protocol's own, in `hasim_protocols::replication::isr::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::isr::{BrokerParams, Isr, ProducerParams, Role};
 
@@ -33,8 +33,6 @@ impl Model for IsrModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Isr, ParamError> {
         let mut roles = vec![Role::Idle; nodes as usize];

@@ -1,9 +1,10 @@
 //! The model registry: the one place that maps a scenario's `protocol = "NAME"` to a
-//! protocol from hasim-protocols, its parameters, the properties it can check and the
-//! figures it reports.
+//! protocol from hasim-protocols, and its groups and roles to that protocol's
+//! configuration. What the protocol checks and measures is its own [`Catalogue`].
 //!
-//! Adding a model is a single, local change: write `src/models/NAME.rs` implementing
-//! [`Model`], and add one `entry::<...>()` line to [`all`].
+//! Adding a model: implement `Params` and `Catalogue` next to the protocol in
+//! hasim-protocols, write `src/models/NAME.rs` implementing [`Model`] (roles and
+//! `build`), and add one `entry::<...>()` line to [`all`].
 
 mod balancing;
 /// A composed system: balancers, app servers and a Raft order store.
@@ -29,9 +30,7 @@ mod supervisor;
 use crate::drive;
 use crate::runner::RunError;
 use crate::scenario::Scenario;
-use hasim_sim::{Protocol, Sim};
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 pub use hasim_protocols::catalogue::{
@@ -71,114 +70,21 @@ pub struct ParamError {
     pub message: String,
 }
 
-/// A protocol as the runner sees it. See the module documentation.
+/// A protocol as the runner sees it: how a scenario's groups become the protocol.
+/// Everything else the tooling knows about it (figures, properties, end checks) is
+/// the protocol's own [`Catalogue`], in hasim-protocols.
 pub trait Model {
     /// The protocol it runs.
-    type Protocol: Protocol;
+    type Protocol: Catalogue;
     /// `protocol = "NAME"` in a scenario.
     const NAME: &'static str;
     /// One line for `hasim list`.
     const SUMMARY: &'static str;
-    /// Whether `report` reads the run's observations: only then are they kept in
-    /// memory for the whole run.
-    const KEEPS_OBSERVATIONS: bool = false;
     /// The roles it knows, with parameters and defaults.
     fn roles() -> Vec<RoleDoc>;
-    /// The figures it reports (beyond the generic ones).
-    fn figures() -> Vec<FigureDoc>;
-    /// The properties it can check (beyond the generic ones).
-    fn properties() -> Vec<PropertyDoc>;
     /// Builds the configuration for `nodes` nodes from the groups.
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Self::Protocol, ParamError>;
-    /// The predicate of a named property, for this configuration.
-    fn property(protocol: &Self::Protocol, name: &str) -> Option<Predicate<Self::Protocol>>;
-    /// Adds the model's figures, after the run.
-    fn report(sim: &Sim<Self::Protocol>, figures: &mut BTreeMap<String, f64>);
-    /// The role a node's view shows, drawn on its lane in `hasim report` ("leader",
-    /// "primary"); `None` for none.
-    fn role(view: &<Self::Protocol as Protocol>::View) -> Option<&'static str> {
-        let _ = view;
-        None
-    }
-    /// Whether an observation ends a client request, and if so whether it succeeded
-    /// and how long it took: the success-rate and latency series of `hasim report`.
-    fn request(
-        observation: &<Self::Protocol as Protocol>::Observation,
-    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
-        let _ = observation;
-        None
-    }
-    /// Whether an observation says its node now suspects (`true`) or trusts again
-    /// (`false`) another node: `hasim report` draws "suspected by others" on the
-    /// target's lane.
-    fn suspicion(
-        observation: &<Self::Protocol as Protocol>::Observation,
-    ) -> Option<(hasim_sim::NodeId, bool)> {
-        let _ = observation;
-        None
-    }
-    /// The checks of a finished run it can judge (`[[check]] at_end = "NAME"`).
-    fn end_checks() -> Vec<PropertyDoc> {
-        Vec::new()
-    }
-    /// Judges the end check `name` on the finished run (`Err` says what went wrong,
-    /// with a small counterexample); `None` when the model has no such check.
-    fn end_check(sim: &Sim<Self::Protocol>, name: &str) -> Option<Result<(), String>> {
-        let _ = (sim, name);
-        None
-    }
 }
-
-/// Writes a [`Model`]'s catalogue methods as calls to its protocol's [`Catalogue`]: a
-/// family whose catalogue has moved next to its protocol (in hasim-protocols) keeps
-/// only its scenario mapping here.
-macro_rules! from_catalogue {
-    () => {
-        const KEEPS_OBSERVATIONS: bool =
-            <Self::Protocol as $crate::models::Catalogue>::KEEPS_OBSERVATIONS;
-        fn figures() -> Vec<$crate::models::FigureDoc> {
-            <Self::Protocol as $crate::models::Catalogue>::figure_docs()
-        }
-        fn properties() -> Vec<$crate::models::PropertyDoc> {
-            <Self::Protocol as $crate::models::Catalogue>::property_docs()
-        }
-        fn property(
-            protocol: &Self::Protocol,
-            name: &str,
-        ) -> Option<$crate::models::Predicate<Self::Protocol>> {
-            $crate::models::Catalogue::property(protocol, name)
-        }
-        fn report(
-            sim: &hasim_sim::Sim<Self::Protocol>,
-            figures: &mut std::collections::BTreeMap<String, f64>,
-        ) {
-            <Self::Protocol as $crate::models::Catalogue>::figures(sim, figures)
-        }
-        fn role(view: &<Self::Protocol as hasim_sim::Protocol>::View) -> Option<&'static str> {
-            <Self::Protocol as $crate::models::Catalogue>::role(view)
-        }
-        fn request(
-            observation: &<Self::Protocol as hasim_sim::Protocol>::Observation,
-        ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
-            <Self::Protocol as $crate::models::Catalogue>::request(observation)
-        }
-        fn suspicion(
-            observation: &<Self::Protocol as hasim_sim::Protocol>::Observation,
-        ) -> Option<(hasim_sim::NodeId, bool)> {
-            <Self::Protocol as $crate::models::Catalogue>::suspicion(observation)
-        }
-        fn end_checks() -> Vec<$crate::models::PropertyDoc> {
-            <Self::Protocol as $crate::models::Catalogue>::end_check_docs()
-        }
-        fn end_check(
-            sim: &hasim_sim::Sim<Self::Protocol>,
-            name: &str,
-        ) -> Option<Result<(), String>> {
-            <Self::Protocol as $crate::models::Catalogue>::end_check(sim, name)
-        }
-    };
-}
-use from_catalogue;
 
 /// A registered model: monomorphised functions behind plain pointers.
 pub struct ModelEntry {
@@ -234,15 +140,15 @@ fn entry<M: Model>() -> ModelEntry {
         roles: M::roles,
         figures: || {
             let mut f = drive::generic_figures();
-            f.extend(M::figures());
+            f.extend(<M::Protocol as Catalogue>::figure_docs());
             f
         },
         properties: || {
             let mut p = drive::generic_properties();
-            p.extend(M::properties());
+            p.extend(<M::Protocol as Catalogue>::property_docs());
             p
         },
-        end_checks: M::end_checks,
+        end_checks: <M::Protocol as Catalogue>::end_check_docs,
         validate: |nodes, groups| M::build(nodes, groups).map(|_| ()),
         run: drive::run::<M>,
     }

@@ -2,7 +2,7 @@
 //! catalogue (parameters, properties, availability and latency figures) is the
 //! protocol's own, in `hasim_protocols::ping::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::ping::{ClientParams, Ping, Role, ServerParams};
 use hasim_sim::SimDuration;
@@ -32,8 +32,6 @@ impl Model for PingModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Ping, ParamError> {
         let mut roles = vec![Role::Idle; nodes as usize];

@@ -4,7 +4,7 @@
 //! failover and two-primary figures. The catalogue is the protocol's own, in
 //! `hasim_protocols::replication::primary_backup::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::primary_backup::{PrimaryBackup, PrimaryBackupParams, Role};
 use hasim_protocols::replication::WorkloadParams;
@@ -34,8 +34,6 @@ impl Model for PrimaryBackupModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<PrimaryBackup, ParamError> {
         let mut roles = vec![Role::Idle; nodes as usize];

@@ -6,7 +6,7 @@
 //! replicas' final disks. The catalogue is the protocol's own, in
 //! `hasim_protocols::replication::quorum::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::quorum::{Quorum, ReplicaParams, Role};
 use hasim_protocols::replication::WorkloadParams;
@@ -36,8 +36,6 @@ impl Model for QuorumModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Quorum, ParamError> {
         let mut roles = vec![Role::Idle; nodes as usize];

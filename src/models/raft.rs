@@ -4,7 +4,7 @@
 //! The catalogue is the protocol's own, in
 //! `hasim_protocols::replication::raft::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::raft::{Raft, RaftParams, Role};
 use hasim_protocols::replication::WorkloadParams;
@@ -34,8 +34,6 @@ impl Model for RaftModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Raft, ParamError> {
         let mut roles = vec![Role::Idle; nodes as usize];

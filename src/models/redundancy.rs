@@ -2,7 +2,7 @@
 //! groups form one k-of-n system. The catalogue (parameters, `system_up`, figures) is
 //! the protocol's own, in `hasim_protocols::redundancy::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::redundancy::{catalogue::ReplicaParams, Redundancy};
 use hasim_sim::NodeId;
@@ -23,8 +23,6 @@ impl Model for RedundancyModel {
             params: ReplicaParams::docs(),
         }]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Redundancy, ParamError> {
         let mut replicas = Vec::new();

@@ -5,7 +5,7 @@
 //! The catalogue (parameters, properties, figures) is the protocol's own, in
 //! `hasim_protocols::recovery::rereplication::catalogue`.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::recovery::rereplication::{DatanodeParams, NamenodeParams, Rereplication};
 use hasim_sim::NodeId;
@@ -35,8 +35,6 @@ impl Model for RereplicationModel {
             },
         ]
     }
-
-    from_catalogue!();
 
     fn build(_: u32, groups: &[GroupParams<'_>]) -> Result<Rereplication, ParamError> {
         let mut namenode: Option<(NodeId, NamenodeParams)> = None;

@@ -3,7 +3,7 @@
 //! probe, CrashLoopBackOff), judged by restarts, time in back-off and the fraction of
 //! time the service was running and responsive.
 
-use super::{from_catalogue, params, unknown_role, GroupParams, Model, ParamError};
+use super::{params, unknown_role, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::recovery::supervisor::{ServiceParams, Supervisor};
 
@@ -23,8 +23,6 @@ impl Model for SupervisorModel {
             params: ServiceParams::docs(),
         }]
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Supervisor, ParamError> {
         let mut services = vec![None; nodes as usize];

@@ -8,7 +8,7 @@
 
 use super::rereplication::RereplicationModel;
 use super::{compute::ComputeModel, isr::IsrModel, params, unknown_role};
-use super::{from_catalogue, GroupParams, Model, ParamDoc, ParamError, RoleDoc};
+use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
 use hasim_protocols::recovery::supervisor::{ServiceParams, Supervisor};
 use hasim_protocols::systems::data_platform::DataPlatform;
 use hasim_sim::Span;
@@ -102,8 +102,6 @@ impl Model for DataPlatformModel {
         roles.push(worker);
         roles
     }
-
-    from_catalogue!();
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<DataPlatform, ParamError> {
         let role_err = |group: usize, message: String| ParamError {
