@@ -3,7 +3,7 @@
 //! failover and two-primary figures read from the client history and the replicas'
 //! reigns.
 
-use super::figures::{coverage, failovers, overlaps, reigns};
+use super::figures::{coverage, failovers, overlaps, reigns, stopped_overlap};
 use super::{Observation, PrimaryBackup, PrimaryBackupParams, View};
 use crate::catalogue::{Catalogue, FigureDoc, Params, Predicate, PropertyDoc, Unit};
 use crate::replication::{lost_writes_log, History};
@@ -60,7 +60,8 @@ impl Catalogue for PrimaryBackup {
                 "two_primary_time",
                 Unit::Seconds,
                 "total time two or more replicas served as primary at once, until the \
-                 run stopped (0 for an overlap a violation stopped the run in at once)",
+                 run stopped; an overlap a violation stopped the run in as it began \
+                 counts from the later replica's promotion",
             ),
             f(
                 "two_primary_overlaps",
@@ -209,6 +210,7 @@ impl Catalogue for PrimaryBackup {
             0.0
         };
         figures.insert("primary_time_fraction".into(), fraction);
+        let two = two + stopped_overlap(&reigns, sim.observations(), end);
         figures.insert("two_primary_time".into(), two.as_secs_f64());
         figures.insert(
             "two_primary_overlaps".into(),

@@ -95,6 +95,42 @@ pub fn coverage(reigns: &[Reign], end: SimTime) -> (SimDuration, SimDuration) {
     (one, two)
 }
 
+/// The overlap a run stopped in at the instant it began: a safety property stops the
+/// run as a second replica starts to serve, so that overlap has no length in
+/// [`coverage`], yet the report shows two primaries there. It counts from the later
+/// replica's promotion (the start of its claim to the role) to `end`; zero when the run
+/// did not stop so.
+pub fn stopped_overlap(
+    reigns: &[Reign],
+    observations: &[Observed<Observation>],
+    end: SimTime,
+) -> SimDuration {
+    let serving_at_end = |r: &&Reign| r.until >= end && r.from < end;
+    if !reigns.iter().any(|r| serving_at_end(&r)) {
+        return SimDuration::ZERO;
+    }
+    reigns
+        .iter()
+        .filter(|r| r.from == end && r.until >= end)
+        .filter(|r| {
+            reigns
+                .iter()
+                .filter(serving_at_end)
+                .any(|o| o.node != r.node)
+        })
+        .filter_map(|r| {
+            observations
+                .iter()
+                .rev()
+                .filter(|o| o.node == r.node && o.time <= end)
+                .find(|o| matches!(o.observation, Observation::Promoted { .. }))
+                .map(|o| o.time)
+        })
+        .map(|promoted| end.saturating_since(promoted))
+        .max()
+        .unwrap_or(SimDuration::ZERO)
+}
+
 /// How many times two or more replicas began to serve at once, until `end`. An
 /// overlap the run ends in counts even at zero length: a run stops at the instant a
 /// safety property fails, so an overlap that the violation reports began just as the
