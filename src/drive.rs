@@ -8,6 +8,7 @@ use crate::runner::RunError;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::Tee;
 use crate::timeline::{self, data::MarkSink, data::RoleTrack, Lane, Mark, Request, TimelineData};
+use hasim_protocols::catalogue::RequestEvent;
 use hasim_sim::{
     always, eventually, sometimes, Outcome, Protocol, ScheduledFault, Sim, SimTime, Status,
     TraceSink,
@@ -163,6 +164,20 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         .keep_observations(<M::Protocol as Catalogue>::KEEPS_OBSERVATIONS);
     let faults = plan.schedule.len();
     sim.faults(plan.schedule).map_err(RunError::Sim)?;
+    let mut sinks = plan.sinks;
+    // The timeline hook goes first: a violated property stops the run after its own
+    // event, and the picture must show what that event changed (a second primary).
+    let recorder = plan.timeline.then(|| {
+        let r = Rc::new(RefCell::new(Recorder {
+            roles: RoleTrack::new(nodes as usize),
+            requests: Vec::new(),
+            invoked: BTreeMap::new(),
+            marks: MarkSink::default(),
+        }));
+        sinks.push(Box::new(RecorderSink(r.clone())));
+        sim.property(always("timeline", recorder_hook::<M>(r.clone())));
+        r
+    });
     for (name, check, predicate) in properties {
         match check {
             Check::Invariant { .. } => sim.property(always(&name, predicate)),
@@ -170,17 +185,6 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             _ => sim.property(sometimes(&name, predicate)),
         };
     }
-    let mut sinks = plan.sinks;
-    let recorder = plan.timeline.then(|| {
-        let r = Rc::new(RefCell::new(Recorder {
-            roles: RoleTrack::new(nodes as usize),
-            requests: Vec::new(),
-            marks: MarkSink::default(),
-        }));
-        sinks.push(Box::new(RecorderSink(r.clone())));
-        sim.property(always("timeline", recorder_hook::<M>(r.clone())));
-        r
-    });
     if !sinks.is_empty() {
         sim.trace_sink(Tee(sinks));
     }
@@ -235,24 +239,29 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
     }
     let timeline = recorder.map(|r| {
         let names: Vec<String> = scenario.nodes.iter().map(|n| n.name.clone()).collect();
-        let r = r.borrow();
-        let mut marks = r.marks.marks.clone();
+        let mut r = r.borrow_mut();
+        let mut marks = std::mem::take(&mut r.marks.marks);
         marks.sort_by_key(|m| m.time);
+        let (messages, messages_gap) = r.marks.take_messages();
         TimelineData {
             end,
             lanes: (0..nodes)
                 .map(|n| Lane {
                     name: names[n as usize].clone(),
                     group: scenario.nodes[n as usize].role.clone(),
+                    zone: scenario.nodes[n as usize].zone.clone(),
                     status: sim.timeline(hasim_sim::NodeId(n)).changes().to_vec(),
                     roles: r.roles.roles[n as usize].clone(),
                     suspected: r.roles.suspected[n as usize].clone(),
                 })
                 .collect(),
             marks,
-            marks_dropped: r.marks.dropped,
+            marks_dropped: r.marks.dropped.clone(),
             bands: timeline::data::bands(sim.schedule(), end, &names),
-            requests: r.requests.clone(),
+            requests: std::mem::take(&mut r.requests),
+            messages,
+            messages_total: r.marks.messages_total,
+            messages_gap,
         }
     });
     let satisfied = sim
@@ -276,6 +285,8 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
 struct Recorder {
     roles: RoleTrack,
     requests: Vec<Request>,
+    /// Requests invoked and not yet ended, by (client, its number for it).
+    invoked: BTreeMap<(u32, u64), SimTime>,
     marks: MarkSink,
 }
 
@@ -312,25 +323,36 @@ fn recorder_hook<M: Model>(r: Rc<RefCell<Recorder>>) -> Predicate<M::Protocol> {
             }
         }
         for o in w.observations {
+            // A suspicion is drawn on its target's lane (who, how many), a request
+            // in the series; the rest of what nodes observe are marks.
             if let Some((target, suspects)) = <M::Protocol as Catalogue>::suspicion(&o.observation)
             {
                 r.roles.suspect(o.time, o.node.0, target.index(), suspects);
+                continue;
             }
             match <M::Protocol as Catalogue>::request(&o.observation) {
-                Some((ok, latency)) => r.requests.push(Request {
-                    time: o.time,
-                    ok,
+                Some(RequestEvent::Invoked { id }) => {
+                    r.invoked.insert((o.node.0, id), o.time);
+                }
+                Some(RequestEvent::Ended {
+                    id,
+                    outcome,
                     latency,
-                }),
-                None if r.marks.marks.len() < timeline::data::MARKS_MAX => {
-                    r.marks.marks.push(Mark {
+                }) => {
+                    let started = id.and_then(|id| r.invoked.remove(&(o.node.0, id)));
+                    let latency = latency.or_else(|| started.map(|s| o.time.saturating_since(s)));
+                    r.requests.push(Request {
                         time: o.time,
-                        node: Some(o.node.0),
-                        verb: "observe",
-                        text: format!("{} {} observe {:?}", o.time, o.node, o.observation),
+                        outcome,
+                        latency,
                     })
                 }
-                None => r.marks.dropped += 1,
+                None => r.marks.observe(Mark {
+                    time: o.time,
+                    node: Some(o.node.0),
+                    verb: "observe",
+                    text: format!("{:?}", o.observation),
+                }),
             }
         }
         Ok(())

@@ -23,6 +23,48 @@ pub enum Unit {
     Count,
 }
 
+/// What a client saw of a request as it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// It succeeded.
+    Ok,
+    /// It definitely failed (refused, "not the leader").
+    Failed,
+    /// It timed out, or was pending at the end: it may or may not have taken effect.
+    Unknown,
+}
+
+/// An observation's part in a client request, as a timeline reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestEvent {
+    /// The observing client issued request `id` (its own numbering).
+    Invoked {
+        /// The client's number for the request.
+        id: u64,
+    },
+    /// A request ended. Without a `latency` the timeline measures one from the same
+    /// client's `Invoked` with the same `id`, when there was one.
+    Ended {
+        /// The client's number for the request, when the model numbers them.
+        id: Option<u64>,
+        /// What the client saw.
+        outcome: RequestOutcome,
+        /// How long it took, when the model says.
+        latency: Option<SimDuration>,
+    },
+}
+
+impl RequestEvent {
+    /// An end that carries its latency (models that measure it themselves).
+    pub fn ended(outcome: RequestOutcome, latency: Option<SimDuration>) -> Self {
+        RequestEvent::Ended {
+            id: None,
+            outcome,
+            latency,
+        }
+    }
+}
+
 /// A figure a model reports.
 #[derive(Clone, Debug)]
 pub struct FigureDoc {
@@ -128,9 +170,9 @@ pub trait Catalogue: Protocol + Sized {
         None
     }
 
-    /// Whether an observation ends a client request, and if so whether it succeeded
-    /// and how long it took: a timeline's success-rate and latency series.
-    fn request(observation: &Self::Observation) -> Option<(bool, Option<SimDuration>)> {
+    /// The observation's part in a client request, if any: its invocation, or its end
+    /// with what the client saw: a timeline's outcome-rate and latency series.
+    fn request(observation: &Self::Observation) -> Option<RequestEvent> {
         let _ = observation;
         None
     }

@@ -48,7 +48,7 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         write(path, &svg::render(&data, &title))?;
     }
     hasim::outln!(
-        "wrote {}{}: {} lanes, {} marks, {} bands, {} requests; {}",
+        "wrote {}{}: {} lanes, {} marks, {} bands, {} requests, {} messages; {}",
         args.output.display(),
         args.svg
             .as_ref()
@@ -57,6 +57,7 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         data.marks.len(),
         data.bands.len(),
         data.requests.len(),
+        data.messages_total,
         if result.passed() {
             "every check held".to_string()
         } else {

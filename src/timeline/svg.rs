@@ -2,6 +2,8 @@
 //! coloured segments, its role as a strip along the top), fault bands, marks with the
 //! trace record as a hover title, then the success rate and latency (p50, p99) of
 //! client requests per time bucket. Plain SVG 1.1: it embeds in documents as it is.
+//! Nothing is left out: faults and violations are drawn one by one, and a lane's
+//! observations that share a pixel column are drawn as one mark saying how many.
 
 use super::data::{Band, Lane, Mark, TimelineData};
 use hasim_sim::{SimDuration, SimTime, Status};
@@ -140,8 +142,27 @@ pub fn render(data: &TimelineData, title: &str) -> String {
     for b in &data.bands {
         band(&mut s, &scale, b, shown, pitch, h);
     }
-    for m in &data.marks {
-        mark(&mut s, &scale, m, shown, pitch, h, lanes_bottom);
+    // Observations sharing a lane and a 2-pixel column become one mark with a count.
+    let mut cells: std::collections::BTreeMap<(Option<u32>, i64), (usize, u32)> =
+        std::collections::BTreeMap::new();
+    for (i, m) in data.marks.iter().enumerate() {
+        if m.verb == "observe" {
+            let cell = cells
+                .entry((m.node, (scale.x(m.time) / 2.0) as i64))
+                .or_insert((i, 0));
+            cell.1 += 1;
+        } else {
+            mark(&mut s, &scale, m, &m.line(), shown, pitch, h, lanes_bottom);
+        }
+    }
+    for (first, count) in cells.values() {
+        let m = &data.marks[*first];
+        let text = if *count > 1 {
+            format!("{} (and {} more observations here)", m.line(), count - 1)
+        } else {
+            m.line()
+        };
+        mark(&mut s, &scale, m, &text, shown, pitch, h, lanes_bottom);
     }
     series(&mut s, &scale, data, charts_top);
     legend(&mut s, height - 16.0);
@@ -285,9 +306,19 @@ fn band(s: &mut String, scale: &Scale, b: &Band, lanes: usize, pitch: f64, h: f6
     }
 }
 
-fn mark(s: &mut String, scale: &Scale, m: &Mark, lanes: usize, pitch: f64, h: f64, bottom: f64) {
+#[allow(clippy::too_many_arguments)]
+fn mark(
+    s: &mut String,
+    scale: &Scale,
+    m: &Mark,
+    text: &str,
+    lanes: usize,
+    pitch: f64,
+    h: f64,
+    bottom: f64,
+) {
     let x = scale.x(m.time);
-    let t = escape(&m.text);
+    let t = escape(text);
     let lane_y = m
         .node
         .filter(|n| (*n as usize) < lanes)
@@ -385,7 +416,7 @@ pub fn buckets(data: &TimelineData) -> Buckets {
     for r in &data.requests {
         let i = ((r.time.as_nanos() / width.as_nanos()) as usize).min(BUCKETS - 1);
         cells[i].1 += 1;
-        if r.ok {
+        if TimelineData::ok(r) {
             cells[i].0 += 1;
             if let Some(l) = r.latency {
                 cells[i].2.push(l.as_secs_f64());

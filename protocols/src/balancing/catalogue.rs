@@ -262,13 +262,14 @@ impl Catalogue for Balancing {
         }
     }
 
-    fn request(
-        o: &crate::balancing::Observation,
-    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+    fn request(o: &crate::balancing::Observation) -> Option<crate::catalogue::RequestEvent> {
         use crate::balancing::Observation as O;
+        use crate::catalogue::{RequestEvent as E, RequestOutcome as R};
         match o {
-            O::Ok { latency, .. } => Some((true, Some(*latency))),
-            O::Failed { .. } | O::TimedOut { .. } => Some((false, None)),
+            O::Ok { latency, .. } => Some(E::ended(R::Ok, Some(*latency))),
+            O::Failed { .. } => Some(E::ended(R::Failed, None)),
+            // The backend may have served it after the client gave up.
+            O::TimedOut { .. } => Some(E::ended(R::Unknown, None)),
             _ => None,
         }
     }

@@ -113,10 +113,12 @@ impl Catalogue for Ping {
         }
     }
 
-    fn request(o: &Observation) -> Option<(bool, Option<SimDuration>)> {
+    fn request(o: &Observation) -> Option<crate::catalogue::RequestEvent> {
+        use crate::catalogue::{RequestEvent as E, RequestOutcome as R};
         match o {
-            Observation::Ok { latency, .. } => Some((true, Some(*latency))),
-            Observation::Timeout { .. } => Some((false, None)),
+            Observation::Ok { latency, .. } => Some(E::ended(R::Ok, Some(*latency))),
+            // A reply may still be on its way: a timeout is not a definite failure.
+            Observation::Timeout { .. } => Some(E::ended(R::Unknown, None)),
         }
     }
 

@@ -93,6 +93,26 @@ impl OpEvent {
     }
 }
 
+impl OpEvent {
+    /// The event's part in a client request for a timeline: an invocation, or an end
+    /// whose latency the timeline measures from the invocation of the same `op`.
+    pub fn request_event(&self) -> crate::catalogue::RequestEvent {
+        use crate::catalogue::{RequestEvent as E, RequestOutcome as R};
+        match *self {
+            OpEvent::Invoke { op, .. } => E::Invoked { id: op },
+            OpEvent::Complete { op, result } => E::Ended {
+                id: Some(op),
+                outcome: match result {
+                    OpResult::Ok(_) => R::Ok,
+                    OpResult::Fail => R::Failed,
+                    OpResult::Unknown => R::Unknown,
+                },
+                latency: None,
+            },
+        }
+    }
+}
+
 /// One operation of a history, invocation and completion joined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {

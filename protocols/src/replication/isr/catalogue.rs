@@ -157,9 +157,9 @@ impl Catalogue for Isr {
         (view.leads != 0).then_some("leader")
     }
 
-    fn request(o: &Observation) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+    fn request(o: &Observation) -> Option<crate::catalogue::RequestEvent> {
         match o {
-            Observation::Op(e) => e.succeeded().map(|ok| (ok, None)),
+            Observation::Op(e) => Some(e.request_event()),
             _ => None,
         }
     }

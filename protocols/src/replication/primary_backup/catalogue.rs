@@ -159,10 +159,10 @@ impl Catalogue for PrimaryBackup {
 
     fn request(
         o: &crate::replication::primary_backup::Observation,
-    ) -> Option<(bool, Option<SimDuration>)> {
+    ) -> Option<crate::catalogue::RequestEvent> {
         use crate::replication::primary_backup::Observation as O;
         match o {
-            O::Op(e) => e.succeeded().map(|ok| (ok, None)),
+            O::Op(e) => Some(e.request_event()),
             _ => None,
         }
     }

@@ -78,9 +78,9 @@ impl Catalogue for Quorum {
         None
     }
 
-    fn request(o: &Observation) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+    fn request(o: &Observation) -> Option<crate::catalogue::RequestEvent> {
         match o {
-            Observation::Op(e) => e.succeeded().map(|ok| (ok, None)),
+            Observation::Op(e) => Some(e.request_event()),
             Observation::Detector(_) => None,
         }
     }

@@ -153,9 +153,9 @@ impl Catalogue for Raft {
 
     fn request(
         o: &crate::replication::raft::Observation,
-    ) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+    ) -> Option<crate::catalogue::RequestEvent> {
         match o {
-            crate::replication::raft::Observation::Client(e) => e.succeeded().map(|ok| (ok, None)),
+            crate::replication::raft::Observation::Client(e) => Some(e.request_event()),
             _ => None,
         }
     }

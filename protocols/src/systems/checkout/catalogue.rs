@@ -9,7 +9,7 @@ use crate::catalogue::{Catalogue, FigureDoc, Predicate, PropertyDoc, Unit};
 use crate::replication::raft::{self, check, Raft};
 use crate::replication::{check_history, SearchLimits};
 use crate::systems::projected::{prefixed, project};
-use hasim_sim::{Inspect, Projection, SimDuration};
+use hasim_sim::{Inspect, Projection};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -92,7 +92,7 @@ impl Catalogue for Checkout {
         }
     }
 
-    fn request(o: &Observation) -> Option<(bool, Option<SimDuration>)> {
+    fn request(o: &Observation) -> Option<crate::catalogue::RequestEvent> {
         match o {
             Observation::Lb(o) => <Balancing as Catalogue>::request(o),
             Observation::Db(_) => None,

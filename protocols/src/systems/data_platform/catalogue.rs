@@ -187,7 +187,7 @@ impl Catalogue for DataPlatform {
         view.ingest.as_ref().and_then(<Isr as Catalogue>::role)
     }
 
-    fn request(o: &Observation) -> Option<(bool, Option<hasim_sim::SimDuration>)> {
+    fn request(o: &Observation) -> Option<crate::catalogue::RequestEvent> {
         match o {
             Observation::Ingest(o) => <Isr as Catalogue>::request(o),
             _ => None,
