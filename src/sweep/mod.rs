@@ -22,12 +22,14 @@
 //! - [`stats`]: mean, Student-t confidence interval, percentiles.
 //! - [`ratios`]: ratio figures (MTTSF, MTTR) pooled as Σx/Σy across seeds.
 //! - [`failure_probability`]: P_F, the share of seeds with a failure, Wilson interval.
-//! - [`aggregate`]: the aggregate; [`report`]: it as a table.
+//! - [`aggregate`]: the aggregate; [`report`]: it as a table; [`html`]: it as a page
+//!   of distributions (`--report`).
 
 pub mod aggregate;
 pub mod catch;
 pub mod determinism;
 pub mod failure_probability;
+pub mod html;
 pub mod interrupt;
 pub mod merge;
 pub mod output;
@@ -74,6 +76,11 @@ pub struct SweepArgs {
     /// Print the aggregate as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write a self-contained HTML page: each figure's distribution over the
+    /// seeds (histogram, ECDF, mean with its 95 % CI) and the failing seeds with their
+    /// replay and report commands.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -98,6 +105,11 @@ pub struct MergeArgs {
     /// Print the aggregate as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write a self-contained HTML page: each figure's distribution over the
+    /// seeds (histogram, ECDF, mean with its 95 % CI) and the failing seeds with their
+    /// replay and report commands.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Aggregate even if seeds of the range are missing (the gaps are still reported).
     #[arg(long)]
     pub allow_gaps: bool,
@@ -255,7 +267,7 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         jobs: pool::workers(args.jobs, plan.len())?,
         check_determinism: args.check_determinism,
     };
-    if let Some(out) = &args.out {
+    for out in args.out.iter().chain(&args.report) {
         // Find out now, not after an hour of runs, that the results have nowhere to go.
         crate::output_paths::check(out, &[&args.scenario]).map_err(|e| e.to_string())?;
     }
@@ -287,6 +299,11 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         output::write(out, &header, &results).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     let agg = aggregate::aggregate(&header, &results);
+    if let Some(path) = &args.report {
+        let page = html::page(&agg, &results, &args.scenario.display().to_string());
+        crate::atomic::write(path, page.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     print_aggregate(&agg, args.json)?;
     report_divergences(&agg);
     if interrupted {

@@ -31,7 +31,7 @@ font-family:monospace;font-size:12px;min-height:16px;white-space:pre-wrap}\
 .bar{margin:6px 0;font-size:13px}.bar button{margin-right:6px}#range{font-family:monospace;margin-left:8px}\
 .legend{font-size:12px;margin:4px 0}.legend i{display:inline-block;width:12px;height:10px;margin:0 4px 0 12px}\
 canvas{display:block;cursor:crosshair}#overview{cursor:col-resize}.note{font-size:12px;color:#455a64}\
-.cols{display:flex;gap:32px;flex-wrap:wrap}";
+.cols{display:flex;gap:32px;flex-wrap:wrap}#render-check{font-size:10px;color:#90a4ae;white-space:pre-wrap}";
 
 /// The page's script: it draws everything from `#timeline-data`.
 pub const SCRIPT: &str = include_str!("page.js");

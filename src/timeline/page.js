@@ -449,7 +449,7 @@
     k = k === undefined ? nextViolation : k;
     var i = violations[k % violations.length], t = D.marks[4 * i];
     nextViolation = (k + 1) % violations.length;
-    var span = Math.min(END, Math.max(1e6, Math.min(1e9, END / 100)));
+    var span = Math.min(END, Math.max(1e6, Math.min(1e9, END / 300)));
     panel.textContent = markLine(i);
     return zoom(t - 0.8 * span, t + 0.2 * span);
   }
