@@ -69,14 +69,24 @@
     if (node >= 0 && node < D.lanes.length) { laneMarks[node].push(i); } else { globalMarks.push(i); }
   }
 
-  // Groups: by role and zone once the lanes are too many to read one by one.
-  var grouped = D.lanes.length > 40;
+  // Groups: by role and zone once the lanes are too many to read one by one; a group
+  // of more than GROUP_MAX (one role, no zones) is cut into blocks of nodes in id order.
+  var grouped = D.lanes.length > 40, GROUP_MAX = 64;
   var groups = [], groupOf = {};
   D.lanes.forEach(function (l, n) {
     var key = grouped ? l.g + (l.z ? ' · ' + l.z : '') : l.n;
     if (!(key in groupOf)) { groupOf[key] = groups.length; groups.push({ key: key, members: [], open: !grouped }); }
     groups[groupOf[key]].members.push(n);
   });
+  groups = [].concat.apply([], groups.map(function (g) {
+    if (g.members.length <= GROUP_MAX) { return [g]; }
+    var blocks = [];
+    for (var i = 0; i < g.members.length; i += 50) {
+      var part = g.members.slice(i, i + 50);
+      blocks.push({ key: g.key + ' ' + D.lanes[part[0]].n + '…' + D.lanes[part[part.length - 1]].n, members: part, open: false });
+    }
+    return blocks;
+  }));
   function rows() {
     var out = [];
     groups.forEach(function (g, gi) {
@@ -378,7 +388,9 @@
   // The message diagram of the window: a column per node, time downwards, an arrow per
   // message labelled with its name; drops end in a red cross, duplicates are dashed.
   var DIAGRAM_MAX = 600;
+  var arrows = [];
   function drawDiagram() {
+    arrows = [];
     var lo = lower(D.msgs, 7, view.from), hi = lower(D.msgs, 7, view.to + 1), n = hi - lo;
     var note = document.getElementById('diagram-note');
     var gap = D.msg_gap && D.msg_gap[0] <= view.to && D.msg_gap[1] >= view.from
@@ -426,6 +438,7 @@
         if (kind === 1) { stats.dups++; }
       }
       stats.arrows++;
+      arrows.push({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, m: m });
       var name = text.split(' ')[0] + (kind === 1 ? ' (dup)' : kind === 2 ? ' (' + D.texts[D.msgs[7 * m + 6]] + ')' : '');
       c.fillStyle = '#263238'; c.fillText(name, (x0 + x1) / 2, (y0 + y1) / 2 - 3);
     }
@@ -433,6 +446,17 @@
     note.textContent = n + ' messages sent in this window' + (stats.drops ? ', ' + stats.drops + ' dropped' : '') + (stats.dups ? ', ' + stats.dups + ' duplicated' : '') +
       (skipped ? '; ' + skipped + ' between nodes past the first 40 columns not drawn' : '') + '.' + gap;
   }
+
+  // A message's whole story on hover: sent when, from whom to whom, how it ended.
+  diagram.addEventListener('mousemove', function (e) {
+    var best = null, bestD = 64;
+    arrows.forEach(function (a) { var d = (a.x - e.offsetX) * (a.x - e.offsetX) + (a.y - e.offsetY) * (a.y - e.offsetY); if (d < bestD) { best = a.m; bestD = d; } });
+    if (best === null) { return; }
+    var s = D.msgs[7 * best], dur = D.msgs[7 * best + 1], kind = D.msgs[7 * best + 5];
+    var name = function (v) { return D.lanes[v] ? D.lanes[v].n : 'n' + v; };
+    var end = kind === 3 ? 'still in flight at the end' : (kind === 2 ? 'dropped (' + D.texts[D.msgs[7 * best + 6]] + ')' : kind === 1 ? 'duplicate delivered' : 'delivered') + (dur >= 0 ? ' at ' + fmt(s + dur) : '');
+    panel.textContent = fmt(s) + ' ' + name(D.msgs[7 * best + 2]) + ' -> ' + name(D.msgs[7 * best + 3]) + ' ' + D.texts[D.msgs[7 * best + 4]] + ': ' + end;
+  });
 
   // Zoom, pan, brush.
   function zoom(from, to) {

@@ -3,13 +3,16 @@
 //! a mark for every fault and violation in the run's data; zooming by script moves the
 //! view; jump-to-violation finds a 10 ms overlap on a 7 s axis and draws its messages;
 //! the canvases have ink and a screenshot is taken. A sweep's page (`--report`) draws
-//! a picture per figure and lists every failing seed with its commands.
+//! a picture per figure and lists every failing seed with its commands. Many nodes
+//! are grouped (by role and zone, big groups in blocks) and every fault still drawn.
 //!
 //! The test wraps the page: a script in `<head>` records errors before the page's own
 //! runs, and one after it drives `window.hasimReport` and writes what it saw as JSON
 //! into `#test-result`, which `--dump-dom` returns.
 
 use super::{temp, timeline};
+use hasim::runner::{self, RunOptions};
+use hasim::scenario::Scenario;
 use hasim::timeline::{html, TimelineData};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,7 +111,23 @@ fn open(
     seed: u64,
 ) -> (serde_json::Value, TimelineData, String) {
     let (scenario, result, data) = timeline(file, seed);
-    let page = html::page(&scenario, &result, &data);
+    drive(
+        browser,
+        test,
+        file,
+        &html::page(&scenario, &result, &data),
+        data,
+    )
+}
+
+/// Opens `page` driven by [`DRIVE`]; what it saw, the data and the page.
+fn drive(
+    browser: &Path,
+    test: &str,
+    file: &str,
+    page: &str,
+    data: TimelineData,
+) -> (serde_json::Value, TimelineData, String) {
     let driven = page
         .replacen("<head>", &format!("<head>{WATCH}"), 1)
         .replacen("</body>", &format!("{DRIVE}</body>"), 1);
@@ -137,7 +156,7 @@ fn open(
         .replace("&quot;", "\"");
     let value: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}: {text}"));
-    (value, data, page)
+    (value, data, page.to_string())
 }
 
 fn n(v: &serde_json::Value, path: &str) -> f64 {
@@ -379,4 +398,36 @@ fn a_sweep_report_draws_each_figure_and_lists_failing_seeds() {
     assert_eq!(v["errors"], serde_json::json!([]));
     assert_eq!(v["resources"], 0);
     assert_eq!(v["drawn"].as_u64().unwrap() as usize, figures.len());
+}
+
+#[test]
+fn a_big_group_of_one_role_is_cut_into_blocks() {
+    let Some(browser) = browser() else { return };
+    // 130 members of one role and no zone: three blocks (50, 50, 30), not one row.
+    let text = std::fs::read_to_string("scenarios/detection_swim_faults.toml")
+        .unwrap()
+        .replace("count = 12", "count = 130");
+    let path = temp("swim-130.toml");
+    std::fs::write(&path, text).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    let (result, data) = runner::run_with_timeline(
+        &scenario,
+        &RunOptions {
+            seed: 1,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let page = html::page(&scenario, &result, &data);
+    let (v, data, _) = drive(&browser, "blocks", "swim-130", &page, data);
+    assert_clean("swim-130", &v);
+    let sizes: Vec<u64> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["members"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [50, 50, 30], "{}", v["groups"]);
+    assert_eq!(n(&v, "full.rows"), 3.0);
+    assert_eq!(n(&v, "full.faults") as usize, faults(&data).0);
 }
