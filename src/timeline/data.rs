@@ -168,10 +168,18 @@ pub struct MarkSink {
     pub messages: Vec<Message>,
     /// Messages sent in all.
     pub messages_total: u64,
-    /// Sends not yet delivered or dropped, by (from, to, text): indices into `messages`.
-    pending: BTreeMap<(u32, u32, String), VecDeque<usize>>,
-    /// The last delivered message of each (from, to, text), for duplicates.
-    delivered: BTreeMap<(u32, u32, String), usize>,
+    /// Sends not yet delivered or dropped, by (from, to, hash of the text): indices
+    /// into `messages`. Hashed, so a long run keeps 16 bytes a key, not its texts.
+    pending: BTreeMap<(u32, u32, u64), VecDeque<usize>>,
+    /// The last delivered message of each (from, to, hash of the text), for duplicates.
+    delivered: BTreeMap<(u32, u32, u64), usize>,
+}
+
+/// FNV-1a of a message's text: a fixed function, so pairing is the same on every run.
+fn text_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// `n12` as 12.
@@ -209,7 +217,7 @@ impl MarkSink {
                 if self.messages.len() >= MESSAGES_GATHERED_MAX {
                     return;
                 }
-                let key = (node, to, rest.to_string());
+                let key = (node, to, text_hash(rest));
                 self.pending
                     .entry(key)
                     .or_default()
@@ -232,13 +240,17 @@ impl MarkSink {
                 } else {
                     ("", rest)
                 };
-                let key = (from, node, text.to_string());
+                let key = (from, node, text_hash(text));
                 let end = if r.verb == Verb::Drop {
                     MessageEnd::Dropped(r.time, drop_reason(reason))
                 } else {
                     MessageEnd::Delivered(r.time)
                 };
-                if let Some(i) = self.pending.get_mut(&key).and_then(VecDeque::pop_front) {
+                let matched = self.pending.get_mut(&key).and_then(VecDeque::pop_front);
+                if self.pending.get(&key).is_some_and(VecDeque::is_empty) {
+                    self.pending.remove(&key);
+                }
+                if let Some(i) = matched {
                     self.messages[i].end = end;
                     if r.verb == Verb::Deliver {
                         self.delivered.insert(key, i);

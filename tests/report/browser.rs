@@ -63,7 +63,7 @@ fn headless(browser: &Path, profile: &Path) -> Command {
 }
 
 /// Records errors before the page's script runs.
-const WATCH: &str = "<script>window.__errors=[];\
+const WATCH: &str = "<script>window.__t0=performance.now();window.__errors=[];\
 window.addEventListener('error',function(e){window.__errors.push('error: '+e.message);});\
 (function(){var ce=console.error;console.error=function(){window.__errors.push('console: '+[].join.call(arguments,' '));ce.apply(console,arguments);};})();\
 </script>";
@@ -71,7 +71,7 @@ window.addEventListener('error',function(e){window.__errors.push('error: '+e.mes
 /// Drives the page and reports what it saw.
 const DRIVE: &str = r#"<pre id="test-result">no result</pre><script>
 (function () {
-  var out = {};
+  var out = { load_ms: performance.now() - window.__t0 };
   try {
     var R = window.hasimReport;
     out.full = R.stats();
@@ -272,6 +272,12 @@ fn a_500_node_page_is_small_grouped_and_whole() {
     let file = "gallery_telecom_edge.toml";
     let (v, data, page) = open(&browser, "groups", file, 1);
     assert!(page.len() < 5_000_000, "{} bytes", page.len());
+    // A measurement, not a check (machines differ): printed for the record.
+    eprintln!(
+        "500-node page: {} bytes, parsed and drawn in {:.0} ms",
+        page.len(),
+        n(&v, "load_ms")
+    );
     assert_clean(file, &v);
     // Eight groups (one role, eight zones), collapsed: one row each, every fault drawn.
     let groups = v["groups"].as_array().unwrap();
