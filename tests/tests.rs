@@ -51,6 +51,8 @@ mod recovery_theory;
 mod reliability;
 /// `hasim report`: timeline data, a self-contained page, headless Chromium draws it.
 mod report;
+/// `[params.ROLE]` tables: the same run as params on the groups, overrides, errors.
+mod role_params;
 /// Random scenarios, valid and mutated: no panic, no hang.
 mod scenario_fuzz;
 /// Every scenario in scenarios/ runs twice with the same trace hash; summary snapshots.

@@ -8,12 +8,10 @@
 pub(crate) mod groups;
 
 use super::Params as _;
-use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
-use hasim_protocols::balancing::params::{
-    AutoscaleParams, BackendParams, BalancerParams, ClientParams, Params,
-};
+use super::{GroupParams, Model, ParamError, RoleDoc};
+use hasim_protocols::balancing::catalogue::{Offered, Scaling};
+use hasim_protocols::balancing::params::{BackendParams, BalancerParams, ClientParams};
 use hasim_protocols::balancing::Balancing;
-use serde::Serialize;
 
 /// The `balancing` model.
 pub struct BalancingModel;
@@ -26,31 +24,10 @@ impl Model for BalancingModel {
     // The figures are computed from the observations after the run.
 
     fn roles() -> Vec<RoleDoc> {
-        let defaults = Params::default();
-        let mut client = vec![
-            doc(
-                "workload",
-                &defaults.workload,
-                "offered load over all clients: {kind = \"open\", rate, schedule = [{at, rate}]} or {kind = \"closed\", users, think}",
-            ),
-            doc(
-                "keys",
-                &defaults.keys,
-                "request keys are uniform on 0..keys (hash key, session)",
-            ),
-        ];
+        let mut client = Offered::docs();
         client.extend(ClientParams::docs());
         let mut backend = BackendParams::docs();
-        backend.push(doc(
-            "autoscale",
-            &AutoscaleParams::default(),
-            "HPA autoscaling {target, tolerance, sync_period, stabilisation, replicas_min, startup_delay}; the group's count is replicas_max; off when absent",
-        ));
-        backend.push(ParamDoc {
-            name: "serving".to_string(),
-            default: "-".to_string(),
-            doc: "with autoscale: backends in service at the start (default replicas_min)",
-        });
+        backend.extend(Scaling::docs());
         vec![
             RoleDoc {
                 role: "client",
@@ -72,14 +49,5 @@ impl Model for BalancingModel {
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamError> {
         groups::build(nodes, groups)
-    }
-}
-
-/// A hand-written parameter's documentation, its default rendered as TOML.
-fn doc(name: &str, default: &impl Serialize, text: &'static str) -> ParamDoc {
-    ParamDoc {
-        name: name.to_string(),
-        default: toml::Value::try_from(default).map_or("-".to_string(), |v| v.to_string()),
-        doc: text,
     }
 }

@@ -5,19 +5,20 @@
 //! `store_` prefix; its checks are both families', judged on their parts. The
 //! catalogue is the system's own, in `hasim_protocols::systems::checkout::catalogue`.
 
+use super::groups::{invalid, Groups};
 use super::raft::RaftModel;
-use super::{balancing, balancing::BalancingModel, params, unknown_role};
-use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
+use super::{balancing, balancing::BalancingModel, params};
+use super::{GroupParams, Model, ParamError, Params, RoleDoc};
 use hasim_protocols::replication::raft::RaftParams;
 use hasim_protocols::systems::checkout::Checkout;
 use hasim_sim::SimDuration;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The `checkout` model.
 pub struct CheckoutModel;
 
 /// The app role's own parameters, beside its backend ones.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct AppStore {
     /// How long an order's store write may take before the order fails.
@@ -35,6 +36,19 @@ impl Default for AppStore {
     }
 }
 
+impl Params for AppStore {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        (
+            "store_timeout",
+            "an order's store write fails (error answer) when not acknowledged within this",
+        ),
+        (
+            "order_keys",
+            "orders are written to store keys 0..order_keys (rid mod order_keys)",
+        ),
+    ];
+}
+
 const ROLES: [&str; 4] = ["client", "balancer", "app", "replica"];
 const STORE_KEYS: [&str; 2] = ["store_timeout", "order_keys"];
 
@@ -50,16 +64,7 @@ impl Model for CheckoutModel {
             if r.role == "backend" {
                 r.role = "app";
                 r.doc = "an app server: a balancing backend whose ok answer waits until its order is stored in Raft (after the balancers)";
-                r.params.push(ParamDoc {
-                    name: "store_timeout".into(),
-                    default: "\"1s\"".into(),
-                    doc: "an order's store write fails (error answer) when not acknowledged within this",
-                });
-                r.params.push(ParamDoc {
-                    name: "order_keys".into(),
-                    default: "64".into(),
-                    doc: "orders are written to store keys 0..order_keys (rid mod order_keys)",
-                });
+                r.params.extend(AppStore::docs());
             }
         }
         roles.extend(
@@ -71,22 +76,21 @@ impl Model for CheckoutModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Checkout, ParamError> {
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
         // App groups' tables without the store's keys, owned here for the build.
-        let mut rests: Vec<Option<toml::Table>> = vec![None; groups.len()];
+        let mut rests: Vec<Option<toml::Table>> = vec![None; groups.all().count()];
         let mut store = AppStore::default();
-        let mut raft_params: Option<(usize, RaftParams)> = None;
         let mut replicas = 0u32;
-        for (i, g) in groups.iter().enumerate() {
-            let err = |message: String| ParamError {
-                group: i,
-                role: true,
-                message,
-            };
+        for (i, g) in groups.all() {
             match g.role {
-                "client" | "balancer" | "app" if replicas > 0 => {
-                    return Err(err("the checkout lays nodes out as clients, balancers, app servers, then replicas: put the replica groups last".into()));
+                "replica" => replicas += g.nodes.end - g.nodes.start,
+                _ if replicas > 0 => {
+                    return Err(ParamError {
+                        group: i,
+                        role: true,
+                        message: "the checkout lays nodes out as clients, balancers, app servers, then replicas: put the replica groups last".into(),
+                    });
                 }
-                "client" | "balancer" => {}
                 "app" => {
                     let (own, rest): (toml::Table, toml::Table) = g
                         .params
@@ -98,18 +102,15 @@ impl Model for CheckoutModel {
                     }
                     rests[i] = Some(rest);
                 }
-                "replica" => {
-                    replicas += g.nodes.end - g.nodes.start;
-                    super::raft::replica_params(&mut raft_params, i, g.params)?;
-                }
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
+                _ => {}
             }
         }
+        let (group, raft) = groups.shared::<RaftParams>(Some("replica"))?;
         let lb_groups: Vec<GroupParams<'_>> = groups
-            .iter()
+            .all()
             .zip(&rests)
-            .filter(|(g, _)| g.role != "replica")
-            .map(|(g, rest)| match rest {
+            .filter(|((_, g), _)| g.role != "replica")
+            .map(|((_, g), rest)| match rest {
                 Some(rest) => GroupParams {
                     role: "backend",
                     nodes: g.nodes.clone(),
@@ -118,9 +119,7 @@ impl Model for CheckoutModel {
                 None => g.clone(),
             })
             .collect();
-        let lb_nodes = nodes - replicas;
-        let balancing = balancing::groups::build(lb_nodes, &lb_groups)?;
-        let (group, raft) = raft_params.unwrap_or_default();
+        let balancing = balancing::groups::build(nodes - replicas, &lb_groups)?;
         Checkout::new(
             balancing,
             raft,
@@ -128,10 +127,6 @@ impl Model for CheckoutModel {
             store.store_timeout,
             store.order_keys,
         )
-        .map_err(|message| ParamError {
-            group,
-            role: false,
-            message,
-        })
+        .map_err(|e| invalid(group, e))
     }
 }

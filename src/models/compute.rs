@@ -4,7 +4,8 @@
 //! The catalogue (parameters, properties, figures) is the protocol's own, in
 //! `hasim_protocols::recovery::compute::catalogue`.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{params, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::recovery::compute::{Compute, DriverParams, ExecutorParams};
 use hasim_sim::NodeId;
@@ -36,39 +37,15 @@ impl Model for ComputeModel {
     }
 
     fn build(_: u32, groups: &[GroupParams<'_>]) -> Result<Compute, ParamError> {
-        let mut driver: Option<(usize, NodeId, DriverParams)> = None;
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
+        let (at, driver) = groups.single("driver")?;
+        let (_, p) = groups.shared::<DriverParams>(Some("driver"))?;
         let mut executors = Vec::new();
-        for (i, g) in groups.iter().enumerate() {
-            match g.role {
-                "driver" => {
-                    if driver.is_some() || g.nodes.len() != 1 {
-                        return Err(ParamError {
-                            group: i,
-                            role: true,
-                            message: "the compute model has exactly one driver".into(),
-                        });
-                    }
-                    driver = Some((i, NodeId(g.nodes.start), params(i, g.params)?));
-                }
-                "executor" => {
-                    let _: ExecutorParams = params(i, g.params)?;
-                    executors.extend(g.nodes.clone().map(NodeId));
-                }
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
-            }
+        for (i, g) in groups.of("executor") {
+            let _: ExecutorParams = params(i, g.params)?;
+            executors.extend(g.nodes.clone().map(NodeId));
         }
-        let Some((group, id, p)) = driver else {
-            return Err(ParamError {
-                group: 0,
-                role: true,
-                message: "the compute model needs a group with role = \"driver\"".into(),
-            });
-        };
-        p.validate(executors.len()).map_err(|message| ParamError {
-            group,
-            role: false,
-            message,
-        })?;
-        Ok(Compute::new(p, id, &executors))
+        p.validate(executors.len()).map_err(|e| invalid(at, e))?;
+        Ok(Compute::new(p, driver, &executors))
     }
 }

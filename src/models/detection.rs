@@ -15,14 +15,13 @@
 //! single `monitor`, followed by `member`s; all-to-all heartbeats and phi accrual
 //! (`monitors = "all"`) and SWIM have `member`s only.
 
-use super::{param_docs, params, unknown_role, GroupParams, Model, ParamDoc};
+use super::groups::{invalid, Groups};
 use super::{Catalogue, ParamError, RoleDoc};
+use super::{GroupParams, Model, Params};
 use hasim_protocols::detection::{
     Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual, PhiAccrualParams,
     Prometheus, PrometheusParams, Swim, SwimParams,
 };
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::marker::PhantomData;
 
 /// Who watches whom, as the roles of a scenario must show it.
@@ -37,7 +36,7 @@ pub enum Layout {
 /// What the registry needs to know about a detector beyond [`Detector`].
 pub trait Registered: Detector + Catalogue + Sized {
     /// Its parameters, as a scenario writes them.
-    type Params: Serialize + DeserializeOwned + Default;
+    type Params: Params + PartialEq;
     /// `protocol = "NAME"`.
     const NAME: &'static str;
     /// One line for `hasim list`.
@@ -46,8 +45,6 @@ pub trait Registered: Detector + Catalogue + Sized {
     const MONITOR_DOC: &'static str;
     /// What a member does.
     const MEMBER_DOC: &'static str;
-    /// Its parameters, documented from their defaults.
-    fn param_docs() -> Vec<ParamDoc>;
     /// The layout these parameters ask for.
     fn layout(params: &Self::Params) -> Layout;
     /// The detector, or why the parameters make no sense.
@@ -77,15 +74,20 @@ impl<R: Registered> Model for DetectorModel<R> {
         roles.push(RoleDoc {
             role: MEMBER,
             doc: R::MEMBER_DOC,
-            params: R::param_docs(),
+            params: R::Params::docs(),
         });
         roles
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<R, ParamError> {
-        let (group, p) = shared_params::<R::Params>(groups)?;
+        let known: &[&str] = if R::MONITOR_DOC.is_empty() {
+            &[MEMBER]
+        } else {
+            &[MONITOR, MEMBER]
+        };
+        let (group, p) = Groups::new(R::NAME, known, groups)?.shared::<R::Params>(None)?;
         let layout = R::layout(&p);
-        check_layout(layout, groups, R::NAME, !R::MONITOR_DOC.is_empty())?;
+        check_layout(layout, groups, R::NAME)?;
         if layout == Layout::Central && nodes < 2 {
             return Err(ParamError {
                 group: 0,
@@ -93,56 +95,12 @@ impl<R: Registered> Model for DetectorModel<R> {
                 message: "the monitor needs at least one member to watch".to_string(),
             });
         }
-        R::new(p).map_err(|e| ParamError {
-            group,
-            role: false,
-            message: e.0,
-        })
-    }
-}
-
-/// The detector's one set of parameters, written on any group (or repeated
-/// identically), with the group it came from.
-fn shared_params<T: DeserializeOwned + Default>(
-    groups: &[GroupParams<'_>],
-) -> Result<(usize, T), ParamError> {
-    let mut written: Option<(usize, &toml::Table)> = None;
-    for (i, g) in groups.iter().enumerate() {
-        if g.params.is_empty() {
-            continue;
-        }
-        match written {
-            None => written = Some((i, g.params)),
-            Some((first, table)) if table != g.params => {
-                return Err(ParamError {
-                    group: i,
-                    role: false,
-                    message: format!(
-                        "a detector's parameters are one set shared by every node, and these differ from group[{first}]'s: write them once, on any one group"
-                    ),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    match written {
-        Some((i, table)) => Ok((i, params(i, table)?)),
-        None => Ok((0, T::default())),
+        R::new(p).map_err(|e| invalid(group, e.0))
     }
 }
 
 /// Checks that the roles match who watches whom.
-fn check_layout(
-    layout: Layout,
-    groups: &[GroupParams<'_>],
-    model: &str,
-    has_monitor: bool,
-) -> Result<(), ParamError> {
-    let known: &[&str] = if has_monitor {
-        &[MONITOR, MEMBER]
-    } else {
-        &[MEMBER]
-    };
+fn check_layout(layout: Layout, groups: &[GroupParams<'_>], model: &str) -> Result<(), ParamError> {
     let role_error = |group: usize, message: String| ParamError {
         group,
         role: true,
@@ -150,9 +108,6 @@ fn check_layout(
     };
     let all_to_all = " (or set monitors = \"all\" for all-to-all monitoring among members)";
     for (i, g) in groups.iter().enumerate() {
-        if !known.contains(&g.role) {
-            return Err(unknown_role(i, g.role, model, known));
-        }
         match (layout, g.role == MONITOR) {
             (Layout::Central, true) if i != 0 || g.nodes != (0..1) => {
                 return Err(role_error(i, format!(
@@ -183,32 +138,6 @@ impl Registered for Heartbeat {
     const MEMBER_DOC: &'static str =
         "watched: sends heartbeats (push) or acks pings (pull); with monitors = \"all\" also watches every other member";
 
-    fn param_docs() -> Vec<ParamDoc> {
-        param_docs::<HeartbeatParams>(&[
-            (
-                "mode",
-                "push (members send heartbeats) or pull (monitors ping, members ack)",
-            ),
-            ("interval", "time between heartbeats, or between pings"),
-            (
-                "rule",
-                "timeout (silence since the last heartbeat) or missed (k intervals)",
-            ),
-            (
-                "timeout",
-                "silence after which a member is suspected (rule timeout)",
-            ),
-            (
-                "missed",
-                "consecutive missed intervals before suspicion (rule missed)",
-            ),
-            (
-                "monitors",
-                "one (node 0 watches everyone) or all (all-to-all)",
-            ),
-        ])
-    }
-
     fn layout(p: &HeartbeatParams) -> Layout {
         monitors_layout(p.monitors)
     }
@@ -228,27 +157,6 @@ impl Registered for PhiAccrual {
     const MEMBER_DOC: &'static str =
         "watched: sends heartbeats; with monitors = \"all\" also watches every other member";
 
-    fn param_docs() -> Vec<ParamDoc> {
-        param_docs::<PhiAccrualParams>(&[
-            ("interval", "time between heartbeats"),
-            ("threshold", "phi above which a member is suspected"),
-            ("window", "inter-arrival samples kept"),
-            ("min_sd", "floor on the fitted standard deviation"),
-            (
-                "acceptable_pause",
-                "silence tolerated on top of the mean interval",
-            ),
-            (
-                "first_estimate",
-                "expected interval before any heartbeat arrived",
-            ),
-            (
-                "monitors",
-                "one (node 0 watches everyone) or all (all-to-all)",
-            ),
-        ])
-    }
-
     fn layout(p: &PhiAccrualParams) -> Layout {
         monitors_layout(p.monitors)
     }
@@ -267,27 +175,6 @@ impl Registered for Swim {
     const MEMBER_DOC: &'static str =
         "probes one member per period, gossips suspicions and refutes its own";
 
-    fn param_docs() -> Vec<ParamDoc> {
-        param_docs::<SwimParams>(&[
-            (
-                "period",
-                "the protocol period: one probe per member per period",
-            ),
-            (
-                "ping_timeout",
-                "wait for a direct ack before indirect probes",
-            ),
-            ("indirect_probes", "members asked to ping-req (k)"),
-            ("suspicion_timeout", "time Suspect before confirmed Dead"),
-            (
-                "retransmit_mult",
-                "each update rides on this × ⌈log10(n + 1)⌉ messages",
-            ),
-            ("piggyback_max", "most updates on one message"),
-            ("probe_order", "round_robin (shuffled) or random targets"),
-        ])
-    }
-
     fn layout(_: &SwimParams) -> Layout {
         Layout::Peers
     }
@@ -305,26 +192,6 @@ impl Registered for Prometheus {
     const MONITOR_DOC: &'static str =
         "node 0: the Prometheus server, scraping every member and alerting (takes the members' params)";
     const MEMBER_DOC: &'static str = "a scrape target: answers scrapes";
-
-    fn param_docs() -> Vec<ParamDoc> {
-        param_docs::<PrometheusParams>(&[
-            ("scrape_interval", "time between scrapes of a target"),
-            (
-                "scrape_timeout",
-                "a scrape unanswered this long sets up = 0",
-            ),
-            ("evaluation_interval", "time between rule evaluations"),
-            ("for", "how long up == 0 must hold before the alert fires"),
-            (
-                "delivery_delay",
-                "from firing to the recovery machinery (group_wait)",
-            ),
-            (
-                "monitors",
-                "one (node 0 is the server) or all (every node scrapes every other)",
-            ),
-        ])
-    }
 
     fn layout(p: &PrometheusParams) -> Layout {
         monitors_layout(p.monitors)

@@ -4,7 +4,8 @@
 //! write; figures from the client history, the controller's decisions and the faults.
 //! The catalogue is the protocol's own, in `hasim_protocols::replication::isr::catalogue`.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{params, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::isr::{BrokerParams, Isr, ProducerParams, Role};
 
@@ -35,57 +36,21 @@ impl Model for IsrModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Isr, ParamError> {
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
+        groups.needs("broker")?;
+        let (at, broker) = groups.shared::<BrokerParams>(Some("broker"))?;
         let mut roles = vec![Role::Idle; nodes as usize];
-        let mut broker: Option<(usize, &toml::Table)> = None;
-        for (i, g) in groups.iter().enumerate() {
+        for (i, g) in groups.all() {
             let role = match g.role {
-                "broker" => {
-                    match broker {
-                        Some((first, table)) if table != g.params => {
-                            return Err(ParamError {
-                                group: i,
-                                role: false,
-                                message: format!(
-                                    "every broker shares one set of parameters, and these differ from group[{first}]'s: write them on one broker group"
-                                ),
-                            })
-                        }
-                        Some(_) => {}
-                        None => broker = Some((i, g.params)),
-                    }
-                    Role::Broker
-                }
-                "producer" => {
+                "broker" => Role::Broker,
+                _ => {
                     let p: ProducerParams = params(i, g.params)?;
-                    p.validate().map_err(|e| ParamError {
-                        group: i,
-                        role: false,
-                        message: e.to_string(),
-                    })?;
+                    p.validate().map_err(|e| invalid(i, e))?;
                     Role::Producer(p)
                 }
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
             };
-            for n in g.nodes.clone() {
-                roles[n as usize] = role.clone();
-            }
+            roles[g.nodes.start as usize..g.nodes.end as usize].fill(role);
         }
-        let (group, broker_params) = match broker {
-            Some((i, table)) => (i, params::<BrokerParams>(i, table)?),
-            None => {
-                return Err(ParamError {
-                    group: 0,
-                    role: true,
-                    message:
-                        "the isr model needs broker groups (the first broker is the controller)"
-                            .to_string(),
-                })
-            }
-        };
-        Isr::new(roles, broker_params).map_err(|e| ParamError {
-            group,
-            role: false,
-            message: e.to_string(),
-        })
+        Isr::new(roles, broker).map_err(|e| invalid(at, e))
     }
 }

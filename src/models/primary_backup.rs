@@ -4,7 +4,8 @@
 //! failover and two-primary figures. The catalogue is the protocol's own, in
 //! `hasim_protocols::replication::primary_backup::catalogue`.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::primary_backup::{PrimaryBackup, PrimaryBackupParams, Role};
 use hasim_protocols::replication::WorkloadParams;
@@ -24,7 +25,7 @@ impl Model for PrimaryBackupModel {
         vec![
             RoleDoc {
                 role: "replica",
-                doc: "holds the log; the first replica starts as primary, a backup promotes itself when it suspects the primary and every lower replica (one replica group)",
+                doc: "holds the log; the first replica starts as primary, a backup promotes itself when it suspects the primary and every lower replica (params shared by every replica group)",
                 params: PrimaryBackupParams::docs(),
             },
             RoleDoc {
@@ -36,39 +37,17 @@ impl Model for PrimaryBackupModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<PrimaryBackup, ParamError> {
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
+        groups.needs("replica")?;
+        let (at, p) = groups.shared::<PrimaryBackupParams>(Some("replica"))?;
         let mut roles = vec![Role::Idle; nodes as usize];
-        let mut replica_params: Option<(usize, PrimaryBackupParams)> = None;
-        for (i, g) in groups.iter().enumerate() {
+        for (i, g) in groups.all() {
             let role = match g.role {
-                "replica" => {
-                    if replica_params.is_some() {
-                        return Err(ParamError {
-                            group: i,
-                            role: true,
-                            message: "primary_backup takes one replica group (its params are the whole run's)".into(),
-                        });
-                    }
-                    replica_params = Some((i, params(i, g.params)?));
-                    Role::Replica
-                }
-                "client" => Role::Client(super::workload(i, g.params)?),
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
+                "replica" => Role::Replica,
+                _ => Role::Client(super::workload(i, g.params)?),
             };
-            for n in g.nodes.clone() {
-                roles[n as usize] = role.clone();
-            }
+            roles[g.nodes.start as usize..g.nodes.end as usize].fill(role);
         }
-        let Some((group, p)) = replica_params else {
-            return Err(ParamError {
-                group: 0,
-                role: true,
-                message: "primary_backup needs a replica group".into(),
-            });
-        };
-        PrimaryBackup::new(roles, p).map_err(|e| ParamError {
-            group,
-            role: false,
-            message: e.to_string(),
-        })
+        PrimaryBackup::new(roles, p).map_err(|e| invalid(at, e))
     }
 }

@@ -6,7 +6,8 @@
 //! replicas' final disks. The catalogue is the protocol's own, in
 //! `hasim_protocols::replication::quorum::catalogue`.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::replication::quorum::{Quorum, ReplicaParams, Role};
 use hasim_protocols::replication::WorkloadParams;
@@ -38,50 +39,17 @@ impl Model for QuorumModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Quorum, ParamError> {
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
+        groups.needs("replica")?;
+        let (at, p) = groups.shared::<ReplicaParams>(Some("replica"))?;
         let mut roles = vec![Role::Idle; nodes as usize];
-        let mut replica: Option<(usize, &toml::Table)> = None;
-        let mut first_replica = None;
-        for (i, g) in groups.iter().enumerate() {
+        for (i, g) in groups.all() {
             let role = match g.role {
-                "replica" => {
-                    first_replica.get_or_insert(i);
-                    if !g.params.is_empty() {
-                        match replica {
-                            Some((_, p)) if p != g.params => {
-                                return Err(ParamError {
-                                    group: i,
-                                    role: false,
-                                    message: "the replica groups have different params; every replica shares them: write them once, on one replica group".into(),
-                                })
-                            }
-                            Some(_) => {}
-                            None => replica = Some((i, g.params)),
-                        }
-                    }
-                    Role::Replica
-                }
-                "client" => Role::Client(super::workload(i, g.params)?),
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
+                "replica" => Role::Replica,
+                _ => Role::Client(super::workload(i, g.params)?),
             };
-            for n in g.nodes.clone() {
-                roles[n as usize] = role.clone();
-            }
+            roles[g.nodes.start as usize..g.nodes.end as usize].fill(role);
         }
-        let Some(first) = first_replica else {
-            return Err(ParamError {
-                group: groups.len().saturating_sub(1),
-                role: true,
-                message: "the quorum model needs a replica group".into(),
-            });
-        };
-        let (at, p) = match replica {
-            Some((i, t)) => (i, params::<ReplicaParams>(i, t)?),
-            None => (first, ReplicaParams::default()),
-        };
-        Quorum::new(p, roles).map_err(|message| ParamError {
-            group: at,
-            role: false,
-            message,
-        })
+        Quorum::new(p, roles).map_err(|e| invalid(at, e))
     }
 }

@@ -5,7 +5,8 @@
 //! The catalogue (parameters, properties, figures) is the protocol's own, in
 //! `hasim_protocols::recovery::rereplication::catalogue`.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{params, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::recovery::rereplication::{DatanodeParams, NamenodeParams, Rereplication};
 use hasim_sim::NodeId;
@@ -37,48 +38,18 @@ impl Model for RereplicationModel {
     }
 
     fn build(_: u32, groups: &[GroupParams<'_>]) -> Result<Rereplication, ParamError> {
-        let mut namenode: Option<(NodeId, NamenodeParams)> = None;
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
+        let (at, namenode) = groups.single("namenode")?;
+        let (_, p) = groups.shared::<NamenodeParams>(Some("namenode"))?;
         let mut datanodes: Vec<(NodeId, String)> = Vec::new();
-        let bad = |group, message: String| ParamError {
-            group,
-            role: false,
-            message,
-        };
-        for (i, g) in groups.iter().enumerate() {
-            match g.role {
-                "namenode" => {
-                    if namenode.is_some() || g.nodes.len() != 1 {
-                        return Err(ParamError {
-                            group: i,
-                            role: true,
-                            message: "the rereplication model has exactly one namenode".into(),
-                        });
-                    }
-                    namenode = Some((NodeId(g.nodes.start), params(i, g.params)?));
-                }
-                "datanode" => {
-                    let p: DatanodeParams = params(i, g.params)?;
-                    if p.rack.is_empty() {
-                        return Err(bad(i, "a datanode group needs `rack` in its params".into()));
-                    }
-                    datanodes.extend(g.nodes.clone().map(|n| (NodeId(n), p.rack.clone())));
-                }
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
+        for (i, g) in groups.of("datanode") {
+            let p: DatanodeParams = params(i, g.params)?;
+            if p.rack.is_empty() {
+                return Err(invalid(i, "a datanode group needs `rack` in its params"));
             }
+            datanodes.extend(g.nodes.clone().map(|n| (NodeId(n), p.rack.clone())));
         }
-        let Some((id, p)) = namenode else {
-            return Err(ParamError {
-                group: 0,
-                role: true,
-                message: "the rereplication model needs a group with role = \"namenode\"".into(),
-            });
-        };
-        let namenode_group = groups
-            .iter()
-            .position(|g| g.role == "namenode")
-            .unwrap_or(0);
-        p.validate(datanodes.len())
-            .map_err(|m| bad(namenode_group, m))?;
-        Ok(Rereplication::new(p, id, &datanodes))
+        p.validate(datanodes.len()).map_err(|e| invalid(at, e))?;
+        Ok(Rereplication::new(p, namenode, &datanodes))
     }
 }

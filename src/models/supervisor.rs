@@ -3,7 +3,8 @@
 //! probe, CrashLoopBackOff), judged by restarts, time in back-off and the fraction of
 //! time the service was running and responsive.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{params, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::recovery::supervisor::{ServiceParams, Supervisor};
 
@@ -25,20 +26,12 @@ impl Model for SupervisorModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Supervisor, ParamError> {
+        let groups = Groups::new(Self::NAME, &["service"], groups)?;
         let mut services = vec![None; nodes as usize];
-        for (i, g) in groups.iter().enumerate() {
-            if g.role != "service" {
-                return Err(unknown_role(i, g.role, Self::NAME, &["service"]));
-            }
+        for (i, g) in groups.all() {
             let p: ServiceParams = params(i, g.params)?;
-            p.validate().map_err(|message| ParamError {
-                group: i,
-                role: false,
-                message,
-            })?;
-            for n in g.nodes.clone() {
-                services[n as usize] = Some(p.clone());
-            }
+            p.validate().map_err(|e| invalid(i, e))?;
+            services[g.nodes.start as usize..g.nodes.end as usize].fill(Some(p));
         }
         Ok(Supervisor::new(services))
     }

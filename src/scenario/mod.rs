@@ -14,6 +14,7 @@ mod lifecycle_specs;
 pub mod network;
 pub mod plan;
 mod random_specs;
+mod role_params;
 pub mod schema;
 pub mod selector;
 mod topology;
@@ -38,7 +39,7 @@ pub struct Group {
     pub role: String,
     /// Its nodes, as contiguous ids.
     pub nodes: Range<u32>,
-    /// The `params` table as written.
+    /// The `params` table as written, laid over its role's `[params.ROLE]` table.
     pub params: toml::Table,
 }
 

@@ -20,6 +20,9 @@ pub struct File {
     pub topology: Option<Spanned<toml::Table>>,
     #[serde(default, rename = "group")]
     pub groups: Vec<GroupSpec>,
+    /// `[params.ROLE]`: parameters for every group of a role (`role_params` says how
+    /// they combine with a group's own).
+    pub params: Option<Spanned<std::collections::BTreeMap<String, Spanned<toml::Table>>>>,
     #[serde(default, rename = "fault")]
     pub faults: Vec<Spanned<FaultSpec>>,
     /// `[faults.random]` and `[faults.swarm]`.

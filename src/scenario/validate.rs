@@ -177,6 +177,7 @@ fn layout(
         .collect();
     // Sets for membership, so validation stays linear in zones and nodes.
     let declared_set: BTreeSet<&str> = declared.iter().map(String::as_str).collect();
+    let role_params = super::role_params::RoleParams::of(file)?;
     let mut per_role: BTreeMap<String, u32> = BTreeMap::new();
     let mut named: BTreeSet<&str> = declared_set.clone();
     let mut nodes: Vec<NodeLabels> = Vec::new();
@@ -272,11 +273,7 @@ fn layout(
         groups.push(Group {
             role: role.to_string(),
             nodes: first_id..first_id + count,
-            params: g
-                .params
-                .as_ref()
-                .map(|p| p.get_ref().clone())
-                .unwrap_or_default(),
+            params: role_params.merged(role, g.params.as_ref().map(Spanned::get_ref)),
         });
     }
     let params: Vec<GroupParams<'_>> = groups
@@ -289,8 +286,10 @@ fn layout(
         .collect();
     if let Err(e) = (model.validate)(total, &params) {
         let g = &file.groups[e.group];
-        let bad = match (&g.params, e.role) {
-            (Some(p), false) => Bad::at(p, format!("group[{}].params", e.group), e.message),
+        let role = g.role.get_ref().trim();
+        let bad = match (&g.params, role_params.table(role), e.role) {
+            (Some(p), _, false) => Bad::at(p, format!("group[{}].params", e.group), e.message),
+            (None, Some(t), false) => Bad::at(t, format!("params.{role}"), e.message),
             _ => Bad::at(&g.role, format!("group[{}].role", e.group), e.message),
         };
         return Err(bad);

@@ -114,7 +114,10 @@ fn a_role_may_span_groups_and_schedules_name_backends() {
         "role = \"balancer\"\n        protocol = \"balancing\"\n        params = { policy = \"power_of_two\" }\n        [[group]]",
     );
     let e = Scenario::parse(&differ, Path::new("split.toml")).expect_err("differing params");
-    assert!(e.to_string().contains("different params"), "{e}");
+    assert!(
+        e.to_string().contains("group[2]'s differ from group[1]'s"),
+        "{e}"
+    );
 }
 
 #[test]

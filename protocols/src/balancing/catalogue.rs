@@ -3,11 +3,67 @@
 //! queueing, detection and VIP takeovers, renamed to read like every other model's
 //! (`latency_p99`, per-backend figures by node name).
 
-use super::params::{BackendParams, BalancerParams, ClientParams};
+use super::params::{AutoscaleParams, BackendParams, BalancerParams, ClientParams, Workload};
 use super::{figures, Balancing, Observation, View};
 use crate::catalogue::{Catalogue, FigureDoc, Params, Predicate, PropertyDoc, Unit};
 use hasim_sim::Inspect;
 use std::collections::BTreeMap;
+
+/// What a scenario's client role writes beside [`ClientParams`]: the load all clients
+/// offer together, and the keys requests carry.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Offered {
+    /// The offered load over all clients.
+    pub workload: Workload,
+    /// Request keys are uniform on `0..keys`.
+    pub keys: u64,
+}
+
+impl Default for Offered {
+    fn default() -> Self {
+        let p = super::params::Params::default();
+        Offered {
+            workload: p.workload,
+            keys: p.keys,
+        }
+    }
+}
+
+impl Params for Offered {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        ("workload", "offered load over all clients: {kind = \"open\", rate, schedule = [{at, rate}]} or {kind = \"closed\", users, think}"),
+        ("keys", "request keys are uniform on 0..keys (hash key, session)"),
+    ];
+}
+
+/// What a scenario's backend role writes beside [`BackendParams`]: autoscaling, and
+/// how many backends serve at first. Its default documents autoscaling's defaults;
+/// autoscaling is off unless the table is written.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scaling {
+    /// HPA autoscaling; off when absent.
+    pub autoscale: Option<AutoscaleParams>,
+    /// With autoscaling: backends in service at the start (default `replicas_min`).
+    pub serving: Option<u32>,
+}
+
+impl Default for Scaling {
+    fn default() -> Self {
+        Scaling {
+            autoscale: Some(AutoscaleParams::default()),
+            serving: None,
+        }
+    }
+}
+
+impl Params for Scaling {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        ("autoscale", "HPA autoscaling {target, tolerance, sync_period, stabilisation, replicas_min, startup_delay}; the group's count is replicas_max; off when absent"),
+        ("serving", "with autoscale: backends in service at the start (default replicas_min)"),
+    ];
+}
 
 impl Params for ClientParams {
     const DOCS: &'static [(&'static str, &'static str)] = &[

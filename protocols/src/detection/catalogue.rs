@@ -8,7 +8,8 @@
 use super::{
     DetectionReport, Detector, DetectorObservation, Heartbeat, PhiAccrual, Prometheus, Swim,
 };
-use crate::catalogue::{Catalogue, FigureDoc, Predicate, PropertyDoc, Unit};
+use super::{HeartbeatParams, PhiAccrualParams, PrometheusParams, SwimParams};
+use crate::catalogue::{Catalogue, FigureDoc, Params, Predicate, PropertyDoc, Unit};
 use hasim_sim::{Inspect, NodeId};
 use std::collections::BTreeMap;
 
@@ -212,4 +213,92 @@ pub fn figure_docs(confirms: bool) -> Vec<FigureDoc> {
         f("messages_per_node_second", Unit::Count, "messages per node of the run per second of the run"),
     ]);
     docs
+}
+
+impl Params for HeartbeatParams {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        (
+            "mode",
+            "push (members send heartbeats) or pull (monitors ping, members ack)",
+        ),
+        ("interval", "time between heartbeats, or between pings"),
+        (
+            "rule",
+            "timeout (silence since the last heartbeat) or missed (k intervals)",
+        ),
+        (
+            "timeout",
+            "silence after which a member is suspected (rule timeout)",
+        ),
+        (
+            "missed",
+            "consecutive missed intervals before suspicion (rule missed)",
+        ),
+        (
+            "monitors",
+            "one (node 0 watches everyone) or all (all-to-all)",
+        ),
+    ];
+}
+
+impl Params for PhiAccrualParams {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        ("interval", "time between heartbeats"),
+        ("threshold", "phi above which a member is suspected"),
+        ("window", "inter-arrival samples kept"),
+        ("min_sd", "floor on the fitted standard deviation"),
+        (
+            "acceptable_pause",
+            "silence tolerated on top of the mean interval",
+        ),
+        (
+            "first_estimate",
+            "expected interval before any heartbeat arrived",
+        ),
+        (
+            "monitors",
+            "one (node 0 watches everyone) or all (all-to-all)",
+        ),
+    ];
+}
+
+impl Params for SwimParams {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        (
+            "period",
+            "the protocol period: one probe per member per period",
+        ),
+        (
+            "ping_timeout",
+            "wait for a direct ack before indirect probes",
+        ),
+        ("indirect_probes", "members asked to ping-req (k)"),
+        ("suspicion_timeout", "time Suspect before confirmed Dead"),
+        (
+            "retransmit_mult",
+            "each update rides on this × ⌈log10(n + 1)⌉ messages",
+        ),
+        ("piggyback_max", "most updates on one message"),
+        ("probe_order", "round_robin (shuffled) or random targets"),
+    ];
+}
+
+impl Params for PrometheusParams {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        ("scrape_interval", "time between scrapes of a target"),
+        (
+            "scrape_timeout",
+            "a scrape unanswered this long sets up = 0",
+        ),
+        ("evaluation_interval", "time between rule evaluations"),
+        ("for", "how long up == 0 must hold before the alert fires"),
+        (
+            "delivery_delay",
+            "from firing to the recovery machinery (group_wait)",
+        ),
+        (
+            "monitors",
+            "one (node 0 is the server) or all (every node scrapes every other)",
+        ),
+    ];
 }

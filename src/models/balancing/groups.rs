@@ -11,11 +11,13 @@
 //!   `autoscale`. With autoscaling the backend groups' count is `replicas_max` (every
 //!   backend node exists from the start) and `serving` sets how many serve at first.
 //!
-//! A role's params are written once: on one of its groups, or identically on each.
+//! A role's params are written once: in `[params.ROLE]`, on one of its groups, or
+//! identically on each.
 //! Brownout and flapping schedules name their backend by node name (`"backend-2"`) or
 //! by 0-based index.
 
-use crate::models::{params, unknown_role, GroupParams, ParamError};
+use crate::models::groups::Groups;
+use crate::models::{params, GroupParams, ParamError};
 use hasim_protocols::balancing::params::{AutoscaleParams, Params};
 use hasim_protocols::balancing::Balancing;
 
@@ -30,21 +32,23 @@ fn error(group: usize, role: bool, message: impl Into<String>) -> ParamError {
 }
 
 /// One role's groups: node count, and the params table with the group it came from.
-struct RoleGroups<'a> {
+struct RoleGroups {
     count: u32,
-    params: Option<(usize, &'a toml::Table)>,
-    first: usize,
+    table: toml::Table,
+    at: usize,
 }
 
 /// Builds the model from the groups.
 pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamError> {
-    let mut roles: [Option<RoleGroups<'_>>; 3] = [None, None, None];
+    let groups = Groups::new("balancing", &ROLES, groups)?;
     let mut last_rank = 0;
-    for (i, g) in groups.iter().enumerate() {
-        let Some(rank) = ROLES.iter().position(|r| *r == g.role) else {
-            return Err(unknown_role(i, g.role, "balancing", &ROLES));
-        };
-        if rank < last_rank || (rank > last_rank && roles[rank].is_some()) {
+    let mut seen = [false; 3];
+    for (i, g) in groups.all() {
+        let rank = ROLES
+            .iter()
+            .position(|r| *r == g.role)
+            .expect("a known role");
+        if rank < last_rank || (rank > last_rank && seen[rank]) {
             return Err(error(
                 i,
                 true,
@@ -52,38 +56,17 @@ pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamE
             ));
         }
         last_rank = rank;
-        let entry = roles[rank].get_or_insert(RoleGroups {
-            count: 0,
-            params: None,
-            first: i,
-        });
-        entry.count += g.nodes.end - g.nodes.start;
-        if !g.params.is_empty() {
-            match entry.params {
-                Some((_, p)) if p != g.params => {
-                    return Err(error(
-                        i,
-                        false,
-                        format!(
-                            "the {} groups have different params; write them once, on one group of the role",
-                            g.role
-                        ),
-                    ))
-                }
-                Some(_) => {}
-                None => entry.params = Some((i, g.params)),
-            }
-        }
+        seen[rank] = true;
     }
     let missing: Vec<&str> = ROLES
         .iter()
-        .zip(&roles)
-        .filter(|(_, r)| r.is_none())
-        .map(|(name, _)| *name)
+        .zip(seen)
+        .filter(|(_, s)| !s)
+        .map(|(r, _)| *r)
         .collect();
     if !missing.is_empty() {
         return Err(error(
-            groups.len().saturating_sub(1),
+            groups.all().count().saturating_sub(1),
             true,
             format!(
                 "the balancing model needs a client, a balancer and a backend group (in that order); missing: {}",
@@ -91,9 +74,15 @@ pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamE
             ),
         ));
     }
-    let [Some(client), Some(balancer), Some(backend)] = roles else {
-        unreachable!("missing roles were reported above");
+    let role = |name: &str| -> Result<RoleGroups, ParamError> {
+        let (at, table) = groups.shared::<toml::Table>(Some(name))?;
+        let count = groups
+            .of(name)
+            .map(|(_, g)| g.nodes.end - g.nodes.start)
+            .sum();
+        Ok(RoleGroups { count, table, at })
     };
+    let (client, balancer, backend) = (role("client")?, role("balancer")?, role("backend")?);
     let mut p = Params {
         clients: client.count,
         balancers: balancer.count,
@@ -101,17 +90,15 @@ pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamE
         ..Params::default()
     };
     // Where a role's params came from, for errors: the group that wrote them.
-    let at = |r: &RoleGroups<'_>| r.params.map_or(r.first, |(i, _)| i);
-    let table = |r: &RoleGroups<'_>| r.params.map_or_else(toml::Table::new, |(_, t)| t.clone());
+    let at = |r: &RoleGroups| r.at;
+    let table = |r: &RoleGroups| r.table.clone();
 
     let mut t = table(&client);
     if let Some(w) = t.remove("workload") {
-        p.workload = params(at(&client), &single("workload", w))
-            .map(|s: Workload| s.workload)
-            .map_err(|e| error(e.group, false, format!("workload: {}", e.message)))?;
+        p.workload = value(at(&client), "workload", w)?;
     }
     if let Some(k) = t.remove("keys") {
-        p.keys = params::<Keys>(at(&client), &single("keys", k))?.keys;
+        p.keys = value(at(&client), "keys", k)?;
     }
     p.client = params(at(&client), &t)?;
     p.balancer = params(at(&balancer), &table(&balancer))?;
@@ -159,11 +146,10 @@ pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamE
                 "replicas_max".into(),
                 toml::Value::Integer(backend.count.into()),
             );
-            let a: AutoscaleParams = params(at(&backend), &a)
-                .map_err(|e| error(e.group, false, format!("autoscale: {}", e.message)))?;
+            let a: AutoscaleParams = value(at(&backend), "autoscale", toml::Value::Table(a))?;
             p.backends = match serving {
                 None => a.replicas_min,
-                Some(s) => params::<Serving>(at(&backend), &single("serving", s))?.serving,
+                Some(s) => value(at(&backend), "serving", s)?,
             };
             p.autoscale = Some(a);
         }
@@ -177,26 +163,13 @@ pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamE
     Ok(model)
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Workload {
-    workload: hasim_protocols::balancing::params::Workload,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Keys {
-    keys: u64,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Serving {
-    serving: u32,
-}
-
-fn single(key: &str, value: toml::Value) -> toml::Table {
-    toml::Table::from_iter([(key.to_string(), value)])
+/// A role table's one key, read as `T`; the error names the key.
+fn value<T: serde::de::DeserializeOwned>(
+    group: usize,
+    key: &str,
+    value: toml::Value,
+) -> Result<T, ParamError> {
+    T::deserialize(value).map_err(|e| error(group, false, format!("{key}: {}", e.message().trim())))
 }
 
 /// A schedule entry's `backend = "backend-2"` becomes the index 1 the model wants.

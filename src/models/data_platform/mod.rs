@@ -6,8 +6,9 @@
 //! and how long the pipeline as a whole took to recover. The catalogue is the system's
 //! own, in `hasim_protocols::systems::data_platform::catalogue`.
 
+use super::groups::{invalid, Groups};
 use super::rereplication::RereplicationModel;
-use super::{compute::ComputeModel, isr::IsrModel, params, unknown_role};
+use super::{compute::ComputeModel, isr::IsrModel, params};
 use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
 use hasim_protocols::recovery::supervisor::{ServiceParams, Supervisor};
 use hasim_protocols::systems::data_platform::DataPlatform;
@@ -104,6 +105,7 @@ impl Model for DataPlatformModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<DataPlatform, ParamError> {
+        Groups::new(Self::NAME, &ROLES, groups)?;
         let role_err = |group: usize, message: String| ParamError {
             group,
             role: true,
@@ -146,17 +148,15 @@ impl Model for DataPlatformModel {
                     job.push(i, "executor", g, base, &empty);
                     store.push(i, "datanode", g, base, &racks[worker]);
                     let executor = &workers[worker].1.executor;
-                    executor.validate().map_err(|message| ParamError {
-                        group: i,
-                        role: false,
-                        message: format!("executor: {message}"),
-                    })?;
+                    executor
+                        .validate()
+                        .map_err(|m| invalid(i, format!("executor: {m}")))?;
                     for n in g.nodes.clone() {
                         services[(n - base) as usize] = Some(executor.clone());
                     }
                     worker += 1;
                 }
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
+                _ => unreachable!("Groups::new refused unknown roles"),
             }
         }
         if ingest.groups.is_empty() {

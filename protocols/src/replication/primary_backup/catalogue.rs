@@ -3,7 +3,7 @@
 //! failover and two-primary figures read from the client history and the replicas'
 //! reigns.
 
-use super::figures::{coverage, failovers, overlaps, reigns, stopped_overlap};
+use super::figures::{coverage, failovers, false_failovers, overlaps, reigns, stopped_overlap};
 use super::{Observation, PrimaryBackup, PrimaryBackupParams, View};
 use crate::catalogue::{Catalogue, FigureDoc, Params, Predicate, PropertyDoc, Unit};
 use crate::replication::{lost_writes_log, History};
@@ -73,6 +73,16 @@ impl Catalogue for PrimaryBackup {
                 "primary_crashes",
                 Unit::Count,
                 "crashes of a serving primary",
+            ),
+            f(
+                "false_failovers",
+                Unit::Count,
+                "takeovers of a primary that had not crashed (a detector's mistake, a pause, a partition)",
+            ),
+            f(
+                "false_failovers_per_hour",
+                Unit::Count,
+                "false_failovers per hour of the run",
             ),
             f(
                 "failover_detect_mean",
@@ -224,6 +234,11 @@ impl Catalogue for PrimaryBackup {
             &history,
         );
         figures.insert("primary_crashes".into(), f.len() as f64);
+        let mistakes = f64::from(false_failovers(&reigns, &downs));
+        figures.insert("false_failovers".into(), mistakes);
+        if span > 0.0 {
+            figures.insert("false_failovers_per_hour".into(), mistakes * 3600.0 / span);
+        }
         // Undefined without a failover: left out (as a sweep leaves out NaN), so two
         // runs of one seed compare equal.
         let mut mean = |name: &str, d: Vec<SimDuration>| {

@@ -293,3 +293,57 @@ mod tests {
         );
     }
 }
+
+/// Takeovers of a live primary: reigns that began right after another replica's
+/// reign (in order of start) whose replica did not crash from the start of its reign
+/// to the takeover. A detector's mistake (a slow or lossy network, a pause longer
+/// than its timeout) deposes a primary that was alive; a partitioned primary is alive
+/// too, so its takeover counts here, as it would in an operator's pager.
+pub fn false_failovers(reigns: &[Reign], downs: &[Vec<(SimTime, SimTime)>]) -> u32 {
+    let mut count = 0;
+    for pair in reigns.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        if before.node == after.node {
+            continue;
+        }
+        let crashed = downs[before.node.index()]
+            .iter()
+            .any(|&(down, _)| down >= before.from && down <= after.from);
+        if !crashed {
+            count += 1;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reign(node: u32, from: u64, until: u64) -> Reign {
+        Reign {
+            node: NodeId(node),
+            from: SimTime::from_secs(from),
+            until: SimTime::from_secs(until),
+        }
+    }
+
+    #[test]
+    fn a_takeover_is_false_only_when_the_deposed_primary_never_crashed() {
+        let s = SimTime::from_secs;
+        // 0 serves, crashes at 10; 1 takes over at 12 (a true failover), renews at 20,
+        // is deposed alive at 30 by 2 (false), and 2 by 0 at 40 after 2 crashed at 38.
+        let reigns = [
+            reign(0, 0, 10),
+            reign(1, 12, 20),
+            reign(1, 20, 30),
+            reign(2, 30, 38),
+            reign(0, 40, 50),
+        ];
+        let downs = vec![vec![(s(10), s(11))], vec![], vec![(s(38), s(39))]];
+        assert_eq!(false_failovers(&reigns, &downs), 1);
+        // Without the crash of 0 the first takeover is a mistake too.
+        let downs = vec![vec![], vec![], vec![(s(38), s(39))]];
+        assert_eq!(false_failovers(&reigns, &downs), 2);
+    }
+}
