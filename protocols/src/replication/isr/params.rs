@@ -168,7 +168,9 @@ impl ProducerParams {
 
     /// Checks the ranges.
     pub fn validate(&self) -> Result<(), IsrError> {
-        self.workload().validate().map_err(IsrError::Param)
+        self.workload()
+            .validate()
+            .map_err(|e| IsrError::Param(e.to_string()))
     }
 }
 
