@@ -1,5 +1,6 @@
 //! Registry entry for `isr` (hasim_protocols::replication::isr): Kafka's in-sync
-//! replicas with roles `broker` (the first broker is the controller) and `producer`;
+//! replicas with roles `broker`, `controller` (optional: without one the first
+//! `controllers` brokers are the controllers) and `producer`;
 //! checks one leader per epoch, a live leader per partition, and no lost acknowledged
 //! write; figures from the client history, the controller's decisions and the faults.
 //! The catalogue is the protocol's own, in `hasim_protocols::replication::isr::catalogue`.
@@ -11,7 +12,7 @@ use hasim_protocols::replication::isr::{BrokerParams, Isr, ProducerParams, Role}
 /// The `isr` model.
 pub struct IsrModel;
 
-const ROLES: [&str; 2] = ["broker", "producer"];
+const ROLES: [&str; 3] = ["broker", "controller", "producer"];
 
 impl Model for IsrModel {
     type Protocol = Isr;
@@ -23,8 +24,13 @@ impl Model for IsrModel {
         vec![
             RoleDoc {
                 role: "broker",
-                doc: "hosts partition replicas (leader or fetching follower); the first broker is the controller and hosts none",
+                doc: "hosts partition replicas (leader or fetching follower); without controller groups the first `controllers` brokers are the controllers and host none",
                 params: BrokerParams::docs(),
+            },
+            RoleDoc {
+                role: "controller",
+                doc: "a controller (the first active, the others standing by) on a node of its own; takes the broker groups' parameters (write none here)",
+                params: Vec::new(),
             },
             RoleDoc {
                 role: "producer",
@@ -39,6 +45,16 @@ impl Model for IsrModel {
         let mut broker: Option<(usize, &toml::Table)> = None;
         for (i, g) in groups.iter().enumerate() {
             let role = match g.role {
+                "controller" => {
+                    if !g.params.is_empty() {
+                        return Err(ParamError {
+                            group: i,
+                            role: false,
+                            message: "controllers take the broker groups' parameters: write them on the broker group, and none on a controller group".to_string(),
+                        });
+                    }
+                    Role::Controller
+                }
                 "broker" => {
                     match broker {
                         Some((first, table)) if table != g.params => {
@@ -70,18 +86,33 @@ impl Model for IsrModel {
                 roles[n as usize] = role.clone();
             }
         }
-        let (group, broker_params) = match broker {
+        let (group, mut broker_params) = match broker {
             Some((i, table)) => (i, params::<BrokerParams>(i, table)?),
             None => {
                 return Err(ParamError {
                     group: 0,
                     role: true,
                     message:
-                        "the isr model needs broker groups (the first broker is the controller)"
+                        "the isr model needs broker groups (without controller groups, the first broker is the controller)"
                             .to_string(),
                 })
             }
         };
+        let own = roles.iter().filter(|r| **r == Role::Controller).count() as u32;
+        if own > 0 {
+            let written = broker.is_some_and(|(_, t)| t.contains_key("controllers"));
+            if written && broker_params.controllers != own {
+                return Err(ParamError {
+                    group,
+                    role: false,
+                    message: format!(
+                        "controllers = {} but the controller groups hold {own} nodes: leave controllers out, or make them agree",
+                        broker_params.controllers
+                    ),
+                });
+            }
+            broker_params.controllers = own;
+        }
         Isr::new(roles, broker_params).map_err(|e| ParamError {
             group,
             role: false,

@@ -33,6 +33,14 @@ impl Params for BrokerParams {
                         "the controller fences a broker silent this long",
                     ),
                     ("heartbeat_interval", "gap between heartbeats to the controller"),
+                    (
+                        "controllers",
+                        "controllers: the first active, the others standbys that take over (new controller epoch) when it dies; every metadata change is committed by a majority of them first; without controller groups the first `controllers` brokers are the controllers",
+                    ),
+                    (
+                        "detector",
+                        "how the controllers judge brokers and one another dead, run all to all: { kind = \"heartbeat\" | \"phi_accrual\" | \"swim\" | \"prometheus\", ...its parameters }; unset: silent for session_timeout",
+                    ),
                 ];
 }
 

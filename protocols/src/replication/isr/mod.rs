@@ -57,59 +57,85 @@ mod controller;
 mod describe;
 mod disk;
 mod leader;
+mod liveness;
 mod params;
 mod producer;
 pub mod report;
 mod wire;
 
 pub use disk::{Disk, DiskWrite};
-pub use params::{BrokerParams, IsrError, ProducerParams};
+pub use params::{BrokerParams, IsrError, ProducerParams, CONTROLLERS_MAX};
 pub use wire::{Acks, Answer, Entry, Msg, Observation, PartitionState, ReplicaSet, Timer};
 
+use crate::detection::{any, AnyDetector, DetectorObservation};
 use crate::replication::history::Key;
 use broker::Broker;
-use hasim_sim::{Ctx, NodeId, Protocol};
+use hasim_sim::{Ctx, NodeId, Protocol, Span};
 use producer::Producer;
 
 /// What a node does.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Role {
-    /// Hosts replicas (or, for the first broker, is the controller).
+    /// Hosts replicas (or, without `Controller` nodes, for the first `controllers`
+    /// brokers, is a controller).
     Broker,
+    /// A controller (active or standby); hosts no replicas.
+    Controller,
     /// Runs the workload.
     Producer(ProducerParams),
     /// Takes no part.
     Idle,
 }
 
-/// The configuration: each node's role, the brokers' shared parameters, and where each
-/// partition's replicas live.
-#[derive(Clone, Debug, PartialEq)]
+/// The configuration: each node's role, the brokers' shared parameters, the
+/// controllers, where each partition's replicas live, and the detector if one is set.
+#[derive(Clone, Debug)]
 pub struct Isr {
     broker: BrokerParams,
     roles: Vec<Role>,
     brokers: Vec<NodeId>,
+    controllers: Vec<NodeId>,
     replicas: Vec<Vec<NodeId>>,
+    detector: Option<AnyDetector>,
 }
 
 impl Isr {
     /// A configuration from each node's role (index = node id) and the brokers'
-    /// parameters. The first broker is the controller; partition `p`'s replicas are
-    /// the next `replication_factor` of the other brokers, round robin from the
-    /// `p`-th, in preference order.
+    /// parameters. The controllers are the `Controller` nodes or, when there are none,
+    /// the first `controllers` brokers; partition `p`'s replicas are the next
+    /// `replication_factor` of the other brokers, round robin from the `p`-th, in
+    /// preference order.
     pub fn new(roles: Vec<Role>, broker: BrokerParams) -> Result<Self, IsrError> {
         broker.validate()?;
-        let brokers: Vec<NodeId> = roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, Role::Broker))
-            .map(|(i, _)| NodeId(i as u32))
-            .collect();
-        let data = brokers.get(1..).unwrap_or(&[]);
+        let having = |want: fn(&Role) -> bool| -> Vec<NodeId> {
+            roles
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| want(r))
+                .map(|(i, _)| NodeId(i as u32))
+                .collect()
+        };
+        let brokers = having(|r| matches!(r, Role::Broker | Role::Controller));
+        let own = having(|r| matches!(r, Role::Controller));
+        let hosting = having(|r| matches!(r, Role::Broker));
+        let (controllers, data, shared) = if own.is_empty() {
+            let n = (broker.controllers as usize).min(hosting.len());
+            (hosting[..n].to_vec(), hosting[n..].to_vec(), broker.controllers)
+        } else {
+            if broker.controllers != 1 && broker.controllers as usize != own.len() {
+                return Err(IsrError::Param(format!(
+                    "controllers = {} but the controller groups hold {} nodes: leave controllers out, or make them agree",
+                    broker.controllers,
+                    own.len()
+                )));
+            }
+            (own, hosting, 0)
+        };
         if (data.len() as u32) < broker.replication_factor {
             return Err(IsrError::TooFewBrokers {
-                brokers: brokers.len() as u32,
+                brokers: if shared > 0 { brokers.len() } else { data.len() } as u32,
                 replication_factor: broker.replication_factor,
+                controllers: shared,
             });
         }
         if let Some(b) = brokers.iter().find(|b| b.0 >= 64) {
@@ -127,11 +153,20 @@ impl Isr {
                     .collect()
             })
             .collect();
+        let detector = match &broker.detector {
+            Some(d) => Some(
+                AnyDetector::new(d.clone().all_to_all())
+                    .map_err(|e| IsrError::Param(format!("detector: {e}")))?,
+            ),
+            None => None,
+        };
         Ok(Isr {
             broker,
             roles,
             brokers,
+            controllers,
             replicas,
+            detector,
         })
     }
 
@@ -140,14 +175,45 @@ impl Isr {
         &self.broker
     }
 
-    /// The controller (the first broker).
+    /// The first controller: the active one of controller epoch 0.
     pub fn controller(&self) -> NodeId {
-        self.brokers[0]
+        self.controllers[0]
     }
 
-    /// Every broker, controller first.
+    /// The controllers, in succession order (epoch `e` belongs to the `e % n`-th).
+    pub fn controllers(&self) -> &[NodeId] {
+        &self.controllers
+    }
+
+    /// Whether `node` is a controller.
+    pub fn is_controller(&self, node: NodeId) -> bool {
+        self.controllers.contains(&node)
+    }
+
+    /// How many controllers make a majority.
+    pub fn majority(&self) -> u32 {
+        self.controllers.len() as u32 / 2 + 1
+    }
+
+    /// Every broker and controller, in id order.
     pub fn brokers(&self) -> &[NodeId] {
         &self.brokers
+    }
+
+    /// The brokers that host replicas (every broker but the controllers).
+    pub fn hosting(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.brokers.iter().copied().filter(|b| !self.is_controller(*b))
+    }
+
+    /// The detector, when the parameters name one.
+    pub(crate) fn detector(&self) -> Option<&AnyDetector> {
+        self.detector.as_ref()
+    }
+
+    /// Where the detector runs: every node, ids unchanged (producers run none and
+    /// ignore its traffic).
+    pub(crate) fn detector_span(&self) -> Span {
+        Span::new(0, self.node_count())
     }
 
     /// How many partitions there are.
@@ -220,7 +286,9 @@ impl Protocol for Isr {
 
     fn start(&self, ctx: &mut impl Ctx<Self>, disk: &Disk) -> State {
         match self.role(ctx.id()) {
-            Role::Broker => State::Broker(Box::new(Broker::start(self, ctx, disk))),
+            Role::Broker | Role::Controller => {
+                State::Broker(Box::new(Broker::start(self, ctx, disk)))
+            }
             Role::Producer(p) => State::Producer(Box::new(Producer::start(self, ctx, p))),
             Role::Idle => State::Idle,
         }
@@ -247,5 +315,25 @@ impl Protocol for Isr {
             State::Broker(b) => View { leads: b.leads() },
             _ => View::default(),
         }
+    }
+}
+
+/// Runs the detector as a part over every node (ids unchanged).
+pub(crate) struct DetectorLens;
+
+impl hasim_sim::Lens for DetectorLens {
+    type Host = Isr;
+    type Part = AnyDetector;
+    fn msg(msg: any::Msg) -> Msg {
+        Msg::Detector(msg)
+    }
+    fn timer(timer: any::Timer, _: u32) -> Timer {
+        Timer::Detector(timer)
+    }
+    fn observation(observation: DetectorObservation) -> Observation {
+        Observation::Detector(observation)
+    }
+    fn write(write: hasim_sim::NoWrite) -> DiskWrite {
+        match write {}
     }
 }
