@@ -79,6 +79,11 @@ impl Catalogue for Isr {
             f("lost_writes", Unit::Count, "acknowledged writes missing from the final logs"),
             f("leader_crashes", Unit::Count, "crashes of a partition leader that the controller noticed"),
             f(
+                "controller_takeovers",
+                Unit::Count,
+                "standby controllers that won a controller epoch (reported only with controllers > 1)",
+            ),
+            f(
                 "failover_detect_mean",
                 Unit::Seconds,
                 "leader crash to the controller fencing it",

@@ -260,6 +260,14 @@ pub fn figures(sim: &impl Inspect<Isr>) -> BTreeMap<String, f64> {
             }
         }
     }
+    if isr.controllers().len() > 1 {
+        let takeovers = sim
+            .observations()
+            .iter()
+            .filter(|o| matches!(o.observation, Observation::ControllerActive { .. }))
+            .count();
+        put("controller_takeovers", takeovers as f64);
+    }
     put("leader_crashes", detect.len() as f64);
     put("failover_detect_mean", mean(&detect));
     put("failover_time_mean", mean(&failover));

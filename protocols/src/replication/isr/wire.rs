@@ -109,12 +109,12 @@ pub enum Msg {
     /// The failure detector's traffic (with a `detector` parameter).
     Detector(any::Msg),
     /// Controller → controllers, every heartbeat interval (with standby controllers):
-    /// the highest controller epoch it knows, and whether it is that epoch's active
-    /// controller. Standbys judge the active one by it when no detector is set.
+    /// the highest controller epoch it knows, and whether it leads that epoch (is its
+    /// active controller, or is claiming it). Standbys judge the active one by it.
     ControllerHeartbeat {
         /// The sender's controller epoch.
         epoch: u32,
-        /// Whether the sender is that epoch's active controller.
+        /// Whether the sender leads (or claims) that epoch.
         leading: bool,
     },
     /// Candidate → controllers: promise to refuse every older controller epoch.

@@ -64,6 +64,8 @@ pub(super) struct Quorum {
     stance: Stance,
     /// When the active controller of `watching` was last heard leading.
     heard_leading: SimTime,
+    /// The owner of `watching` said it does not lead (it restarted as a standby).
+    owner_gone: bool,
     /// Per partition, the record waiting for a majority (active only).
     pending: Vec<Option<Pending>>,
 }
@@ -88,6 +90,7 @@ impl Quorum {
                 Stance::Standby
             },
             heard_leading: ctx.now(),
+            owner_gone: false,
             pending: (0..isr.partitions()).map(|_| None).collect(),
         }
     }
@@ -140,6 +143,7 @@ impl Controller {
         let owner = isr.controllers()[q.watching as usize % n];
         let silent = now.saturating_since(q.heard_leading) > isr.broker_params().session_timeout;
         owner == isr.controllers()[q.index]
+            || q.owner_gone
             || silent
             || liveness::suspects(isr, &self.liveness, owner).unwrap_or(false)
     }
@@ -152,7 +156,7 @@ impl Controller {
         let now = ctx.now();
         let (epoch, leading) = {
             let q = self.q();
-            (q.epoch, q.is_active())
+            (q.epoch, !matches!(q.stance, Stance::Standby))
         };
         for c in self.others(isr, me) {
             ctx.send(c, Msg::ControllerHeartbeat { epoch, leading });
@@ -228,6 +232,7 @@ impl Controller {
         q.epoch = epoch;
         q.watching = q.watching.max(epoch);
         q.heard_leading = now;
+        q.owner_gone = false;
         if q.is_active() {
             ctx.observe(Observation::ControllerDeposed { epoch });
             for p in &mut q.pending {
@@ -259,12 +264,23 @@ impl Controller {
                 if leading && epoch > mine && self.q().is_active() {
                     self.adopt(ctx, epoch);
                 }
+                let n = isr.controllers().len();
                 let q = self.q();
-                if leading && epoch >= q.epoch && epoch >= q.watching {
+                let owner = |e: u32| isr.controllers()[e as usize % n];
+                if epoch > q.watching {
+                    // A newer epoch than this controller knew (it was down or cut
+                    // off): watch its owner from now on, but only leading counts.
                     q.watching = epoch;
+                    q.owner_gone = false;
+                }
+                if leading && epoch >= q.epoch && epoch == q.watching {
                     q.heard_leading = now;
+                    q.owner_gone = false;
                 } else if leading && epoch < q.epoch {
                     ctx.send(source, Msg::NewerEpoch { epoch: q.epoch });
+                } else if !leading && epoch == q.watching && owner(epoch) == source {
+                    // Alive, but not leading: no need to wait out its session.
+                    q.owner_gone = true;
                 }
             }
             Msg::Claim { epoch } => {
@@ -276,7 +292,12 @@ impl Controller {
                         let meta = self.meta.clone();
                         ctx.send(source, Msg::Promise { epoch, meta });
                     }
-                } else if !q.is_active() && self.active_dead(isr, now) {
+                } else if !q.is_active()
+                    && (isr.controllers()[q.watching as usize % isr.controllers().len()] == source
+                        || self.active_dead(isr, now))
+                {
+                    // Granted only if the active controller is gone (or the claimer is
+                    // the one this controller already watches): a live one is kept.
                     self.adopt(ctx, epoch);
                     let meta = self.meta.clone();
                     ctx.send(source, Msg::Promise { epoch, meta });
@@ -294,6 +315,7 @@ impl Controller {
                 let q = self.q();
                 q.watching = epoch;
                 q.heard_leading = now;
+                q.owner_gone = false;
                 let p = state.partition as usize;
                 if p < self.meta.len() && newer(&state, &self.meta[p]) {
                     ctx.persist_synced(DiskWrite::Meta(state));
