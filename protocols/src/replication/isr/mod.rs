@@ -15,16 +15,32 @@
 //! AlterPartition) and uses the union of the old and proposed ISR for the HW until the
 //! controller commits, so the HW never counts a replica the controller does not.
 //!
-//! The **controller** is the first broker (lowest id). Like a KRaft controller-only
+//! The **controller** is the first broker (lowest id), or with standbys the active one
+//! of the `controllers` (below). Like a KRaft controller-only
 //! node it hosts no replicas. Brokers heartbeat to it every `heartbeat_interval`; one
-//! silent for `session_timeout` is fenced: removed from every ISR (unless it is the
-//! last member) and, where it led, replaced. A clean election takes the first live ISR
+//! it judges dead is fenced: removed from every ISR (unless it is the last member)
+//! and, where it led, replaced. Dead means silent for `session_timeout`, or with a
+//! `detector` (any of the detection family's, run all to all as a part through
+//! `Within`), suspected by it. A clean election takes the first live ISR
 //! member in replica order; when none is alive the partition goes offline (writes fail
 //! or wait) until an ISR member comes back. With `unclean_leader_election` any live
 //! replica may be taken (its ISR becomes just itself): the partition comes back
 //! sooner, and acknowledged writes the new leader never had are lost. Every leader
 //! change bumps the leader epoch; a fetch or ISR change carrying an old epoch is
 //! refused, so a deposed leader can neither commit nor change the ISR.
+//!
+//! **Standby controllers** (`controllers` > 1: the first brokers, or `controller`
+//! nodes of their own). Controller epoch `e` belongs to controller `e % n`; the first
+//! is active in epoch 0. Every metadata change is stamped with the epoch and committed
+//! once a majority of the controllers hold it on disk; only then is it recorded and
+//! pushed. A standby that judges the active controller dead (the same rule as for
+//! brokers, on `leading` heartbeats between controllers), and every controller
+//! between them in succession order too, claims its next epoch; a majority that also
+//! judge the active one dead promise it, each with its records; the winner takes the
+//! newest record per partition (which includes everything committed: majorities
+//! meet), commits them again in its epoch, and carries on. Controllers and brokers
+//! refuse anything of an older controller epoch, so a deposed controller can neither
+//! commit nor elect (`controller/quorum.rs`).
 //!
 //! **Producers** run the shared [`Workload`](crate::replication::Workload): a write goes
 //! to the partition's leader, a read returns the key's latest value below the HW.
@@ -33,9 +49,19 @@
 //! than `min_insync_replicas`. A producer learns leaders from any broker's metadata and
 //! follows a NotLeader hint; an operation with no answer within the timeout is unknown.
 //!
-//! **What it simplifies.** The controller does not fail over: its metadata is on its
-//! disk, and while it is down nothing is fenced, elected or re-ISRed (leaders keep
-//! serving; a partition whose leader dies stays offline until the controller returns).
+//! **What it simplifies.** With one controller there is no failover: its metadata is
+//! on its disk, and while it is down nothing is fenced, elected or re-ISRed (leaders
+//! keep serving; a partition whose leader dies stays offline until it returns). With
+//! standbys the controller quorum is a majority-commit-plus-epoch scheme rather than
+//! Raft: the whole metadata is a handful of per-partition records, so a new controller
+//! recovers them from one round of promises instead of replaying a log; one change per
+//! partition is in flight at a time (an ISR proposal meanwhile is dropped and
+//! retried); there is no pre-vote, so a standby that claimed while cut off deposes a
+//! healthy active controller once on healing; a new controller gives every broker a
+//! fresh session; controllers never change membership. Brokers heartbeat to every
+//! controller (the active one answers a broker that has not heard of its epoch).
+//! Producers ask any broker or controller for metadata (a standby answers from what
+//! it accepted).
 //! Leader-epoch truncation (KIP-101/279) is folded into the fetch: a leader whose entry
 //! before the fetch offset has another epoch answers DIVERGED with the end offset of
 //! the largest epoch it holds up to the follower's last one; the follower truncates
@@ -46,7 +72,8 @@
 //! offsets: a read is a point lookup at the leader. A deposed leader that has not yet
 //! heard still answers reads and `acks = 1` writes, as in Kafka.
 //!
-//! **What it promises.** At most one broker becomes leader of a partition in an epoch.
+//! **What it promises.** At most one broker becomes leader of a partition in an epoch
+//! (with standbys too: a leader epoch is only ever committed once).
 //! With clean election, `acks = "all"` and `min_insync_replicas` ≥ 2, no acknowledged
 //! write is lost to crashes, pauses and partitions (the `replication_isr_clean`
 //! scenario sweeps it); with unclean election or `acks = 1` writes can be lost.
