@@ -68,8 +68,14 @@ fn a_standby_takes_over_and_elects_a_new_leader_which_one_controller_cannot() {
 /// `edits` on top.
 fn clean_with_three_controllers(edits: &[(&str, &str)]) -> Scenario {
     let mut all = vec![
-        ("role = \"broker\"\ncount = 4", "role = \"broker\"\ncount = 6"),
-        ("replication_factor = 3,", "replication_factor = 3, controllers = 3,"),
+        (
+            "role = \"broker\"\ncount = 4",
+            "role = \"broker\"\ncount = 6",
+        ),
+        (
+            "replication_factor = 3,",
+            "replication_factor = 3, controllers = 3,",
+        ),
     ];
     all.extend_from_slice(edits);
     scenario("replication_isr_clean", &all)
@@ -126,7 +132,11 @@ fn each_detector_kind_judges_for_the_controllers_and_keeps_the_safety_properties
         for seed in 0..20 {
             let r = run(&s, seed);
             for c in SAFETY {
-                assert!(passed(&r, c), "{kind} seed {seed}: {c} failed: {:?}", r.violation);
+                assert!(
+                    passed(&r, c),
+                    "{kind} seed {seed}: {c} failed: {:?}",
+                    r.violation
+                );
             }
             if kind != "swim" {
                 all_held(&r, kind);
@@ -136,6 +146,9 @@ fn each_detector_kind_judges_for_the_controllers_and_keeps_the_safety_properties
             elections += figure(&r, "elections_clean");
         }
         assert!(takeovers >= 5.0, "{kind}: only {takeovers} takeovers");
-        assert!(elections >= 20.0, "{kind}: only {elections} clean elections");
+        assert!(
+            elections >= 20.0,
+            "{kind}: only {elections} clean elections"
+        );
     }
 }

@@ -176,14 +176,7 @@ impl Broker {
                 leader_epoch,
                 offset,
                 last_epoch,
-            } => self.on_fetch(
-                ctx,
-                source,
-                partition,
-                leader_epoch,
-                offset,
-                last_epoch,
-            ),
+            } => self.on_fetch(ctx, source, partition, leader_epoch, offset, last_epoch),
             Msg::FetchReply {
                 partition,
                 leader_epoch,

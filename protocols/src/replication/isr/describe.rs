@@ -252,9 +252,9 @@ impl Describe for DiskWrite {
                 state_fields(d, s);
                 d
             }
-            DiskWrite::Promise(epoch) => d
-                .name("promise")
-                .u64("controller_epoch", u64::from(*epoch)),
+            DiskWrite::Promise(epoch) => {
+                d.name("promise").u64("controller_epoch", u64::from(*epoch))
+            }
         };
     }
 }

@@ -13,7 +13,10 @@ pub(super) type Liveness = Option<any::State>;
 /// Starts the detector on this node (nothing without a `detector` parameter).
 pub(super) fn start(isr: &Isr, ctx: &mut impl Ctx<Isr>) -> Liveness {
     let d = isr.detector()?;
-    Some(d.start(&mut Within::<_, DetectorLens>::new(ctx, isr.detector_span()), &()))
+    Some(d.start(
+        &mut Within::<_, DetectorLens>::new(ctx, isr.detector_span()),
+        &(),
+    ))
 }
 
 /// Runs a detector message; returns what the detector now says.

@@ -147,7 +147,11 @@ impl Isr {
         let hosting = having(|r| matches!(r, Role::Broker));
         let (controllers, data, shared) = if own.is_empty() {
             let n = (broker.controllers as usize).min(hosting.len());
-            (hosting[..n].to_vec(), hosting[n..].to_vec(), broker.controllers)
+            (
+                hosting[..n].to_vec(),
+                hosting[n..].to_vec(),
+                broker.controllers,
+            )
         } else {
             if broker.controllers != 1 && broker.controllers as usize != own.len() {
                 return Err(IsrError::Param(format!(
@@ -160,7 +164,11 @@ impl Isr {
         };
         if (data.len() as u32) < broker.replication_factor {
             return Err(IsrError::TooFewBrokers {
-                brokers: if shared > 0 { brokers.len() } else { data.len() } as u32,
+                brokers: if shared > 0 {
+                    brokers.len()
+                } else {
+                    data.len()
+                } as u32,
                 replication_factor: broker.replication_factor,
                 controllers: shared,
             });
@@ -229,7 +237,10 @@ impl Isr {
 
     /// The brokers that host replicas (every broker but the controllers).
     pub fn hosting(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.brokers.iter().copied().filter(|b| !self.is_controller(*b))
+        self.brokers
+            .iter()
+            .copied()
+            .filter(|b| !self.is_controller(*b))
     }
 
     /// The detector, when the parameters name one.
@@ -362,5 +373,39 @@ impl hasim_sim::Lens for DetectorLens {
     }
     fn write(write: hasim_sim::NoWrite) -> DiskWrite {
         match write {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(controllers: u32) -> BrokerParams {
+        BrokerParams {
+            controllers,
+            ..BrokerParams::default()
+        }
+    }
+
+    #[test]
+    fn controllers_are_the_first_brokers_or_the_controller_nodes_and_host_no_replicas() {
+        let shared = Isr::new(vec![Role::Broker; 6], params(3)).expect("valid");
+        assert_eq!(shared.controllers(), &[NodeId(0), NodeId(1), NodeId(2)]);
+        assert_eq!(shared.majority(), 2);
+        assert_eq!(shared.replicas(0), &[NodeId(3), NodeId(4), NodeId(5)]);
+        let mut roles = vec![Role::Broker; 3];
+        roles.extend(vec![Role::Controller; 3]);
+        let own = Isr::new(roles.clone(), params(3)).expect("valid");
+        assert_eq!(own.controllers(), &[NodeId(3), NodeId(4), NodeId(5)]);
+        assert_eq!(
+            own.hosting().collect::<Vec<_>>(),
+            &[NodeId(0), NodeId(1), NodeId(2)]
+        );
+        let e = Isr::new(roles, params(5)).unwrap_err().to_string();
+        assert!(e.contains("controllers = 5"), "{e}");
+        let e = Isr::new(vec![Role::Broker; 5], params(3))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at least 6 brokers"), "{e}");
     }
 }

@@ -156,8 +156,7 @@ impl BrokerParams {
             ));
         }
         if let Some(d) = &self.detector {
-            AnyDetector::new(d.clone())
-                .map_err(|e| IsrError::Param(format!("detector: {e}")))?;
+            AnyDetector::new(d.clone()).map_err(|e| IsrError::Param(format!("detector: {e}")))?;
         }
         if self.session_timeout <= self.heartbeat_interval {
             return bad(format!(
@@ -303,8 +302,31 @@ mod tests {
         assert!(e.contains("session_timeout"), "{e}");
         let partitions = BrokerParams {
             partitions: 65,
-            ..ok
+            ..ok.clone()
         };
         assert!(partitions.validate().is_err());
+        for controllers in [0, CONTROLLERS_MAX + 1] {
+            let e = BrokerParams {
+                controllers,
+                ..ok.clone()
+            }
+            .validate()
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("controllers"), "{e}");
+        }
+        let detector: DetectorParams = toml::from_str(
+            r#"kind = "phi_accrual"
+threshold = -1.0"#,
+        )
+        .expect("parses");
+        let e = BrokerParams {
+            detector: Some(detector),
+            ..ok
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("detector: "), "{e}");
     }
 }

@@ -100,7 +100,8 @@ impl Controller {
     /// silent for `session_timeout`.
     fn dead(&self, isr: &Isr, now: SimTime, node: NodeId) -> bool {
         liveness::suspects(isr, &self.liveness, node).unwrap_or_else(|| {
-            now.saturating_since(self.last_heard[node.index()]) > isr.broker_params().session_timeout
+            now.saturating_since(self.last_heard[node.index()])
+                > isr.broker_params().session_timeout
         })
     }
 
@@ -137,7 +138,7 @@ impl Controller {
     fn on_heard(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, heard: &[DetectorObservation]) {
         for o in heard {
             let b = o.target();
-            if !self.active() || isr.is_controller(b) || !isr.hosting().any(|h| h == b) {
+            if !self.active() || !isr.hosting().any(|h| h == b) {
                 continue;
             }
             match o {

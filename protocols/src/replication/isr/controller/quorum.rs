@@ -402,7 +402,12 @@ impl Controller {
     }
 
     /// Proposes a new record of the active controller's (see [`Controller::commit`]).
-    pub(super) fn propose(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, mut state: PartitionState) {
+    pub(super) fn propose(
+        &mut self,
+        isr: &Isr,
+        ctx: &mut impl Ctx<Isr>,
+        mut state: PartitionState,
+    ) {
         let me = ctx.id();
         state.controller_epoch = self.q().epoch;
         ctx.persist_synced(DiskWrite::Meta(state));
