@@ -30,7 +30,7 @@ impl Params for BrokerParams {
                     ),
                     (
                         "session_timeout",
-                        "the controller fences a broker silent this long",
+                        "the controller fences a broker silent this long, and a standby takes over from an active controller silent this long (without a detector; with one, also what `leading` heartbeats are judged by)",
                     ),
                     ("heartbeat_interval", "gap between heartbeats to the controller"),
                     (

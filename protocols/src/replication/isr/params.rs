@@ -88,7 +88,10 @@ pub struct BrokerParams {
     pub unclean_leader_election: bool,
     /// `acks = "all"` writes are refused while the ISR is smaller than this.
     pub min_insync_replicas: u32,
-    /// The controller fences a broker it has not heard from for this long.
+    /// The controller fences a broker it has not heard from for this long, and a
+    /// standby takes over from an active controller not heard leading for this long
+    /// (with a `detector`, brokers are judged by it instead; an active controller by
+    /// either).
     pub session_timeout: SimDuration,
     /// Gap between a broker's heartbeats to the controller.
     pub heartbeat_interval: SimDuration,
