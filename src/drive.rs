@@ -54,7 +54,7 @@ const NODE_FIGURES_MAX: usize = 32;
 
 /// Figures every model reports.
 pub fn generic_figures() -> Vec<FigureDoc> {
-    let f = |name, unit, doc| FigureDoc { name, unit, doc };
+    let f = FigureDoc::new;
     vec![
         f("events", Unit::Count, "events processed"),
         f(

@@ -74,7 +74,7 @@ pub fn load(path: &Path, scenario: &Scenario) -> Result<Vec<ScheduledFault>, Sce
             return Err(ScenarioError::Invalid {
                 at: Location::of(path, &text, None),
                 field: format!("fault[{i}]"),
-                message,
+                message: message.to_string(),
             });
         }
         out.push(ScheduledFault {

@@ -218,7 +218,8 @@ fn every_figure_a_detector_reports_is_documented() {
         let s = Scenario::parse(&text, Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
         let result = runner::run(&s, &RunOptions::default()).expect("runs");
         let model = models::find(name).expect("registered");
-        let documented: Vec<&str> = (model.figures)().iter().map(|f| f.name).collect();
+        let docs = (model.figures)();
+        let documented: Vec<&str> = docs.iter().map(|f| &*f.name).collect();
         for figure in result.figures.keys() {
             let known = documented.iter().any(|d| {
                 *d == figure || d.strip_suffix('*').is_some_and(|p| figure.starts_with(p))

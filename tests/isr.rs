@@ -9,7 +9,7 @@ use hasim::scenario::Scenario;
 use std::path::Path;
 
 /// A bundled scenario, with `edits` (from, to) applied to its text first.
-fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
+pub(crate) fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
     let relative = Path::new("scenarios").join(format!("{name}.toml"));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(&relative);
     let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -20,13 +20,13 @@ fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
     Scenario::parse(&text, &relative).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn figure(r: &RunResult, name: &str) -> f64 {
+pub(crate) fn figure(r: &RunResult, name: &str) -> f64 {
     *r.figures
         .get(name)
         .unwrap_or_else(|| panic!("{}: no figure {name}", r.scenario))
 }
 
-fn passed(r: &RunResult, check: &str) -> bool {
+pub(crate) fn passed(r: &RunResult, check: &str) -> bool {
     r.checks
         .iter()
         .find(|c| c.name == check)

@@ -26,6 +26,9 @@ mod gallery;
 mod gallery_scenarios;
 /// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
 mod isr;
+/// The isr model's controllers: failover to a standby keeps electing, safety over seeds
+/// of faults that hit controllers, each detector kind as the controllers' judge.
+mod isr_controllers;
 /// A sweep's pooled MTTSF and probability of failure in a period against the
 /// exponential.
 mod pooled_theory;

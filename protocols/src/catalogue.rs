@@ -68,8 +68,9 @@ impl RequestEvent {
 /// A figure a model reports.
 #[derive(Clone, Debug)]
 pub struct FigureDoc {
-    /// Its name in results and checks. A trailing `.*` means one per node.
-    pub name: &'static str,
+    /// Its name in results and checks. A trailing `.*` means one per node. Owned
+    /// when a composed system prefixes a part's figure (`store_availability`).
+    pub name: std::borrow::Cow<'static, str>,
     /// Its unit.
     pub unit: Unit,
     /// What it measures.
@@ -79,7 +80,11 @@ pub struct FigureDoc {
 impl FigureDoc {
     /// A figure named `name` in `unit`.
     pub const fn new(name: &'static str, unit: Unit, doc: &'static str) -> Self {
-        FigureDoc { name, unit, doc }
+        FigureDoc {
+            name: std::borrow::Cow::Borrowed(name),
+            unit,
+            doc,
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! ## Map of the modules
 //! - [`catalogue`]: what a model tells the tooling: parameters with their docs and
 //!   defaults, properties, end checks, figures with units ([`catalogue::Catalogue`]).
+//! - [`InvalidParams`]: the one error a model's parameters give.
 //! - [`nines`]: an availability in nines, capped.
 //! - [`balancing`]: clients, load balancers and backends: policies, health checks,
 //!   outlier ejection, retries, redundant balancers, autoscaling, capacity search.
@@ -28,9 +29,12 @@
 pub mod balancing;
 pub mod catalogue;
 pub mod detection;
+mod invalid;
 pub mod nines;
 pub mod ping;
 pub mod recovery;
 pub mod redundancy;
 pub mod replication;
 pub mod systems;
+
+pub use invalid::InvalidParams;

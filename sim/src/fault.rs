@@ -232,28 +232,75 @@ impl Fault {
     }
 
     /// Validates values that the type does not constrain.
-    pub fn validate(&self, node_count: u32) -> Result<(), String> {
-        for n in self.nodes() {
-            if n.0 >= node_count {
-                return Err(format!(
-                    "{} names node {} but the run has {} nodes",
-                    self.kind(),
-                    n.0,
-                    node_count
-                ));
-            }
+    pub fn validate(&self, node_count: u32) -> Result<(), InvalidFault> {
+        if let Some(n) = self.nodes().into_iter().find(|n| n.0 >= node_count) {
+            return Err(InvalidFault::NoSuchNode {
+                kind: self.kind(),
+                node: n,
+                nodes: node_count,
+            });
         }
         match self {
-            Fault::LossSpike { loss, .. } if !(0.0..=1.0).contains(loss) => Err(format!(
-                "loss_spike: loss {loss} is not a probability in [0, 1]"
-            )),
-            Fault::ClockDrift { ppm, .. } if !(ppm.is_finite() && *ppm > -1e6) => Err(format!(
-                "clock_drift: ppm {ppm} must be finite and above -1000000"
-            )),
+            Fault::LossSpike { loss, .. } if !(0.0..=1.0).contains(loss) => {
+                Err(InvalidFault::Loss { loss: *loss })
+            }
+            Fault::ClockDrift { ppm, .. } if !(ppm.is_finite() && *ppm > -1e6) => {
+                Err(InvalidFault::Drift { ppm: *ppm })
+            }
             _ => Ok(()),
         }
     }
 }
+
+/// A fault the engine cannot apply.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum InvalidFault {
+    /// It names a node the run does not have.
+    NoSuchNode {
+        /// The fault's kind.
+        kind: &'static str,
+        /// The node it names.
+        node: NodeId,
+        /// How many nodes the run has.
+        nodes: u32,
+    },
+    /// A loss spike's loss is not a probability.
+    Loss {
+        /// The loss given.
+        loss: f64,
+    },
+    /// A clock drift that would stop or reverse the clock.
+    Drift {
+        /// The drift given, in parts per million.
+        ppm: f64,
+    },
+}
+
+impl fmt::Display for InvalidFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidFault::NoSuchNode { kind, node, nodes } => {
+                write!(
+                    f,
+                    "{kind} names node {} but the run has {nodes} nodes",
+                    node.0
+                )
+            }
+            InvalidFault::Loss { loss } => {
+                write!(f, "loss_spike: loss {loss} is not a probability in [0, 1]")
+            }
+            InvalidFault::Drift { ppm } => {
+                write!(
+                    f,
+                    "clock_drift: ppm {ppm} must be finite and above -1000000"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for InvalidFault {}
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

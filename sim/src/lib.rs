@@ -63,7 +63,7 @@ pub mod within;
 pub use clock::Clock;
 pub use ctx::{Ctx, NodeCtx};
 pub use dist::Distribution;
-pub use fault::{Fault, ScheduledFault, SignedDuration};
+pub use fault::{Fault, InvalidFault, ScheduledFault, SignedDuration};
 pub use generator::Generator;
 pub use id::{Incarnation, NodeId, TimerId};
 pub use metrics::{Histogram, Metrics, Status, Timeline};

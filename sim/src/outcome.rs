@@ -46,7 +46,7 @@ pub enum SimError {
         /// Position in the schedule.
         index: usize,
         /// What is wrong with it.
-        message: String,
+        why: crate::InvalidFault,
     },
     /// A fault added between `run_until` calls for a time the run has passed.
     FaultInPast {
@@ -78,7 +78,7 @@ pub enum SimError {
 impl core::fmt::Display for SimError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            SimError::Fault { index, message } => write!(f, "fault #{index}: {message}"),
+            SimError::Fault { index, why } => write!(f, "fault #{index}: {why}"),
             SimError::FaultInPast { index, at, now } => write!(
                 f,
                 "fault #{index} at {at} is in the past: the run is already at {now}"

@@ -195,7 +195,7 @@ impl<P: Protocol> Sim<P> {
             let index = first + added.len();
             f.fault
                 .validate(nodes)
-                .map_err(|message| SimError::Fault { index, message })?;
+                .map_err(|why| SimError::Fault { index, why })?;
             if self.prepared && f.at < self.core.now {
                 return Err(SimError::FaultInPast {
                     index,

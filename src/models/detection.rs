@@ -95,7 +95,7 @@ impl<R: Registered> Model for DetectorModel<R> {
                 message: "the monitor needs at least one member to watch".to_string(),
             });
         }
-        R::new(p).map_err(|e| invalid(group, e.0))
+        R::new(p).map_err(|e| invalid(group, e))
     }
 }
 

@@ -173,22 +173,6 @@ pub fn workload(
     table: &toml::Table,
 ) -> Result<hasim_protocols::replication::WorkloadParams, ParamError> {
     let w: hasim_protocols::replication::WorkloadParams = params(group, table)?;
-    w.validate().map_err(|message| ParamError {
-        group,
-        role: false,
-        message,
-    })?;
+    w.validate().map_err(|e| groups::invalid(group, e))?;
     Ok(w)
-}
-
-/// The error for a role the model does not know.
-pub fn unknown_role(group: usize, role: &str, model: &str, known: &[&str]) -> ParamError {
-    ParamError {
-        group,
-        role: true,
-        message: format!(
-            "the {model} model has no role {role:?}; expected one of: {}",
-            known.join(", ")
-        ),
-    }
 }

@@ -2,10 +2,10 @@
 //! catalogue (parameters, properties, availability and latency figures) is the
 //! protocol's own, in `hasim_protocols::ping::catalogue`.
 
-use super::{params, unknown_role, GroupParams, Model, ParamError};
+use super::groups::{invalid, Groups};
+use super::{params, GroupParams, Model, ParamError};
 use super::{Params, RoleDoc};
 use hasim_protocols::ping::{ClientParams, Ping, Role, ServerParams};
-use hasim_sim::SimDuration;
 
 /// The `ping` model.
 pub struct PingModel;
@@ -34,61 +34,23 @@ impl Model for PingModel {
     }
 
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Ping, ParamError> {
+        let groups = Groups::new(Self::NAME, &ROLES, groups)?;
         let mut roles = vec![Role::Idle; nodes as usize];
-        for (i, g) in groups.iter().enumerate() {
+        for (i, g) in groups.all() {
             let role = match g.role {
-                "client" => Role::Client(params(i, g.params)?),
-                "server" => Role::Server(params(i, g.params)?),
-                other => return Err(unknown_role(i, other, Self::NAME, &ROLES)),
-            };
-            if let Role::Client(c) = &role {
-                if c.interval.is_zero() || c.timeout.is_zero() {
-                    return Err(ParamError {
-                        group: i,
-                        role: false,
-                        message: "interval and timeout must be above zero".to_string(),
-                    });
+                "client" => {
+                    let c: ClientParams = params(i, g.params)?;
+                    c.validate().map_err(|e| invalid(i, e))?;
+                    Role::Client(c)
                 }
-                in_flight_fits(c).map_err(|message| ParamError {
-                    group: i,
-                    role: false,
-                    message,
-                })?;
-            }
-            if let Role::Server(s) = &role {
-                s.service_time.validate().map_err(|e| ParamError {
-                    group: i,
-                    role: false,
-                    message: format!("service_time: {e}"),
-                })?;
-            }
-            for n in g.nodes.clone() {
-                roles[n as usize] = role.clone();
-            }
+                _ => {
+                    let s: ServerParams = params(i, g.params)?;
+                    s.validate().map_err(|e| invalid(i, e))?;
+                    Role::Server(s)
+                }
+            };
+            roles[g.nodes.start as usize..g.nodes.end as usize].fill(role);
         }
         Ok(Ping::new(roles))
     }
-}
-
-/// Requests a client may keep in flight: each holds a timeout timer until it ends,
-/// and about `timeout / interval` are in flight at once. Half the engine's limit on
-/// pending timers leaves room for bursts of Poisson gaps and the client's send timer;
-/// past it the run would end `timers_exhausted` (it was a panic).
-const IN_FLIGHT_MAX: u64 = (hasim_sim::TIMERS_MAX / 2) as u64;
-
-/// Refuses an interval so short for its timeout that the client's pending timers
-/// would reach the engine's limit, naming the shortest interval accepted.
-fn in_flight_fits(c: &hasim_protocols::ping::ClientParams) -> Result<(), String> {
-    let (interval, timeout) = (c.interval.as_nanos(), c.timeout.as_nanos());
-    if timeout / interval <= IN_FLIGHT_MAX {
-        return Ok(());
-    }
-    let shortest = SimDuration::from_nanos(timeout.div_ceil(IN_FLIGHT_MAX));
-    Err(format!(
-        "interval {} with timeout {} keeps about {} requests in flight per client, each with a pending timer, more than the {IN_FLIGHT_MAX} a client may hold (a node may have {} pending timers); expected an interval of at least {shortest} (timeout / {IN_FLIGHT_MAX}), or a shorter timeout",
-        c.interval,
-        c.timeout,
-        timeout / interval,
-        hasim_sim::TIMERS_MAX
-    ))
 }

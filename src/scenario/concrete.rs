@@ -53,7 +53,7 @@ pub(super) fn entries(
             .map_err(|e| Bad::at(spec, format!("schedule[{i}]"), e.message().to_string()))?;
         fault
             .validate(nodes.len() as u32)
-            .map_err(|m| Bad::at(spec, format!("schedule[{i}]"), m))?;
+            .map_err(|m| Bad::at(spec, format!("schedule[{i}]"), m.to_string()))?;
         out.push(ScheduledFault { at, fault });
     }
     Ok(out)

@@ -50,13 +50,13 @@ pub(super) fn resolve(
         let figure = name.get_ref();
         let field = format!("gallery.figures[{i}]");
         let known = declared.iter().any(|f| {
-            f.name == figure
+            f.name == figure.as_str()
                 || f.name
                     .strip_suffix('*')
                     .is_some_and(|p| figure.starts_with(p) && figure.len() > p.len())
         });
         if !known {
-            let names: Vec<&str> = declared.iter().map(|f| f.name).collect();
+            let names: Vec<&str> = declared.iter().map(|f| &*f.name).collect();
             return Err(Bad::at(
                 name,
                 field,

@@ -396,13 +396,13 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
                 written,
             } => {
                 let doc = figures.iter().find(|f| {
-                    f.name == figure
+                    f.name == figure.as_str()
                         || f.name
                             .strip_suffix('*')
                             .is_some_and(|p| figure.starts_with(p))
                 });
                 let Some(doc) = doc else {
-                    let names: Vec<&str> = figures.iter().map(|f| f.name).collect();
+                    let names: Vec<&str> = figures.iter().map(|f| &*f.name).collect();
                     return Err(Bad::at(
                         spec,
                         format!("check[{i}].{figure}"),

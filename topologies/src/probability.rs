@@ -5,18 +5,51 @@
 use core::fmt;
 use serde::de::{self, Deserializer, Visitor};
 
+/// A probability written in none of the accepted forms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbabilityError {
+    /// Not a number, a ratio or a percentage.
+    Form {
+        /// The text as written.
+        text: String,
+    },
+    /// A ratio over zero.
+    ZeroDenominator {
+        /// The text as written.
+        text: String,
+    },
+}
+
+impl fmt::Display for ProbabilityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbabilityError::Form { text } => write!(
+                f,
+                "\"{text}\" is not a probability; expected 0.001, \"1/1000\" or \"0.1%\""
+            ),
+            ProbabilityError::ZeroDenominator { text } => {
+                write!(f, "\"{text}\": the denominator is zero")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ProbabilityError {}
+
 /// Parses `"1/1000"`, `"0.1%"` or `"0.001"`.
-pub fn parse(text: &str) -> Result<f64, String> {
+pub fn parse(text: &str) -> Result<f64, ProbabilityError> {
     let text = text.trim();
     let number = |s: &str| {
-        s.trim().parse::<f64>().map_err(|_| {
-            format!("\"{text}\" is not a probability; expected 0.001, \"1/1000\" or \"0.1%\"")
+        s.trim().parse::<f64>().map_err(|_| ProbabilityError::Form {
+            text: text.to_string(),
         })
     };
     if let Some((n, d)) = text.split_once('/') {
         let (n, d) = (number(n)?, number(d)?);
         if d == 0.0 {
-            return Err(format!("\"{text}\": the denominator is zero"));
+            return Err(ProbabilityError::ZeroDenominator {
+                text: text.to_string(),
+            });
         }
         Ok(n / d)
     } else if let Some(p) = text.strip_suffix('%') {
@@ -64,14 +97,17 @@ pub fn deserialize_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, ProbabilityError};
 
     #[test]
     fn forms() {
         assert_eq!(parse("1/4"), Ok(0.25));
         assert_eq!(parse("50%"), Ok(0.5));
         assert_eq!(parse("0.125"), Ok(0.125));
-        assert!(parse("1/0").unwrap_err().contains("denominator"));
+        assert!(matches!(
+            parse("1/0"),
+            Err(ProbabilityError::ZeroDenominator { .. })
+        ));
         assert!(parse("lots").is_err());
     }
 }

@@ -29,6 +29,7 @@
 //!
 //! Node layout: clients `0..clients`, then balancers, then backends (including spares).
 
+use crate::InvalidParams;
 pub mod autoscale;
 pub mod backend;
 pub mod balancer;
@@ -121,7 +122,7 @@ pub struct Balancing {
 
 impl Balancing {
     /// Validates the parameters.
-    pub fn new(params: Params) -> Result<Balancing, String> {
+    pub fn new(params: Params) -> Result<Balancing, InvalidParams> {
         params.validate()?;
         let layout = params.layout();
         Ok(Balancing { params, layout })

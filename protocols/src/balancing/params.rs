@@ -1,6 +1,7 @@
 //! The balancing model's parameters: what a scenario sets, with documented defaults,
 //! and the validation that turns nonsense into a clear error before a run starts.
 
+use crate::InvalidParams;
 use hasim_sim::{Distribution, SimDuration};
 use serde::{Deserialize, Serialize};
 
@@ -388,12 +389,15 @@ impl Default for AutoscaleParams {
 
 impl Params {
     /// Checks ranges and cross-field rules; the message names the field.
-    pub fn validate(&self) -> Result<(), String> {
-        let positive = |name: &str, v: f64| {
+    pub fn validate(&self) -> Result<(), InvalidParams> {
+        let positive = |name: &str, v: f64| -> Result<(), InvalidParams> {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(format!("{name}: {v} must be a finite number > 0"))
+                Err(InvalidParams::field(
+                    name,
+                    format!("{v} must be a finite number > 0"),
+                ))
             }
         };
         if self.clients == 0 || self.balancers == 0 || self.backends == 0 {
@@ -405,13 +409,13 @@ impl Params {
         match &self.workload {
             Workload::Open { rate, schedule } => {
                 if !(rate.is_finite() && *rate >= 0.0) {
-                    return Err(format!(
-                        "workload.rate: {rate} must be a finite number >= 0"
-                    ));
+                    return Err(
+                        format!("workload.rate: {rate} must be a finite number >= 0").into(),
+                    );
                 }
                 for (i, s) in schedule.iter().enumerate() {
                     if !(s.rate.is_finite() && s.rate >= 0.0) {
-                        return Err(format!("workload.schedule[{i}].rate must be >= 0"));
+                        return Err(format!("workload.schedule[{i}].rate must be >= 0").into());
                     }
                     if i > 0 && s.at <= schedule[i - 1].at {
                         return Err("workload.schedule must be in increasing time order".into());
@@ -478,10 +482,7 @@ impl Params {
         for s in &k.slow {
             positive("backend.slow.factor", s.factor)?;
             if s.backend >= backends {
-                return Err(format!(
-                    "backend.slow: backend {} does not exist",
-                    s.backend
-                ));
+                return Err(format!("backend.slow: backend {} does not exist", s.backend).into());
             }
         }
         for f in &k.flap {

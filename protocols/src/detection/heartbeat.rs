@@ -93,7 +93,7 @@ impl Heartbeat {
         positive("interval", params.interval)?;
         positive("timeout", params.timeout)?;
         if params.missed == 0 {
-            return Err(InvalidParams("missed: must be at least 1".into()));
+            return Err(InvalidParams::field("missed", "must be at least 1"));
         }
         Ok(Heartbeat { params })
     }

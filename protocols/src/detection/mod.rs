@@ -107,21 +107,12 @@ impl Monitors {
     }
 }
 
-/// Parameters that make no sense, with the reason (names the field).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidParams(pub String);
-
-impl core::fmt::Display for InvalidParams {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl std::error::Error for InvalidParams {}
+pub use crate::InvalidParams;
 
 /// Fails with `field: must be positive` when a duration is zero.
 pub(crate) fn positive(field: &str, d: SimDuration) -> Result<(), InvalidParams> {
     if d.is_zero() {
-        Err(InvalidParams(format!("{field}: must be longer than 0s")))
+        Err(InvalidParams::field(field, "must be longer than 0s"))
     } else {
         Ok(())
     }

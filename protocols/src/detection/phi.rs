@@ -104,13 +104,16 @@ impl PhiAccrual {
         positive("min_sd", params.min_sd)?;
         positive("first_estimate", params.first_estimate)?;
         if !(params.threshold > 0.0 && params.threshold <= 300.0) {
-            return Err(InvalidParams(format!(
+            return Err(InvalidParams::rule(format!(
                 "threshold: {} is not in (0, 300]",
                 params.threshold
             )));
         }
         if params.window < 2 {
-            return Err(InvalidParams("window: must hold at least 2 samples".into()));
+            return Err(InvalidParams::field(
+                "window",
+                "must hold at least 2 samples",
+            ));
         }
         let z = crossing(params.threshold);
         Ok(PhiAccrual { params, z })

@@ -78,7 +78,7 @@ impl Prometheus {
         positive("scrape_timeout", params.scrape_timeout)?;
         positive("evaluation_interval", params.evaluation_interval)?;
         if params.scrape_timeout > params.scrape_interval {
-            return Err(InvalidParams(format!(
+            return Err(InvalidParams::rule(format!(
                 "scrape_timeout: {} is longer than scrape_interval {}",
                 params.scrape_timeout, params.scrape_interval
             )));

@@ -18,6 +18,7 @@
 //! latency (which is at most the timeout) or `timeout`. Counters `requests`,
 //! `requests_ok`, `requests_timeout` and the histogram `latency` summarise them.
 
+use crate::InvalidParams;
 pub mod catalogue;
 
 use hasim_sim::{
@@ -49,12 +50,52 @@ impl Default for ClientParams {
     }
 }
 
+/// Requests a client may keep in flight: each holds a timeout timer until it ends,
+/// and about `timeout / interval` are in flight at once. Half the engine's limit on
+/// pending timers leaves room for bursts of Poisson gaps and the client's send timer;
+/// past it the run would end `timers_exhausted`.
+const IN_FLIGHT_MAX: u64 = (hasim_sim::TIMERS_MAX / 2) as u64;
+
+impl ClientParams {
+    /// Refuses a zero interval or timeout, and an interval so short for its timeout
+    /// that the client's pending timers would reach the engine's limit (naming the
+    /// shortest interval accepted).
+    pub fn validate(&self) -> Result<(), InvalidParams> {
+        if self.interval.is_zero() || self.timeout.is_zero() {
+            return Err(InvalidParams::rule(
+                "interval and timeout must be above zero",
+            ));
+        }
+        let (interval, timeout) = (self.interval.as_nanos(), self.timeout.as_nanos());
+        if timeout / interval <= IN_FLIGHT_MAX {
+            return Ok(());
+        }
+        let shortest = SimDuration::from_nanos(timeout.div_ceil(IN_FLIGHT_MAX));
+        Err(InvalidParams::rule(format!(
+            "interval {} with timeout {} keeps about {} requests in flight per client, each with a pending timer, more than the {IN_FLIGHT_MAX} a client may hold (a node may have {} pending timers); expected an interval of at least {shortest} (timeout / {IN_FLIGHT_MAX}), or a shorter timeout",
+            self.interval,
+            self.timeout,
+            timeout / interval,
+            hasim_sim::TIMERS_MAX
+        )))
+    }
+}
+
 /// A server's parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerParams {
     /// Time from receiving a request to sending the response.
     pub service_time: Distribution,
+}
+
+impl ServerParams {
+    /// Refuses a service-time distribution that cannot be drawn from.
+    pub fn validate(&self) -> Result<(), InvalidParams> {
+        self.service_time
+            .validate()
+            .map_err(|e| InvalidParams::field("service_time", e.to_string()))
+    }
 }
 
 impl Default for ServerParams {

@@ -3,6 +3,7 @@
 //! no other write uses, so that a value read or lost names the write behind it.
 
 use crate::replication::history::{Key, OpKind, Value};
+use crate::InvalidParams;
 use hasim_sim::{NodeId, SimDuration, Stream};
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +38,7 @@ impl Default for WorkloadParams {
 
 impl WorkloadParams {
     /// Checks the ranges; the message names the field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidParams> {
         if self.keys == 0 {
             return Err("keys must be at least 1".into());
         }
@@ -45,7 +46,8 @@ impl WorkloadParams {
             return Err(format!(
                 "read_fraction must be in [0, 1], got {}",
                 self.read_fraction
-            ));
+            )
+            .into());
         }
         if self.interval.is_zero() || self.timeout.is_zero() {
             return Err("interval and timeout must be above zero".into());

@@ -42,23 +42,14 @@ where
     })
 }
 
-/// A part's figure documentation under a prefix (`store_` + `availability`). The names
-/// are built once per process and kept for its life: the registry hands out
-/// `&'static str`.
-pub fn prefixed(
-    cell: &'static std::sync::OnceLock<Vec<FigureDoc>>,
-    prefix: &str,
-    figures: fn() -> Vec<FigureDoc>,
-) -> Vec<FigureDoc> {
-    cell.get_or_init(|| {
-        figures()
-            .into_iter()
-            .map(|f| FigureDoc {
-                name: Box::leak(format!("{prefix}{}", f.name).into_boxed_str()),
-                unit: f.unit,
-                doc: f.doc,
-            })
-            .collect()
-    })
-    .clone()
+/// A part's figure documentation under a prefix (`store_` + `availability`).
+pub fn prefixed(prefix: &str, figures: Vec<FigureDoc>) -> Vec<FigureDoc> {
+    figures
+        .into_iter()
+        .map(|f| FigureDoc {
+            name: format!("{prefix}{}", f.name).into(),
+            unit: f.unit,
+            doc: f.doc,
+        })
+        .collect()
 }

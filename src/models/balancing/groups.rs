@@ -155,7 +155,7 @@ pub fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Balancing, ParamE
         }
     }
     let model = Balancing::new(p).map_err(|m| {
-        let (rank, message) = where_from(&m);
+        let (rank, message) = where_from(&m.to_string());
         let r = [&client, &balancer, &backend][rank];
         error(at(r), false, message)
     })?;

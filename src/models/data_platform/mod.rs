@@ -75,7 +75,12 @@ impl Model for DataPlatformModel {
         "a composed data platform: an in-sync-replica ingest log → a job on supervised executors → rack-aware re-replicated storage";
 
     fn roles() -> Vec<RoleDoc> {
-        let mut roles: Vec<RoleDoc> = IsrModel::roles();
+        // The ingest log's controllers are its first brokers (`controllers`), never
+        // nodes of their own: the platform lays out brokers and producers first.
+        let mut roles: Vec<RoleDoc> = IsrModel::roles()
+            .into_iter()
+            .filter(|r| r.role != "controller")
+            .collect();
         roles.extend(
             ComputeModel::roles()
                 .into_iter()

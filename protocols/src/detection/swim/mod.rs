@@ -103,13 +103,16 @@ impl Swim {
         positive("ping_timeout", params.ping_timeout)?;
         positive("suspicion_timeout", params.suspicion_timeout)?;
         if params.ping_timeout >= params.period {
-            return Err(InvalidParams(format!(
+            return Err(InvalidParams::rule(format!(
                 "ping_timeout: {} must be shorter than period {}",
                 params.ping_timeout, params.period
             )));
         }
         if params.retransmit_mult == 0 {
-            return Err(InvalidParams("retransmit_mult: must be at least 1".into()));
+            return Err(InvalidParams::field(
+                "retransmit_mult",
+                "must be at least 1",
+            ));
         }
         Ok(Swim { params })
     }

@@ -1,6 +1,7 @@
 //! The parameters of a compute job: a batch of tasks (Spark) or a stateful stream
 //! with checkpoints (Flink), and how the driver watches its executors.
 
+use crate::InvalidParams;
 use hasim_sim::{Distribution, SimDuration};
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +99,7 @@ impl Default for DriverParams {
 
 impl DriverParams {
     /// Checks the values serde cannot, given how many executors there are.
-    pub fn validate(&self, executors: usize) -> Result<(), String> {
+    pub fn validate(&self, executors: usize) -> Result<(), InvalidParams> {
         if self.heartbeat_interval.is_zero() || self.heartbeat_timeout < self.heartbeat_interval {
             return Err(
                 "heartbeat_interval must be above zero and heartbeat_timeout at least as long"
@@ -119,7 +120,8 @@ impl DriverParams {
                     return Err(format!(
                         "job.parallelism {} is more than the {executors} executors",
                         s.parallelism
-                    ));
+                    )
+                    .into());
                 }
                 if s.checkpoint_interval.is_zero() {
                     return Err("job.checkpoint_interval must be above zero".into());

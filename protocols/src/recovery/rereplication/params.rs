@@ -1,6 +1,7 @@
 //! The parameters of HDFS-style re-replication: the namenode's (blocks, replication,
 //! placement, liveness timing, copy bandwidth) and each datanode's rack.
 
+use crate::InvalidParams;
 use hasim_sim::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -70,12 +71,13 @@ impl NamenodeParams {
     }
 
     /// Checks the values serde cannot, given how many datanodes there are.
-    pub fn validate(&self, datanodes: usize) -> Result<(), String> {
+    pub fn validate(&self, datanodes: usize) -> Result<(), InvalidParams> {
         if self.replication == 0 || self.replication as usize > datanodes {
             return Err(format!(
                 "replication must be from 1 to the number of datanodes ({datanodes}), got {}",
                 self.replication
-            ));
+            )
+            .into());
         }
         if self.block_size_mib == 0 || self.bandwidth_mib_per_s == 0 || self.max_streams == 0 {
             return Err(

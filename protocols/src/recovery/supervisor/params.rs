@@ -2,6 +2,7 @@
 //! in a Kubernetes pod spec), the kubelet's back-off, and the process's own failure
 //! modes.
 
+use crate::InvalidParams;
 use hasim_sim::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -95,12 +96,10 @@ impl Default for ServiceParams {
 
 impl ServiceParams {
     /// Checks the values serde cannot: probabilities, non-zero periods and means.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidParams> {
         let p = self.start_failure_probability;
         if !(0.0..=1.0).contains(&p) {
-            return Err(format!(
-                "start_failure_probability must be in [0, 1], got {p}"
-            ));
+            return Err(format!("start_failure_probability must be in [0, 1], got {p}").into());
         }
         if self.backoff_initial.is_zero() || self.backoff_max < self.backoff_initial {
             return Err("backoff_initial must be above zero and at most backoff_max".into());
@@ -110,7 +109,7 @@ impl ServiceParams {
             ("hang_mtbf", self.hang_mtbf),
         ] {
             if mean.is_some_and(|m| m.is_zero()) {
-                return Err(format!("{name} must be above zero"));
+                return Err(format!("{name} must be above zero").into());
             }
         }
         if let Some(l) = &self.liveness {

@@ -1,12 +1,13 @@
 //! A broker of the in-sync-replica model: for each partition it hosts, a leader
 //! (appends, answers fetches, moves the high watermark, proposes ISR changes, answers
 //! producers) or a follower (fetches, appends, truncates on divergence); for every
-//! partition, the controller's latest word on who leads it. The first broker runs the
-//! controller instead (see `controller.rs`); the leader side is in `leader.rs`.
+//! partition, the controller's latest word on who leads it. A controller node runs the
+//! controller instead (see `controller/`); the leader side is in `leader.rs`.
 
 use super::controller::Controller;
 use super::disk::{Disk, DiskWrite};
 use super::leader::{advance_high_watermark, isr_check_period, Lead};
+use super::liveness::{self, Liveness};
 use super::wire::{Answer, Entry, Msg, Observation, PartitionState, Timer};
 use super::Isr;
 use hasim_sim::{Ctx, NodeId};
@@ -42,6 +43,12 @@ impl Replica {
 pub struct Broker {
     pub(super) partitions: Vec<Replica>,
     controller: Option<Controller>,
+    /// The active controller as far as this broker knows, and its controller epoch:
+    /// where ISR changes go, and the oldest epoch whose records it still takes.
+    pub(super) active: NodeId,
+    controller_epoch: u32,
+    /// The detector (a broker only runs it: the controllers act on it).
+    liveness: Liveness,
 }
 
 impl Broker {
@@ -60,7 +67,7 @@ impl Broker {
                 lead: None,
             })
             .collect();
-        let controller = if me == isr.controller() {
+        let controller = if isr.is_controller(me) {
             Some(Controller::start(isr, ctx, disk))
         } else {
             let params = isr.broker_params();
@@ -69,12 +76,16 @@ impl Broker {
             ctx.set_timer(isr_check_period(isr), Timer::IsrCheck);
             None
         };
-        let broker = Broker {
+        let mut broker = Broker {
             partitions,
             controller,
+            active: isr.controller(),
+            controller_epoch: 0,
+            liveness: None,
         };
         if broker.controller.is_none() {
             broker.heartbeat(isr, ctx);
+            broker.liveness = liveness::start(isr, ctx);
         }
         broker
     }
@@ -103,6 +114,9 @@ impl Broker {
         }
         let params = isr.broker_params();
         match timer {
+            Timer::Detector(t) => {
+                liveness::on_timer(isr, ctx, &mut self.liveness, t);
+            }
             Timer::Heartbeat => {
                 self.heartbeat(isr, ctx);
                 ctx.set_timer(params.heartbeat_interval, Timer::Heartbeat);
@@ -143,7 +157,18 @@ impl Broker {
             return;
         }
         match msg {
-            Msg::LeaderAndIsr(state) if source == isr.controller() => {
+            Msg::Detector(m) => {
+                liveness::on_message(isr, ctx, &mut self.liveness, source, m);
+            }
+            Msg::LeaderAndIsr(state) if isr.is_controller(source) => {
+                // A record of an older controller epoch is from a deposed controller.
+                if state.controller_epoch < self.controller_epoch {
+                    return;
+                }
+                if state.controller_epoch > self.controller_epoch || isr.controllers().len() > 1 {
+                    self.controller_epoch = state.controller_epoch;
+                    self.active = source;
+                }
                 self.on_state(isr, ctx, state)
             }
             Msg::Fetch {
@@ -151,15 +176,7 @@ impl Broker {
                 leader_epoch,
                 offset,
                 last_epoch,
-            } => self.on_fetch(
-                isr,
-                ctx,
-                source,
-                partition,
-                leader_epoch,
-                offset,
-                last_epoch,
-            ),
+            } => self.on_fetch(ctx, source, partition, leader_epoch, offset, last_epoch),
             Msg::FetchReply {
                 partition,
                 leader_epoch,
@@ -232,7 +249,18 @@ impl Broker {
             .iter()
             .map(|r| u64::from(r.state.partition_epoch))
             .sum();
-        ctx.send(isr.controller(), Msg::Heartbeat { digest });
+        let controller_epoch = self.controller_epoch;
+        // With standbys every controller hears it: whichever is active sees a broker
+        // that has not heard of it yet (an older epoch) and brings it up to date.
+        for &c in isr.controllers() {
+            ctx.send(
+                c,
+                Msg::Heartbeat {
+                    digest,
+                    controller_epoch,
+                },
+            );
+        }
     }
 
     /// The replica of `partition` if this broker follows `leader` in `epoch` there.

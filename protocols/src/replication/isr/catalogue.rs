@@ -30,9 +30,17 @@ impl Params for BrokerParams {
                     ),
                     (
                         "session_timeout",
-                        "the controller fences a broker silent this long",
+                        "the controller fences a broker silent this long, and a standby takes over from an active controller silent this long (without a detector; with one, also what `leading` heartbeats are judged by)",
                     ),
                     ("heartbeat_interval", "gap between heartbeats to the controller"),
+                    (
+                        "controllers",
+                        "controllers: the first active, the others standbys that take over (new controller epoch) when it dies; every metadata change is committed by a majority of them first; without controller groups the first `controllers` brokers are the controllers",
+                    ),
+                    (
+                        "detector",
+                        "how the controllers judge brokers and one another dead, run all to all: { kind = \"heartbeat\" | \"phi_accrual\" | \"swim\" | \"prometheus\", ...its parameters }; unset: silent for session_timeout",
+                    ),
                 ];
 }
 
@@ -70,6 +78,11 @@ impl Catalogue for Isr {
             f("truncations", Unit::Count, "times a follower cut its log back to its leader's"),
             f("lost_writes", Unit::Count, "acknowledged writes missing from the final logs"),
             f("leader_crashes", Unit::Count, "crashes of a partition leader that the controller noticed"),
+            f(
+                "controller_takeovers",
+                Unit::Count,
+                "standby controllers that won a controller epoch (reported only with controllers > 1)",
+            ),
             f(
                 "failover_detect_mean",
                 Unit::Seconds,

@@ -25,12 +25,55 @@ fn state_fields(d: &mut Detail<'_>, s: &PartitionState) {
         .u64("partition_epoch", u64::from(s.partition_epoch));
     leader_field(d, s.leader);
     d.u64("isr", s.isr.0);
+    // Only standby controllers make epochs: a single controller's trace stays as it was.
+    if s.controller_epoch != 0 {
+        d.u64("controller_epoch", u64::from(s.controller_epoch));
+    }
 }
 
 impl Describe for Msg {
     fn describe(&self, d: &mut Detail<'_>) {
         match self {
-            Msg::Heartbeat { digest } => d.name("heartbeat").u64("digest", *digest),
+            Msg::Detector(m) => {
+                m.describe(d);
+                d
+            }
+            Msg::ControllerHeartbeat { epoch, leading } => d
+                .name("controller_heartbeat")
+                .u64("controller_epoch", u64::from(*epoch))
+                .bool("leading", *leading),
+            Msg::Claim { epoch } => d.name("claim").u64("controller_epoch", u64::from(*epoch)),
+            Msg::Promise { epoch, meta } => d
+                .name("promise")
+                .u64("controller_epoch", u64::from(*epoch))
+                .u64("records", meta.len() as u64),
+            Msg::Accept(s) => {
+                d.name("accept");
+                state_fields(d, s);
+                d
+            }
+            Msg::Accepted {
+                epoch,
+                partition,
+                partition_epoch,
+            } => d
+                .name("accepted")
+                .u64("controller_epoch", u64::from(*epoch))
+                .u64("partition", u64::from(*partition))
+                .u64("partition_epoch", u64::from(*partition_epoch)),
+            Msg::NewerEpoch { epoch } => d
+                .name("newer_epoch")
+                .u64("controller_epoch", u64::from(*epoch)),
+            Msg::Heartbeat {
+                digest,
+                controller_epoch,
+            } => {
+                d.name("heartbeat").u64("digest", *digest);
+                if *controller_epoch != 0 {
+                    d.u64("controller_epoch", u64::from(*controller_epoch));
+                }
+                d
+            }
             Msg::LeaderAndIsr(s) => {
                 d.name("leader_and_isr");
                 state_fields(d, s);
@@ -121,6 +164,10 @@ impl Describe for Msg {
 impl Describe for Timer {
     fn describe(&self, d: &mut Detail<'_>) {
         match self {
+            Timer::Detector(t) => {
+                t.describe(d);
+                d
+            }
             Timer::Heartbeat => d.name("heartbeat"),
             Timer::Session => d.name("session"),
             Timer::Fetch => d.name("fetch"),
@@ -135,6 +182,16 @@ impl Describe for Observation {
     fn describe(&self, d: &mut Detail<'_>) {
         match self {
             Observation::Op(e) => describe_op(e, d),
+            Observation::Detector(o) => {
+                o.describe(d);
+                d
+            }
+            Observation::ControllerActive { epoch } => d
+                .name("controller_active")
+                .u64("controller_epoch", u64::from(*epoch)),
+            Observation::ControllerDeposed { epoch } => d
+                .name("controller_deposed")
+                .u64("controller_epoch", u64::from(*epoch)),
             Observation::BecameLeader { partition, epoch } => d
                 .name("became_leader")
                 .u64("partition", u64::from(*partition))
@@ -194,6 +251,9 @@ impl Describe for DiskWrite {
                 d.name("meta");
                 state_fields(d, s);
                 d
+            }
+            DiskWrite::Promise(epoch) => {
+                d.name("promise").u64("controller_epoch", u64::from(*epoch))
             }
         };
     }

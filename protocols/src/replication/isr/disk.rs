@@ -24,6 +24,8 @@ pub enum DiskWrite {
     },
     /// The controller's record of a partition.
     Meta(PartitionState),
+    /// A controller's promise to refuse every controller epoch below this one.
+    Promise(u32),
 }
 
 /// A broker's disk: its partitions' logs and, on the controller, the metadata.
@@ -33,6 +35,9 @@ pub struct Disk {
     pub logs: Vec<Vec<Entry>>,
     /// The controller's partition states, by partition (empty elsewhere).
     pub meta: Vec<PartitionState>,
+    /// On a controller, the highest controller epoch it promised (0 until one is
+    /// claimed; always 0 with a single controller).
+    pub controller_epoch: u32,
 }
 
 impl Disk {
@@ -66,6 +71,7 @@ impl Durable for Disk {
                 }
                 self.meta[p] = state;
             }
+            DiskWrite::Promise(epoch) => self.controller_epoch = self.controller_epoch.max(epoch),
         }
     }
 }
@@ -103,6 +109,7 @@ mod tests {
             partition_epoch: 7,
             leader: Some(NodeId(2)),
             isr: ReplicaSet(0b110),
+            controller_epoch: 0,
         };
         disk.apply(&DiskWrite::Meta(state));
         assert_eq!(disk.meta.len(), 3);

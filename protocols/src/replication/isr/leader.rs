@@ -70,7 +70,6 @@ impl Broker {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn on_fetch(
         &mut self,
-        isr: &Isr,
         ctx: &mut impl Ctx<Isr>,
         follower: NodeId,
         partition: u32,
@@ -79,6 +78,7 @@ impl Broker {
         last_epoch: u32,
     ) {
         let now = ctx.now();
+        let controller = self.active;
         let Some(r) = self.partitions.get_mut(partition as usize) else {
             return;
         };
@@ -127,7 +127,7 @@ impl Broker {
             let proposal = r.state.isr.with(follower);
             lead.proposed = Some((proposal, now));
             ctx.send(
-                isr.controller(),
+                controller,
                 Msg::AlterIsr {
                     partition,
                     leader_epoch: epoch,
@@ -201,6 +201,7 @@ impl Broker {
     pub(super) fn check_lag(&mut self, isr: &Isr, ctx: &mut impl Ctx<Isr>, partition: u32) {
         let now = ctx.now();
         let params = isr.broker_params();
+        let controller = self.active;
         let r = &mut self.partitions[partition as usize];
         let Some(lead) = r.lead.as_mut() else {
             return;
@@ -220,7 +221,7 @@ impl Broker {
         if shrunk != r.state.isr {
             lead.proposed = Some((shrunk, now));
             ctx.send(
-                isr.controller(),
+                controller,
                 Msg::AlterIsr {
                     partition,
                     leader_epoch: r.state.leader_epoch,

@@ -2,6 +2,7 @@
 //! where Kafka has one, their validation, and the model's typed errors.
 
 use super::wire::Acks;
+use crate::detection::{AnyDetector, DetectorParams};
 use crate::replication::workload::WorkloadParams;
 use hasim_sim::{NodeId, SimDuration};
 use serde::de::{self, Deserializer};
@@ -11,12 +12,15 @@ use std::fmt;
 /// Why a configuration was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IsrError {
-    /// Fewer brokers besides the controller than the replication factor.
+    /// Fewer brokers besides the controllers than the replication factor.
     TooFewBrokers {
-        /// Brokers, the controller included.
+        /// Brokers, the controllers taken from them included.
         brokers: u32,
         /// The replication factor asked for.
         replication_factor: u32,
+        /// How many of the brokers are controllers (0: the controllers are nodes of
+        /// their own, `controller` groups).
+        controllers: u32,
     },
     /// A broker's node id is 64 or more (replica sets are 64-bit masks).
     BrokerIdTooHigh(NodeId),
@@ -30,14 +34,32 @@ impl fmt::Display for IsrError {
             IsrError::TooFewBrokers {
                 brokers,
                 replication_factor,
+                controllers: 0,
+            } => write!(
+                f,
+                "replication_factor {replication_factor} needs at least {replication_factor} brokers besides the controller groups, got {brokers}"
+            ),
+            IsrError::TooFewBrokers {
+                brokers,
+                replication_factor,
+                controllers: 1,
             } => write!(
                 f,
                 "replication_factor {replication_factor} needs at least {} brokers (the first is the controller and hosts no replicas), got {brokers}",
                 replication_factor + 1
             ),
+            IsrError::TooFewBrokers {
+                brokers,
+                replication_factor,
+                controllers,
+            } => write!(
+                f,
+                "replication_factor {replication_factor} with controllers = {controllers} needs at least {} brokers (the first {controllers} are the controllers and host no replicas), got {brokers}",
+                replication_factor + controllers
+            ),
             IsrError::BrokerIdTooHigh(b) => write!(
                 f,
-                "broker {b} has node id 64 or more: put the broker groups before the producers (at most 64 brokers)"
+                "broker {b} has node id 64 or more: put the broker and controller groups before the producers (at most 64 of them)"
             ),
             IsrError::Param(m) => f.write_str(m),
         }
@@ -45,6 +67,9 @@ impl fmt::Display for IsrError {
 }
 
 impl std::error::Error for IsrError {}
+
+/// The most controllers a run may have (a majority of 9 is already 5 disks per change).
+pub const CONTROLLERS_MAX: u32 = 9;
 
 /// The brokers' parameters (one set for every broker).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,10 +88,23 @@ pub struct BrokerParams {
     pub unclean_leader_election: bool,
     /// `acks = "all"` writes are refused while the ISR is smaller than this.
     pub min_insync_replicas: u32,
-    /// The controller fences a broker it has not heard from for this long.
+    /// The controller fences a broker it has not heard from for this long, and a
+    /// standby takes over from an active controller not heard leading for this long
+    /// (with a `detector`, brokers are judged by it instead; an active controller by
+    /// either).
     pub session_timeout: SimDuration,
     /// Gap between a broker's heartbeats to the controller.
     pub heartbeat_interval: SimDuration,
+    /// How many controllers: the first is active, the others stand by and take over
+    /// (a new controller epoch) when it fails. With more than one, a metadata change
+    /// takes effect once a majority of them hold it. Without `controller` groups the
+    /// first `controllers` brokers are the controllers.
+    pub controllers: u32,
+    /// How the controllers judge brokers (and one another) dead: any of the detection
+    /// family's detectors, run all to all (`{ kind = "phi_accrual", threshold = 8 }`).
+    /// Unset: a broker silent for `session_timeout` is fenced, and a standby takes
+    /// over from an active controller silent for `session_timeout`.
+    pub detector: Option<DetectorParams>,
 }
 
 impl Default for BrokerParams {
@@ -80,6 +118,8 @@ impl Default for BrokerParams {
             min_insync_replicas: 1,
             session_timeout: SimDuration::from_millis(1000),
             heartbeat_interval: SimDuration::from_millis(200),
+            controllers: 1,
+            detector: None,
         }
     }
 }
@@ -111,6 +151,15 @@ impl BrokerParams {
                 "fetch_interval, replica_lag_time_max and heartbeat_interval must be above zero"
                     .into(),
             );
+        }
+        if !(1..=CONTROLLERS_MAX).contains(&self.controllers) {
+            return bad(format!(
+                "controllers must be in 1..={CONTROLLERS_MAX}, got {}",
+                self.controllers
+            ));
+        }
+        if let Some(d) = &self.detector {
+            AnyDetector::new(d.clone()).map_err(|e| IsrError::Param(format!("detector: {e}")))?;
         }
         if self.session_timeout <= self.heartbeat_interval {
             return bad(format!(
@@ -168,7 +217,9 @@ impl ProducerParams {
 
     /// Checks the ranges.
     pub fn validate(&self) -> Result<(), IsrError> {
-        self.workload().validate().map_err(IsrError::Param)
+        self.workload()
+            .validate()
+            .map_err(|e| IsrError::Param(e.to_string()))
     }
 }
 
@@ -256,8 +307,31 @@ mod tests {
         assert!(e.contains("session_timeout"), "{e}");
         let partitions = BrokerParams {
             partitions: 65,
-            ..ok
+            ..ok.clone()
         };
         assert!(partitions.validate().is_err());
+        for controllers in [0, CONTROLLERS_MAX + 1] {
+            let e = BrokerParams {
+                controllers,
+                ..ok.clone()
+            }
+            .validate()
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("controllers"), "{e}");
+        }
+        let detector: DetectorParams = toml::from_str(
+            r#"kind = "phi_accrual"
+threshold = -1.0"#,
+        )
+        .expect("parses");
+        let e = BrokerParams {
+            detector: Some(detector),
+            ..ok
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("detector: "), "{e}");
     }
 }

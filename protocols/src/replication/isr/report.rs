@@ -3,7 +3,7 @@
 //! and ISR churn, lost acknowledged writes against the final logs, write latency, and
 //! the failover of each crashed leader split into detection and the rest.
 
-use super::wire::Observation;
+use super::wire::{Observation, PartitionState};
 use super::Isr;
 use crate::replication::history::{History, Key, OpKind, Value};
 use crate::replication::lost::{lost_writes_log, LostWrite};
@@ -22,13 +22,30 @@ pub fn history(sim: &impl Inspect<Isr>) -> History {
     )
 }
 
+/// Each partition's final record: the newest (controller epoch, partition epoch) on
+/// any controller's disk, which is what a controller taking over would recover.
+pub fn final_records(sim: &impl Inspect<Isr>) -> Vec<PartitionState> {
+    let isr = sim.protocol();
+    let mut out: Vec<PartitionState> = sim.durable(isr.controller()).meta.clone();
+    for &c in &isr.controllers()[1..] {
+        for r in &sim.durable(c).meta {
+            if let Some(o) = out.get_mut(r.partition as usize) {
+                if (r.controller_epoch, r.partition_epoch) > (o.controller_epoch, o.partition_epoch)
+                {
+                    *o = *r;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The values each key's final log holds: for each partition the log of the
 /// controller's last leader, or, for a partition that ended offline, of the ISR member
 /// a clean election would wait for (its memory if it is running, else its disk).
 pub fn final_logs(sim: &impl Inspect<Isr>) -> BTreeMap<Key, BTreeSet<Value>> {
-    let isr = sim.protocol();
     let mut logs: BTreeMap<Key, BTreeSet<Value>> = BTreeMap::new();
-    for state in &sim.durable(isr.controller()).meta {
+    for state in &final_records(sim) {
         let Some(holder) = state.leader.or_else(|| state.isr.iter().next()) else {
             continue;
         };
@@ -242,6 +259,14 @@ pub fn figures(sim: &impl Inspect<Isr>) -> BTreeMap<String, f64> {
                 recovery.push(d + rest);
             }
         }
+    }
+    if isr.controllers().len() > 1 {
+        let takeovers = sim
+            .observations()
+            .iter()
+            .filter(|o| matches!(o.observation, Observation::ControllerActive { .. }))
+            .count();
+        put("controller_takeovers", takeovers as f64);
     }
     put("leader_crashes", detect.len() as f64);
     put("failover_detect_mean", mean(&detect));

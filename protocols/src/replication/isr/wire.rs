@@ -2,6 +2,7 @@
 //! observations, log entries, partition metadata, and the replica-set bitmask they
 //! share. Their trace form is in `describe.rs`, the disk in `disk.rs`.
 
+use crate::detection::{any, DetectorObservation};
 use crate::replication::history::{Key, OpEvent, Value};
 use hasim_sim::NodeId;
 
@@ -73,6 +74,10 @@ pub struct PartitionState {
     pub leader: Option<NodeId>,
     /// The in-sync replicas (never empty: the last member stays while it is down).
     pub isr: ReplicaSet,
+    /// The controller epoch in which this record was proposed (always 0 with a single
+    /// controller): brokers refuse a record from an older controller epoch, and a new
+    /// controller recovers, per partition, the record of the highest one.
+    pub controller_epoch: u32,
 }
 
 /// `acks` of a producer: when the leader answers a write.
@@ -101,11 +106,53 @@ pub enum Answer {
 /// On the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
-    /// Broker → controller, every heartbeat interval; `digest` is the sum of the
+    /// The failure detector's traffic (with a `detector` parameter).
+    Detector(any::Msg),
+    /// Controller → controllers, every heartbeat interval (with standby controllers):
+    /// the highest controller epoch it knows, and whether it leads that epoch (is its
+    /// active controller, or is claiming it). Standbys judge the active one by it.
+    ControllerHeartbeat {
+        /// The sender's controller epoch.
+        epoch: u32,
+        /// Whether the sender leads (or claims) that epoch.
+        leading: bool,
+    },
+    /// Candidate → controllers: promise to refuse every older controller epoch.
+    Claim {
+        /// The epoch claimed (owned by the candidate: `epoch % controllers`).
+        epoch: u32,
+    },
+    /// Controller → candidate: the promise, with every record it accepted so far.
+    Promise {
+        /// The epoch promised.
+        epoch: u32,
+        /// Its records, by partition (each with the epoch it was proposed in).
+        meta: Vec<PartitionState>,
+    },
+    /// Active controller → controllers: accept this record (committed once a majority
+    /// of the controllers hold it).
+    Accept(PartitionState),
+    /// Controller → active controller: the record is on its disk.
+    Accepted {
+        /// The controller epoch of the record.
+        epoch: u32,
+        /// The partition.
+        partition: u32,
+        /// The record's partition epoch.
+        partition_epoch: u32,
+    },
+    /// Controller → controller: refused, a newer controller epoch holds.
+    NewerEpoch {
+        /// The epoch that holds.
+        epoch: u32,
+    },
+    /// Broker → controllers, every heartbeat interval; `digest` is the sum of the
     /// partition epochs the broker knows, so the controller sees a stale broker.
     Heartbeat {
         /// Sum of known partition epochs.
         digest: u64,
+        /// The newest controller epoch the broker knows (0 with a single controller).
+        controller_epoch: u32,
     },
     /// Controller → brokers: a partition's state.
     LeaderAndIsr(PartitionState),
@@ -193,6 +240,8 @@ pub enum Msg {
 /// Timer tags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Timer {
+    /// The failure detector's timers.
+    Detector(any::Timer),
     /// A broker sends its heartbeat to the controller.
     Heartbeat,
     /// The controller fences brokers whose session expired.
@@ -215,6 +264,18 @@ pub enum Timer {
 pub enum Observation {
     /// A producer's operation (for histories).
     Op(OpEvent),
+    /// The embedded failure detector changed its mind about a node.
+    Detector(DetectorObservation),
+    /// This controller won controller epoch `epoch` and now acts as the controller.
+    ControllerActive {
+        /// The controller epoch.
+        epoch: u32,
+    },
+    /// This controller heard of a newer controller epoch and stopped acting.
+    ControllerDeposed {
+        /// The newer epoch.
+        epoch: u32,
+    },
     /// A broker took up leadership of `partition` in `epoch`.
     BecameLeader {
         /// The partition.

@@ -221,6 +221,37 @@ pub fn failovers(
 
 #[cfg(test)]
 mod tests {
+    fn secs(s: u64) -> SimTime {
+        SimTime::from_nanos(s * 1_000_000_000)
+    }
+
+    fn reign(node: u32, from: u64, until: u64) -> Reign {
+        Reign {
+            node: NodeId(node),
+            from: secs(from),
+            until: secs(until),
+        }
+    }
+
+    #[test]
+    fn a_takeover_is_false_only_when_the_deposed_primary_never_crashed() {
+        let s = secs;
+        // 0 serves, crashes at 10; 1 takes over at 12 (a true failover), renews at 20,
+        // is deposed alive at 30 by 2 (false), and 2 by 0 at 40 after 2 crashed at 38.
+        let reigns = [
+            reign(0, 0, 10),
+            reign(1, 12, 20),
+            reign(1, 20, 30),
+            reign(2, 30, 38),
+            reign(0, 40, 50),
+        ];
+        let downs = vec![vec![(s(10), s(11))], vec![], vec![(s(38), s(39))]];
+        assert_eq!(false_failovers(&reigns, &downs), 1);
+        // Without the crash of 0 the first takeover is a mistake too.
+        let downs = vec![vec![], vec![], vec![(s(38), s(39))]];
+        assert_eq!(false_failovers(&reigns, &downs), 2);
+    }
+
     #[test]
     fn an_overlap_the_run_stops_in_counts_and_a_hand_over_does_not() {
         let e = Epoch(0);
@@ -314,36 +345,4 @@ pub fn false_failovers(reigns: &[Reign], downs: &[Vec<(SimTime, SimTime)>]) -> u
         }
     }
     count
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn reign(node: u32, from: u64, until: u64) -> Reign {
-        Reign {
-            node: NodeId(node),
-            from: SimTime::from_secs(from),
-            until: SimTime::from_secs(until),
-        }
-    }
-
-    #[test]
-    fn a_takeover_is_false_only_when_the_deposed_primary_never_crashed() {
-        let s = SimTime::from_secs;
-        // 0 serves, crashes at 10; 1 takes over at 12 (a true failover), renews at 20,
-        // is deposed alive at 30 by 2 (false), and 2 by 0 at 40 after 2 crashed at 38.
-        let reigns = [
-            reign(0, 0, 10),
-            reign(1, 12, 20),
-            reign(1, 20, 30),
-            reign(2, 30, 38),
-            reign(0, 40, 50),
-        ];
-        let downs = vec![vec![(s(10), s(11))], vec![], vec![(s(38), s(39))]];
-        assert_eq!(false_failovers(&reigns, &downs), 1);
-        // Without the crash of 0 the first takeover is a mistake too.
-        let downs = vec![vec![], vec![], vec![(s(38), s(39))]];
-        assert_eq!(false_failovers(&reigns, &downs), 2);
-    }
 }

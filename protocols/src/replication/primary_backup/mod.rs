@@ -104,7 +104,7 @@ impl PrimaryBackup {
         params.validate(replicas.len() as u32)?;
         for r in &roles {
             if let Role::Client(w) = r {
-                w.validate().map_err(InvalidParams)?;
+                w.validate()?;
             }
         }
         let detector = AnyDetector::new(match &params.detector {

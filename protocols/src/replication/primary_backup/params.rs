@@ -76,7 +76,7 @@ impl PrimaryBackupParams {
 
     /// Checks the parameters for a run of `replicas` replicas.
     pub fn validate(&self, replicas: u32) -> Result<(), InvalidParams> {
-        let bad = |m: String| Err(InvalidParams(m));
+        let bad = |m: String| Err(InvalidParams::rule(m));
         if replicas < 2 {
             return bad(format!(
                 "primary-backup needs at least 2 replicas, got {replicas}"

@@ -37,6 +37,7 @@
 //! Node layout: every node of the `replica` role is a ring member; `client` nodes run
 //! the workload; other nodes take no part.
 
+use crate::InvalidParams;
 pub mod catalogue;
 pub mod client;
 pub mod coordinator;
@@ -86,7 +87,7 @@ pub struct Quorum {
 
 impl Quorum {
     /// Validates the parameters against the roles (indexed by node id).
-    pub fn new(params: ReplicaParams, roles: Vec<Role>) -> Result<Quorum, String> {
+    pub fn new(params: ReplicaParams, roles: Vec<Role>) -> Result<Quorum, InvalidParams> {
         let members: Vec<NodeId> = (0..roles.len() as u32)
             .map(NodeId)
             .filter(|n| roles[n.index()] == Role::Replica)

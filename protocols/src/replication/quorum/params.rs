@@ -3,6 +3,7 @@
 //! mechanisms, with the checks that reject a configuration that cannot work.
 
 use crate::detection::DetectorParams;
+use crate::InvalidParams;
 use hasim_sim::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -77,32 +78,27 @@ pub const REPLICAS_MAX: u32 = 64;
 impl ReplicaParams {
     /// Checks the parameters against the number of replica nodes; the message names
     /// the field.
-    pub fn validate(&self, replicas: u32) -> Result<(), String> {
+    pub fn validate(&self, replicas: u32) -> Result<(), InvalidParams> {
         if replicas == 0 {
             return Err("the quorum model needs at least one replica".into());
         }
         if replicas > REPLICAS_MAX {
-            return Err(format!(
-                "at most {REPLICAS_MAX} replicas are supported, got {replicas}"
-            ));
+            return Err(
+                format!("at most {REPLICAS_MAX} replicas are supported, got {replicas}").into(),
+            );
         }
         if self.n == 0 || self.n > replicas {
             return Err(format!(
                 "n must be between 1 and the number of replicas ({replicas}), got {}",
                 self.n
-            ));
+            )
+            .into());
         }
         if self.r == 0 || self.r > self.n {
-            return Err(format!(
-                "r must be between 1 and n ({}), got {}",
-                self.n, self.r
-            ));
+            return Err(format!("r must be between 1 and n ({}), got {}", self.n, self.r).into());
         }
         if self.w == 0 || self.w > self.n {
-            return Err(format!(
-                "w must be between 1 and n ({}), got {}",
-                self.n, self.w
-            ));
+            return Err(format!("w must be between 1 and n ({}), got {}", self.n, self.w).into());
         }
         if self.request_timeout.is_zero()
             || self.heartbeat_interval.is_zero()
@@ -124,15 +120,23 @@ mod tests {
     fn rejects_quorums_beyond_n_and_n_beyond_the_ring() {
         let ok = ReplicaParams::default();
         assert_eq!(ok.validate(3), Ok(()));
-        assert!(ok.validate(2).unwrap_err().contains("n must be"));
+        assert!(ok
+            .validate(2)
+            .unwrap_err()
+            .to_string()
+            .contains("n must be"));
         let r = ReplicaParams { r: 4, ..ok.clone() };
-        assert!(r.validate(5).unwrap_err().contains("r must be"));
+        assert!(r.validate(5).unwrap_err().to_string().contains("r must be"));
         let w = ReplicaParams { w: 0, ..ok.clone() };
-        assert!(w.validate(5).unwrap_err().contains("w must be"));
+        assert!(w.validate(5).unwrap_err().to_string().contains("w must be"));
         let t = ReplicaParams {
             request_timeout: SimDuration::ZERO,
             ..ok
         };
-        assert!(t.validate(5).unwrap_err().contains("request_timeout"));
+        assert!(t
+            .validate(5)
+            .unwrap_err()
+            .to_string()
+            .contains("request_timeout"));
     }
 }

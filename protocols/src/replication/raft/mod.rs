@@ -41,6 +41,7 @@
 //! [`message`] (wire, timers, observations), [`replica`], [`client`], [`check`]
 //! (the checkers) and [`figures`] (availability, leader time, failover).
 
+use crate::InvalidParams;
 pub mod catalogue;
 pub mod check;
 pub mod client;
@@ -91,7 +92,7 @@ impl Default for RaftParams {
 
 impl RaftParams {
     /// Checks the ranges; the message names the field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidParams> {
         if self.election_timeout_min.is_zero() || self.heartbeat.is_zero() {
             return Err("election_timeout_min and heartbeat must be above zero".into());
         }
@@ -99,14 +100,16 @@ impl RaftParams {
             return Err(format!(
                 "election_timeout_max ({}) is below election_timeout_min ({})",
                 self.election_timeout_max, self.election_timeout_min
-            ));
+            )
+            .into());
         }
         if self.heartbeat >= self.election_timeout_min {
             return Err(format!(
                 "heartbeat ({}) must be below election_timeout_min ({}), or followers \
                  time out between heartbeats",
                 self.heartbeat, self.election_timeout_min
-            ));
+            )
+            .into());
         }
         if self.entries_max == 0 {
             return Err("entries_max must be at least 1".into());
@@ -140,7 +143,7 @@ pub struct Raft {
 
 impl Raft {
     /// A configuration from each node's role (index = node id); checks the parameters.
-    pub fn new(params: RaftParams, roles: Vec<Role>) -> Result<Self, String> {
+    pub fn new(params: RaftParams, roles: Vec<Role>) -> Result<Self, InvalidParams> {
         params.validate()?;
         for r in &roles {
             if let Role::Client(w) | Role::Driven(w) = r {

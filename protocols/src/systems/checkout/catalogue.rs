@@ -11,7 +11,6 @@ use crate::replication::{check_history, SearchLimits};
 use crate::systems::projected::{prefixed, project};
 use hasim_sim::{Inspect, Projection};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// The balancer tier's share of a checkout run.
 pub fn lb_part(sim: &impl Inspect<Checkout>) -> Projection<'_, Checkout, Balancing> {
@@ -42,11 +41,10 @@ impl Catalogue for Checkout {
     const KEEPS_OBSERVATIONS: bool = true;
 
     fn figure_docs() -> Vec<FigureDoc> {
-        static STORE: OnceLock<Vec<FigureDoc>> = OnceLock::new();
         let mut f = <Balancing as Catalogue>::figure_docs();
-        f.extend(prefixed(&STORE, "store_", <Raft as Catalogue>::figure_docs));
+        f.extend(prefixed("store_", <Raft as Catalogue>::figure_docs()));
         f.push(FigureDoc {
-            name: "orders_held_at_end",
+            name: "orders_held_at_end".into(),
             unit: Unit::Count,
             doc: "orders app servers still held (waiting for the store) when the run ended",
         });

@@ -25,6 +25,7 @@
 //! acknowledged order lost" is Raft's "no acknowledged write lost" on the app servers'
 //! histories.
 
+use crate::InvalidParams;
 pub mod catalogue;
 
 use crate::balancing::{self, Balancing};
@@ -57,7 +58,7 @@ impl Checkout {
         replicas: u32,
         store_timeout: SimDuration,
         order_keys: u32,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, InvalidParams> {
         if replicas == 0 {
             return Err("the order store needs at least one replica".into());
         }

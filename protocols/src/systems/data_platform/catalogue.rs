@@ -14,7 +14,6 @@ use crate::replication::isr::{self, Isr};
 use crate::systems::projected::{prefixed, project};
 use hasim_sim::{Inspect, Projection};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 pub fn ingest_part(sim: &impl Inspect<DataPlatform>) -> Projection<'_, DataPlatform, Isr> {
     let d = sim.protocol();
@@ -70,10 +69,6 @@ impl Catalogue for DataPlatform {
     const KEEPS_OBSERVATIONS: bool = true;
 
     fn figure_docs() -> Vec<FigureDoc> {
-        static INGEST: OnceLock<Vec<FigureDoc>> = OnceLock::new();
-        static COMPUTE: OnceLock<Vec<FigureDoc>> = OnceLock::new();
-        static STORAGE: OnceLock<Vec<FigureDoc>> = OnceLock::new();
-        static EXECUTOR: OnceLock<Vec<FigureDoc>> = OnceLock::new();
         let f = FigureDoc::new;
         let mut figures = vec![
             f("data_lost", Unit::Count, "acknowledged ingest writes missing from the final logs plus blocks that at some time had no live replica"),
@@ -82,25 +77,15 @@ impl Catalogue for DataPlatform {
             f("pipeline_recovery_time_max", Unit::Seconds, "the longest such recovery"),
             f("pipeline_downtime_fraction", Unit::Fraction, "fraction of the run the pipeline was broken"),
         ];
+        figures.extend(prefixed("ingest_", <Isr as Catalogue>::figure_docs()));
+        figures.extend(prefixed("compute_", <Compute as Catalogue>::figure_docs()));
         figures.extend(prefixed(
-            &INGEST,
-            "ingest_",
-            <Isr as Catalogue>::figure_docs,
-        ));
-        figures.extend(prefixed(
-            &COMPUTE,
-            "compute_",
-            <Compute as Catalogue>::figure_docs,
-        ));
-        figures.extend(prefixed(
-            &STORAGE,
             "storage_",
-            <Rereplication as Catalogue>::figure_docs,
+            <Rereplication as Catalogue>::figure_docs(),
         ));
         figures.extend(prefixed(
-            &EXECUTOR,
             "executor_",
-            <Supervisor as Catalogue>::figure_docs,
+            <Supervisor as Catalogue>::figure_docs(),
         ));
         figures
     }
