@@ -294,6 +294,36 @@ mod tests {
         assert_eq!(overlaps(&r, t(500)), 0);
     }
 
+    #[test]
+    fn the_overlap_the_run_stops_in_counts_from_the_later_promotion() {
+        let e = Epoch(0);
+        let none: Vec<Vec<(SimTime, SimTime)>> = vec![vec![], vec![]];
+        // 0 serves throughout; 1 is promoted at 490 and serves at 500, where the run
+        // stops: 10 ms of two primaries, not 0.
+        let obs = vec![
+            seen(0, 0, Observation::Serving { epoch: e }),
+            seen(490, 1, Observation::Promoted { epoch: Epoch(1) }),
+            seen(500, 1, Observation::Serving { epoch: Epoch(1) }),
+        ];
+        let r = reigns(&obs, &none, t(500));
+        assert_eq!(
+            stopped_overlap(&r, &obs, t(500)),
+            t(10).saturating_since(t(0))
+        );
+        // A hand-over at the stop (0 stopped first) is no overlap.
+        let handed = vec![
+            seen(0, 0, Observation::Serving { epoch: e }),
+            seen(490, 1, Observation::Promoted { epoch: Epoch(1) }),
+            seen(495, 0, Observation::Stopped { epoch: e }),
+            seen(500, 1, Observation::Serving { epoch: Epoch(1) }),
+        ];
+        let r = reigns(&handed, &none, t(500));
+        assert_eq!(stopped_overlap(&r, &handed, t(500)), SimDuration::ZERO);
+        // A run that goes on past the start counts nothing extra.
+        let r = reigns(&obs, &none, t(600));
+        assert_eq!(stopped_overlap(&r, &obs, t(600)), SimDuration::ZERO);
+    }
+
     use super::*;
     use crate::replication::primary_backup::Epoch;
 
