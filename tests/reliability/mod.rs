@@ -9,6 +9,7 @@ mod inputs;
 mod limits;
 mod outputs;
 mod replay;
+mod resume;
 mod seeds;
 mod traces;
 mod zones;
