@@ -55,6 +55,9 @@ pub enum Command {
     /// The README's gallery table from a sweep of every gallery scenario: print it,
     /// write it between the README's markers, or check the README against it.
     Gallery(gallery::GalleryArgs),
+    /// The worker process of `sweep --isolate` (not for direct use).
+    #[command(hide = true)]
+    SweepWorker(hasim::sweep::isolate::WorkerArgs),
 }
 
 /// A failure, classified by exit code.
@@ -106,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => return ExitCode::from(hasim::sweep::merge(args)),
         Command::Compare(args) => return ExitCode::from(hasim::compare::main(args)),
         Command::Gallery(args) => return ExitCode::from(gallery::gallery(args)),
+        Command::SweepWorker(args) => return ExitCode::from(hasim::sweep::isolate::worker(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

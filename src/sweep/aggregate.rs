@@ -33,6 +33,9 @@ pub(crate) fn asserting_replay(result: &RunResult) -> String {
 
 /// The outcome recorded for a run whose model panicked.
 pub const PANICKED: &str = "panicked";
+/// The outcome recorded for a seed whose run killed its worker process under
+/// `sweep --isolate` (an abort, a stack overflow, out of memory).
+pub const CRASHED: &str = "crashed";
 /// The outcome recorded for a seed whose two runs differed under
 /// `--check-determinism`.
 pub const NONDETERMINISTIC: &str = "nondeterministic";

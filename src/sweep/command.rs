@@ -4,12 +4,14 @@
 
 use super::accumulate::{Accumulator, InSeedOrder};
 use super::aggregate::{self, Aggregate, NONDETERMINISTIC};
+use super::isolate::Isolated;
 use super::journal::{self, Identity, Journal};
 use super::output::{self, Header};
 use super::seeds::SeedPlan;
-use super::{interrupt, merge as shards, pool, progress, report, run_seeds};
+use super::{determinism, interrupt, merge as shards, pool, progress, report, run_seed_results};
 use super::{MergeArgs, ScenarioRuns, Settings, SweepArgs};
 use crate::runner;
+use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +27,9 @@ pub fn sweep(args: SweepArgs) -> u8 {
 
 fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
     let scenario = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
     let plan = SeedPlan {
         range: args.seeds,
         shard: args.shard,
@@ -55,6 +60,15 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
     let runs = ScenarioRuns {
         scenario: &scenario,
     };
+    let isolated = args
+        .isolate
+        .then(|| Isolated::new(&scenario, args.scenario.clone(), args.check_determinism));
+    let result_of = |seed| -> Result<RunResult, String> {
+        match &isolated {
+            Some(workers) => workers.seed_result(seed),
+            None => determinism::seed_result(&runs, seed, args.check_determinism),
+        }
+    };
     let header = |runs: u64| Header {
         format: output::FORMAT.to_string(),
         scenario: scenario.name.clone(),
@@ -81,11 +95,11 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
             bar.set_position(journal.count());
             let failures = AtomicU64::new(journal.failed());
             let journal_lock = Mutex::new(journal);
-            let outcome = run_seeds(
-                &runs,
+            let outcome = run_seed_results(
                 &settings,
                 &|i| lock(&journal_lock).has(i),
                 stop,
+                &result_of,
                 &|i, result| {
                     let failed = u64::from(!result.passed());
                     lock(&journal_lock).append(i, &result)?;
@@ -108,12 +122,13 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         None => {
             let failures = AtomicU64::new(0);
             let in_order = Mutex::new(InSeedOrder::new(Accumulator::new(&scenario.model)));
-            let outcome = run_seeds(&runs, &settings, &|_| false, stop, &|i, result| {
-                let failed = u64::from(!result.passed());
-                progress::advance(&bar, failures.fetch_add(failed, Ordering::Relaxed) + failed);
-                lock(&in_order).add(i, result);
-                Ok(())
-            });
+            let outcome =
+                run_seed_results(&settings, &|_| false, stop, &result_of, &|i, result| {
+                    let failed = u64::from(!result.passed());
+                    progress::advance(&bar, failures.fetch_add(failed, Ordering::Relaxed) + failed);
+                    lock(&in_order).add(i, result);
+                    Ok(())
+                });
             bar.finish_and_clear();
             outcome?;
             let acc = in_order

@@ -16,6 +16,7 @@
 //! - [`catch`]: a panicking run becomes a failing seed with its message.
 //! - [`determinism`]: `--check-determinism`, each seed twice.
 //! - [`interrupt`]: Ctrl-C and SIGTERM stop the sweep cleanly.
+//! - [`isolate`]: `--isolate`, each seed in a worker process that may crash.
 //! - [`progress`]: the progress bar.
 //! - [`journal`]: each result appended as it finishes, for `--resume` after a kill.
 //! - [`output`]: the JSON-lines results file, written atomically.
@@ -34,6 +35,7 @@ mod command;
 pub mod determinism;
 pub mod failure_probability;
 pub mod interrupt;
+pub mod isolate;
 pub mod journal;
 pub mod merge;
 pub mod output;
@@ -92,6 +94,10 @@ pub struct SweepArgs {
     /// two runs differ.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Run the seeds in worker processes: a run that kills its process (an abort, a
+    /// stack overflow, out of memory) is a `crashed` seed and the sweep goes on.
+    #[arg(long)]
+    pub isolate: bool,
 }
 
 /// The default `--seeds-max`: a million seeds per process, hours of the bundled models.
@@ -182,6 +188,19 @@ pub fn run_seeds(
     stop: &AtomicBool,
     sink: &Sink<'_>,
 ) -> Result<(), String> {
+    let result_of = |seed| determinism::seed_result(runner, seed, settings.check_determinism);
+    run_seed_results(settings, done, stop, &result_of, sink)
+}
+
+/// [`run_seeds`] with each seed's result from `result_of` (in this process, or in a
+/// worker process under `--isolate`); `Err` is a run that could not be carried out.
+pub fn run_seed_results(
+    settings: &Settings,
+    done: &(dyn Fn(u64) -> bool + Sync),
+    stop: &AtomicBool,
+    result_of: &(dyn Fn(u64) -> Result<RunResult, String> + Sync),
+    sink: &Sink<'_>,
+) -> Result<(), String> {
     let error: Mutex<Option<(u64, String)>> = Mutex::new(None);
     let halt = AtomicBool::new(false);
     let fail = |seed: u64, message: String| {
@@ -201,7 +220,7 @@ pub fn run_seeds(
                 return;
             }
             let seed = settings.plan.seed(i);
-            match determinism::seed_result(runner, seed, settings.check_determinism) {
+            match result_of(seed) {
                 Ok(result) => {
                     if let Err(message) = sink(i, result) {
                         fail(seed, message);

@@ -6,6 +6,7 @@ mod checks;
 mod faults;
 mod generators;
 mod inputs;
+mod isolate;
 mod limits;
 mod outputs;
 mod replay;

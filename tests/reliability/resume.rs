@@ -1,6 +1,6 @@
 //! Durable sweeps (issue 19): results are journaled as seeds finish, so a sweep killed
 //! outright keeps what it ran, and `--resume` continues it. The property: for random
-//! valid scenarios, `--jobs 1`, `--jobs 2`, shards merged, and a sweep resumed from a
+//! valid scenarios, `--jobs 1`, `--jobs 2`, `--isolate`, shards merged, and a sweep resumed from a
 //! journal cut after k records (at random points, mid-record too), or from a real
 //! SIGKILL, write byte-identical results files and print identical aggregates.
 //! On the code before the journal a killed sweep left nothing and `--resume` did not
@@ -112,6 +112,13 @@ fn interrupted_and_resumed_sweeps_write_what_uninterrupted_ones_do() {
             &sweep(&scenario, seeds, &["--jobs", "2", "--out", s(&two)]),
             "--jobs 2",
         );
+        let isolated = dir.join(format!("isolated-{case}.jsonl"));
+        let printed = sweep(
+            &scenario,
+            seeds,
+            &["--isolate", "--jobs", "2", "--out", s(&isolated)],
+        );
+        same(&isolated, &printed, "--isolate");
 
         let mut shards = Vec::new();
         for k in 1..=3 {
