@@ -55,6 +55,7 @@ fn hash16(text: &str) -> Result<String, String> {
 
 pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     if let Some(trace) = &args.trace {
         let mut inputs = vec![args.scenario.as_path()];
         inputs.extend(args.schedule.as_deref());

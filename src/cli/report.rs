@@ -27,6 +27,7 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     for output in std::iter::once(&args.output).chain(&args.svg) {
         hasim::output_paths::check(output, &[&args.scenario])?;
     }

@@ -39,6 +39,7 @@ fn row(s: &Step) -> String {
 
 pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     let text = hasim::scenario::input::read_bounded(&args.scenario)
         .map_err(|e| Failure::Input(format!("error: {}: {e}", args.scenario.display())))?;
     let output = args
