@@ -12,6 +12,7 @@ mod outputs;
 mod replay;
 mod resume;
 mod seeds;
+mod trace_filters;
 mod traces;
 mod zones;
 
