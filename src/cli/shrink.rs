@@ -47,6 +47,8 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| default_output(&args.scenario, args.seed));
     hasim::output_paths::check(&output, &[&args.scenario])?;
+    // Ctrl-C or SIGTERM mid-search (or mid-write) quits with 130, leaving no temp file.
+    hasim::sweep::interrupt::quit_on_signal();
     let limits = Limits {
         runs_max: args.runs_max.max(1),
         ..Limits::default()
