@@ -43,7 +43,7 @@ pub struct WorkerArgs {
 #[derive(Debug, Serialize, Deserialize)]
 enum Reply {
     /// The seed's result (panics caught, as in-process).
-    Result(RunResult),
+    Result(Box<RunResult>),
     /// The run could not be carried out: bad input, which stops the sweep.
     Error(String),
 }
@@ -76,7 +76,7 @@ pub fn worker(args: WorkerArgs) -> u8 {
             std::process::abort();
         }
         let reply = match determinism::seed_result(&runs, seed, args.check_determinism) {
-            Ok(result) => Reply::Result(result),
+            Ok(result) => Reply::Result(Box::new(result)),
             Err(message) => Reply::Error(message),
         };
         let Ok(mut bytes) = serde_json::to_vec(&reply) else {
@@ -202,7 +202,7 @@ impl<'a> Isolated<'a> {
                     result.scenario_hash
                 ))
             }
-            Reply::Result(result) => Ok(result),
+            Reply::Result(result) => Ok(*result),
             Reply::Error(message) => Err(message),
         }
     }
