@@ -7,8 +7,9 @@
 //! check, a panic, a divergence under `--check-determinism`), 2 bad input, 130
 //! interrupted (after writing and aggregating what finished).
 //!
-//! The core, [`run_seeds`] (and [`run_sweep`], which collects its results), is generic over a [`SeedRunner`] so it can be tested with
-//! stand-in models (one that panics, one that is not deterministic).
+//! The core, [`run_seeds`] (and [`run_sweep`], which collects its results), is
+//! generic over a [`SeedRunner`] so it can be tested with stand-in models (one that
+//! panics, one that is not deterministic).
 //!
 //! ## Map of the modules
 //! - [`seeds`]: seed ranges, shards, which seeds a process runs.

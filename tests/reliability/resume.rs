@@ -46,6 +46,11 @@ fn random_scenario(rng: &mut ChaCha8Rng) -> String {
 
 /// `hasim sweep` with `args`; its stdout, after checking it ran to an end (0 or 1).
 fn sweep(scenario: &Path, seeds: &str, args: &[&str]) -> String {
+    sweep_with_stderr(scenario, seeds, args).0
+}
+
+/// [`sweep`], with its stderr.
+fn sweep_with_stderr(scenario: &Path, seeds: &str, args: &[&str]) -> (String, String) {
     let mut all = vec!["sweep", s(scenario), "--seeds", seeds, "--json", "-q"];
     all.extend_from_slice(args);
     let o = hasim(&all);
@@ -55,7 +60,7 @@ fn sweep(scenario: &Path, seeds: &str, args: &[&str]) -> String {
         "{all:?}: {:?}\n{out}{err}",
         o.status
     );
-    out
+    (out, err)
 }
 
 /// The journal an interrupted sweep of `scenario` would leave: its identity line,
@@ -171,11 +176,21 @@ fn interrupted_and_resumed_sweeps_write_what_uninterrupted_ones_do() {
             )
             .unwrap();
             let jobs = ["1", "2"][round % 2];
-            let printed = sweep(
+            let (printed, err) = sweep_with_stderr(
                 &scenario,
                 seeds,
                 &["--jobs", jobs, "--resume", "--out", s(&out)],
             );
+            // The journal's seeds were not run again.
+            let (ran, left) = (
+                format!(": {k} of 24 seeds already ran"),
+                format!("; running the other {}\n", 24 - k),
+            );
+            assert!(
+                err.contains(&ran) && err.contains(&left),
+                "case {case}: {err}"
+            );
+            assert_eq!(err.contains("cut short"), torn.is_some(), "{err}");
             same(
                 &out,
                 &printed,
