@@ -183,6 +183,28 @@ pub fn failovers(
     out
 }
 
+/// Takeovers of a live primary: reigns that began right after another replica's
+/// reign (in order of start) whose replica did not crash from the start of its reign
+/// to the takeover. A detector's mistake (a slow or lossy network, a pause longer
+/// than its timeout) deposes a primary that was alive; a partitioned primary is alive
+/// too, so its takeover counts here, as it would in an operator's pager.
+pub fn false_failovers(reigns: &[Reign], downs: &[Vec<(SimTime, SimTime)>]) -> u32 {
+    let mut count = 0;
+    for pair in reigns.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        if before.node == after.node {
+            continue;
+        }
+        let crashed = downs[before.node.index()]
+            .iter()
+            .any(|&(down, _)| down >= before.from && down <= after.from);
+        if !crashed {
+            count += 1;
+        }
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     fn secs(s: u64) -> SimTime {
@@ -287,26 +309,4 @@ mod tests {
             (NodeId(0), t(200), None)
         );
     }
-}
-
-/// Takeovers of a live primary: reigns that began right after another replica's
-/// reign (in order of start) whose replica did not crash from the start of its reign
-/// to the takeover. A detector's mistake (a slow or lossy network, a pause longer
-/// than its timeout) deposes a primary that was alive; a partitioned primary is alive
-/// too, so its takeover counts here, as it would in an operator's pager.
-pub fn false_failovers(reigns: &[Reign], downs: &[Vec<(SimTime, SimTime)>]) -> u32 {
-    let mut count = 0;
-    for pair in reigns.windows(2) {
-        let (before, after) = (pair[0], pair[1]);
-        if before.node == after.node {
-            continue;
-        }
-        let crashed = downs[before.node.index()]
-            .iter()
-            .any(|&(down, _)| down >= before.from && down <= after.from);
-        if !crashed {
-            count += 1;
-        }
-    }
-    count
 }
