@@ -40,3 +40,4 @@ pub mod sinks;
 pub mod stdout;
 pub mod sweep;
 pub mod timeline;
+pub mod trace_filter;

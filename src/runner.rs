@@ -29,6 +29,9 @@ pub struct RunOptions {
     pub trace_tail: usize,
     /// Replaces the schedule that the scenario would generate (an edited replay).
     pub schedule: Option<Vec<ScheduledFault>>,
+    /// Which records the trace file gets (every one by default); the trace hash is
+    /// of every record whatever it is.
+    pub trace_filter: crate::trace_filter::TraceFilter,
 }
 
 /// What one run measured and concluded. One JSON line per run in sweep files.
@@ -258,7 +261,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             source,
         })?;
         let max = opts.trace_max.unwrap_or(TRACE_MAX);
-        let sink = Rc::new(RefCell::new(FileSink::new(handle, max)));
+        let sink = Rc::new(RefCell::new(FileSink::new(
+            handle,
+            max,
+            opts.trace_filter.clone(),
+        )));
         sinks.push(Box::new(Shared(sink.clone())));
         file = Some((temp, sink, max));
     }

@@ -58,11 +58,13 @@ pub struct FileSink {
     /// Set when the next record would have taken the file past `max`: it and every
     /// later one were dropped.
     pub over: bool,
+    /// Which records are written.
+    filter: crate::trace_filter::TraceFilter,
 }
 
 impl FileSink {
-    /// A sink writing to `file`, at most `max` bytes.
-    pub fn new(file: std::fs::File, max: u64) -> Self {
+    /// A sink writing the records `filter` keeps to `file`, at most `max` bytes.
+    pub fn new(file: std::fs::File, max: u64, filter: crate::trace_filter::TraceFilter) -> Self {
         FileSink {
             out: std::io::BufWriter::new(file),
             error: None,
@@ -70,6 +72,7 @@ impl FileSink {
             written: 0,
             records: 0,
             over: false,
+            filter,
         }
     }
 
@@ -82,7 +85,7 @@ impl FileSink {
 
 impl TraceSink for FileSink {
     fn record(&mut self, record: &Record) {
-        if self.error.is_some() || self.over {
+        if self.error.is_some() || self.over || !self.filter.keeps(record) {
             return;
         }
         let line = record.to_json_line();

@@ -55,6 +55,9 @@ pub enum Command {
     /// The README's gallery table from a sweep of every gallery scenario: print it,
     /// write it between the README's markers, or check the README against it.
     Gallery(gallery::GalleryArgs),
+    /// The worker process of `sweep --isolate` (not for direct use).
+    #[command(hide = true)]
+    SweepWorker(hasim::sweep::isolate::WorkerArgs),
 }
 
 /// A failure, classified by exit code.
@@ -106,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => return ExitCode::from(hasim::sweep::merge(args)),
         Command::Compare(args) => return ExitCode::from(hasim::compare::main(args)),
         Command::Gallery(args) => return ExitCode::from(gallery::gallery(args)),
+        Command::SweepWorker(args) => return ExitCode::from(hasim::sweep::isolate::worker(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,6 +126,23 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints the scenario's warnings (faults that cannot do anything) on stderr.
+/// The `--trace-*` filter of a command on `scenario`; refused when the command writes
+/// no trace (`tracing` false), since it would silently do nothing.
+pub fn trace_filter(
+    args: &hasim::trace_filter::TraceFilterArgs,
+    scenario: &hasim::scenario::Scenario,
+    tracing: bool,
+) -> Result<hasim::trace_filter::TraceFilter, Failure> {
+    let filter = hasim::trace_filter::TraceFilter::new(args, scenario)
+        .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    if !tracing && !filter.is_all() {
+        return Err(Failure::Input(
+            "error: --trace-node, --trace-verb, --trace-from and --trace-until choose what --trace writes: give --trace FILE.jsonl".to_string(),
+        ));
+    }
+    Ok(filter)
+}
+
 pub fn warn(scenario: &hasim::scenario::Scenario) {
     for w in &scenario.warnings {
         eprintln!("warning: {w}");

@@ -30,6 +30,8 @@ pub struct ReplayArgs {
     /// The most the `--trace` file may take; a longer trace is not written (exit 2).
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
     pub trace_max: u64,
+    #[command(flatten)]
+    pub trace_filter: hasim::trace_filter::TraceFilterArgs,
     /// The hasim version that produced the replay command; warns if it differs.
     #[arg(long, value_name = "VERSION")]
     pub expect_version: Option<String>,
@@ -55,6 +57,7 @@ fn hash16(text: &str) -> Result<String, String> {
 
 pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     if let Some(trace) = &args.trace {
         let mut inputs = vec![args.scenario.as_path()];
         inputs.extend(args.schedule.as_deref());
@@ -89,6 +92,8 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         trace_max: Some(args.trace_max),
         trace_tail: super::run::TAIL,
         schedule: Some(schedule),
+        // Without --trace the trace goes to stderr, filtered the same way.
+        trace_filter: super::trace_filter(&args.trace_filter, &scenario, true)?,
     };
     if args.trace.is_none() {
         stderr_trace(&scenario, &opts)?;
@@ -119,7 +124,7 @@ fn stderr_trace(scenario: &Scenario, opts: &RunOptions) -> Result<(), Failure> {
     let records = runner::trace_records(scenario, opts)?;
     let mut err = std::io::stderr().lock();
     use std::io::Write;
-    for r in records {
+    for r in records.iter().filter(|r| opts.trace_filter.keeps(r)) {
         let _ = writeln!(err, "{r}");
     }
     Ok(())

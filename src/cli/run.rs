@@ -23,6 +23,8 @@ pub struct RunArgs {
     /// that would pass it is not written and the run exits 2.
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
     pub trace_max: u64,
+    #[command(flatten)]
+    pub trace_filter: hasim::trace_filter::TraceFilterArgs,
     /// Print the result as one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -47,6 +49,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         trace_max: Some(args.trace_max),
         trace_tail: TAIL,
         schedule: None,
+        trace_filter: super::trace_filter(&args.trace_filter, &scenario, args.trace.is_some())?,
     };
     if args.check_determinism {
         determinism(&scenario, &opts)?;

@@ -39,6 +39,7 @@ fn row(s: &Step) -> String {
 
 pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
+    super::warn(&scenario);
     let text = hasim::scenario::input::read_bounded(&args.scenario)
         .map_err(|e| Failure::Input(format!("error: {}: {e}", args.scenario.display())))?;
     let output = args
@@ -46,6 +47,8 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| default_output(&args.scenario, args.seed));
     hasim::output_paths::check(&output, &[&args.scenario])?;
+    // Ctrl-C or SIGTERM mid-search (or mid-write) quits with 130, leaving no temp file.
+    hasim::sweep::interrupt::quit_on_signal();
     let limits = Limits {
         runs_max: args.runs_max.max(1),
         ..Limits::default()

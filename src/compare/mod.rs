@@ -127,6 +127,10 @@ pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
                 };
                 (s, name)
             };
+            // A fault that can do nothing, said once per design (as `run` says it).
+            for w in &scenario.warnings {
+                eprintln!("warning: {name}: {w}");
+            }
             out.push(Design {
                 name,
                 scenario,

@@ -10,47 +10,12 @@ use super::raft::RaftModel;
 use super::{balancing, balancing::BalancingModel, params};
 use super::{GroupParams, Model, ParamError, Params, RoleDoc};
 use hasim_protocols::replication::raft::RaftParams;
-use hasim_protocols::systems::checkout::Checkout;
-use hasim_sim::SimDuration;
-use serde::{Deserialize, Serialize};
+use hasim_protocols::systems::checkout::{catalogue::AppStore, Checkout};
 
 /// The `checkout` model.
 pub struct CheckoutModel;
 
-/// The app role's own parameters, beside its backend ones.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct AppStore {
-    /// How long an order's store write may take before the order fails.
-    store_timeout: SimDuration,
-    /// Orders go to keys `0..order_keys` of the store.
-    order_keys: u32,
-}
-
-impl Default for AppStore {
-    fn default() -> Self {
-        AppStore {
-            store_timeout: SimDuration::from_secs(1),
-            order_keys: 64,
-        }
-    }
-}
-
-impl Params for AppStore {
-    const DOCS: &'static [(&'static str, &'static str)] = &[
-        (
-            "store_timeout",
-            "an order's store write fails (error answer) when not acknowledged within this",
-        ),
-        (
-            "order_keys",
-            "orders are written to store keys 0..order_keys (rid mod order_keys)",
-        ),
-    ];
-}
-
 const ROLES: [&str; 4] = ["client", "balancer", "app", "replica"];
-const STORE_KEYS: [&str; 2] = ["store_timeout", "order_keys"];
 
 impl Model for CheckoutModel {
     type Protocol = Checkout;
@@ -96,7 +61,7 @@ impl Model for CheckoutModel {
                         .params
                         .clone()
                         .into_iter()
-                        .partition(|(k, _)| STORE_KEYS.contains(&k.as_str()));
+                        .partition(|(k, _)| AppStore::KEYS.contains(&k.as_str()));
                     if !own.is_empty() {
                         store = params(i, &own)?;
                     }

@@ -49,6 +49,11 @@ pub trait Registered: Detector + Catalogue + Sized {
     fn layout(params: &Self::Params) -> Layout;
     /// The detector, or why the parameters make no sense.
     fn new(params: Self::Params) -> Result<Self, InvalidParams>;
+    /// Bytes a watching node keeps per watched node beyond what every node keeps for
+    /// every node, and what they hold; for the memory estimate (`detector_memory`).
+    fn watched_bytes(_params: &Self::Params) -> (u64, String) {
+        (0, String::new())
+    }
 }
 
 /// The registry entry of detector `R`.
@@ -88,6 +93,14 @@ impl<R: Registered> Model for DetectorModel<R> {
         let (group, p) = Groups::new(R::NAME, known, groups)?.shared::<R::Params>(None)?;
         let layout = R::layout(&p);
         check_layout(layout, groups, R::NAME)?;
+        let (watched, why) = R::watched_bytes(&p);
+        if let Some(message) = super::detector_memory::too_large(nodes, layout, watched, &why) {
+            return Err(ParamError {
+                group,
+                role: false,
+                message,
+            });
+        }
         if layout == Layout::Central && nodes < 2 {
             return Err(ParamError {
                 group: 0,
@@ -159,6 +172,14 @@ impl Registered for PhiAccrual {
 
     fn layout(p: &PhiAccrualParams) -> Layout {
         monitors_layout(p.monitors)
+    }
+
+    fn watched_bytes(p: &PhiAccrualParams) -> (u64, String) {
+        // The window's samples, and its bookkeeping.
+        (
+            8 * u64::from(p.window) + 64,
+            format!("a window of {} samples", p.window),
+        )
     }
 
     fn new(p: PhiAccrualParams) -> Result<Self, InvalidParams> {

@@ -16,6 +16,8 @@ mod compute;
 /// A composed system: an ISR ingest log, a job on supervised executors, rack-aware storage.
 mod data_platform;
 mod detection;
+/// The memory a detector's state would take, refused before the run when too much.
+mod detector_memory;
 /// How a model reads its groups: roles, shared parameter sets, single nodes.
 pub mod groups;
 mod isr;

@@ -164,6 +164,7 @@ impl Search<'_> {
                 trace_max: None,
                 trace_tail: 0,
                 schedule: Some(schedule),
+                trace_filter: Default::default(),
             },
         )
     }
@@ -328,6 +329,7 @@ pub fn shrink(
             trace_max: None,
             trace_tail: 0,
             schedule: Some(original.clone()),
+            trace_filter: Default::default(),
         },
     )?;
     let check = failing_check(&first).ok_or(ShrinkError::Passes { seed })?;

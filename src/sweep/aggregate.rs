@@ -5,13 +5,15 @@
 //! (`failure_probability`).
 //!
 //! It is a pure function of the header and the results in seed order, so a sweep, its
-//! shards merged, and a results file read back all give the same aggregate.
+//! shards merged, and a results file read back all give the same aggregate; a sweep
+//! builds it seed by seed (`accumulate`) rather than keeping every result.
 
-use super::failure_probability::{failure_probability, FailureProbability};
+use super::accumulate::Accumulator;
+use super::failure_probability::FailureProbability;
 use super::output::Header;
-use super::ratios::{pool_all, Pooled};
+use super::ratios::Pooled;
 use super::seeds::{SeedRange, Shard};
-use super::stats::{self, Summary};
+use super::stats::Summary;
 use crate::runner::{RunResult, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,7 +21,7 @@ use std::collections::BTreeMap;
 /// A failing seed's replay command, asserting the run's trace hash too, so replaying
 /// it tells "the run changed" (exit 3) from "the same run fails" (exit 1). A seed that
 /// panicked has no trace hash, and one that was not deterministic has no single one.
-fn asserting_replay(result: &RunResult) -> String {
+pub(crate) fn asserting_replay(result: &RunResult) -> String {
     if result.trace_hash.is_empty() || result.outcome == NONDETERMINISTIC {
         return result.replay.clone();
     }
@@ -31,6 +33,9 @@ fn asserting_replay(result: &RunResult) -> String {
 
 /// The outcome recorded for a run whose model panicked.
 pub const PANICKED: &str = "panicked";
+/// The outcome recorded for a seed whose run killed its worker process under
+/// `sweep --isolate` (an abort, a stack overflow, out of memory).
+pub const CRASHED: &str = "crashed";
 /// The outcome recorded for a seed whose two runs differed under
 /// `--check-determinism`.
 pub const NONDETERMINISTIC: &str = "nondeterministic";
@@ -196,81 +201,13 @@ fn first_line(text: &str) -> String {
     }
 }
 
-/// Aggregates `results` (sorted by seed) of the sweep that `header` describes.
+/// Aggregates `results` (sorted by seed) of the sweep that `header` describes: the
+/// same as adding them one by one to an [`Accumulator`], which a sweep does instead of
+/// keeping them.
 pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
-    let mut outcomes = BTreeMap::new();
-    let mut values: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    let mut checks: Vec<CheckTally> = Vec::new();
-    let mut failing = Vec::new();
+    let mut acc = Accumulator::new(&header.model);
     for result in results {
-        *outcomes.entry(result.outcome.clone()).or_insert(0) += 1;
-        for (name, &value) in &result.figures {
-            let seen = values.entry(name.as_str()).or_default();
-            if value.is_finite() {
-                seen.push(value);
-            }
-        }
-        for check in &result.checks {
-            let tally = match checks.iter().position(|t| t.name == check.name) {
-                Some(i) => &mut checks[i],
-                None => {
-                    checks.push(CheckTally {
-                        name: check.name.clone(),
-                        expected: check.expected.clone(),
-                        violated: 0,
-                        unmeasured: 0,
-                        judged: 0,
-                    });
-                    checks.last_mut().expect("just pushed")
-                }
-            };
-            tally.judged += 1;
-            tally.violated += u64::from(!check.passed);
-            tally.unmeasured += u64::from(check.verdict == Verdict::Unmeasured);
-        }
-        if let Some(reason) = failure_reason(&header.model, result) {
-            failing.push(FailingSeed {
-                seed: result.seed,
-                outcome: result.outcome.clone(),
-                reason,
-                replay: asserting_replay(result),
-            });
-        }
+        acc.add(result);
     }
-    let mut no_value = Vec::new();
-    let mut figures = values
-        .into_iter()
-        .filter_map(|(name, v)| match stats::summarize(&v) {
-            Some(summary) => Some((name.to_string(), summary)),
-            None => {
-                no_value.push(name.to_string());
-                None
-            }
-        })
-        .collect();
-    let pooled = pool_all(results, &mut figures);
-    let failure_probability = failure_probability(results, &failing);
-    let nines = nines(&header.model, &figures);
-    let runs = results.len() as u64;
-    let failed = failing.len() as u64;
-    Aggregate {
-        scenario: header.scenario.clone(),
-        model: header.model.clone(),
-        scenario_hash: header.scenario_hash.clone(),
-        hasim_version: header.hasim_version.clone(),
-        seeds: header.seeds,
-        shard: header.shard,
-        runs,
-        complete: header.complete,
-        passed: runs - failed,
-        failed,
-        outcomes,
-        figures,
-        pooled,
-        failure_probability,
-        no_value,
-        nines,
-        checks,
-        failing,
-    }
+    acc.finish(header)
 }

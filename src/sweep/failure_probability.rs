@@ -42,41 +42,74 @@ pub fn failure_probability(
     results: &[RunResult],
     failing: &[FailingSeed],
 ) -> Option<FailureProbability> {
-    let reported = |r: &RunResult| {
-        r.figures
+    let mut count = FailureCount::default();
+    for result in results {
+        count.add(result);
+    }
+    count.finish(failing.len() as u64)
+}
+
+/// The counts behind P_F, kept seed by seed so a sweep need not keep its results.
+/// Both bases are counted, since whether any seed reports `system_failures` is only
+/// known at the end.
+#[derive(Clone, Debug, Default)]
+pub struct FailureCount {
+    /// Seeds that reported a finite `system_failures`.
+    reported: u64,
+    /// Of those, the seeds with at least one.
+    reported_failed: u64,
+    /// The longest simulated time of those seeds.
+    reported_period: f64,
+    /// Every seed.
+    all: u64,
+    /// The longest simulated time of every seed.
+    all_period: f64,
+}
+
+impl FailureCount {
+    /// Counts the next seed.
+    pub fn add(&mut self, result: &RunResult) {
+        let reported = result
+            .figures
             .get(SYSTEM_FAILURES)
             .copied()
-            .filter(|v| v.is_finite())
-    };
-    let by_figure = results.iter().any(|r| reported(r).is_some());
-    let (basis, counted, failed): (&str, Vec<&RunResult>, u64) = if by_figure {
-        let counted: Vec<&RunResult> = results.iter().filter(|r| reported(r).is_some()).collect();
-        let failed = counted
-            .iter()
-            .filter(|r| reported(r).is_some_and(|v| v >= 1.0))
-            .count();
-        ("system_failures >= 1", counted, failed as u64)
-    } else {
-        (
-            "failing seed",
-            results.iter().collect(),
-            failing.len() as u64,
-        )
-    };
-    let seeds = counted.len() as u64;
-    if seeds == 0 {
-        return None;
+            .filter(|v| v.is_finite());
+        if let Some(v) = reported {
+            self.reported += 1;
+            self.reported_failed += u64::from(v >= 1.0);
+            self.reported_period = f64::max(self.reported_period, result.sim_time_s);
+        }
+        self.all += 1;
+        self.all_period = f64::max(self.all_period, result.sim_time_s);
     }
-    let (ci95_low, ci95_high) = wilson_95(failed, seeds);
-    Some(FailureProbability {
-        basis: basis.to_string(),
-        period_s: counted.iter().map(|r| r.sim_time_s).fold(0.0, f64::max),
-        failed,
-        seeds,
-        share: failed as f64 / seeds as f64,
-        ci95_low,
-        ci95_high,
-    })
+
+    /// P_F of the seeds counted, `failing` of which were failing seeds; `None` when
+    /// none was counted.
+    pub fn finish(&self, failing: u64) -> Option<FailureProbability> {
+        let (basis, seeds, failed, period_s) = if self.reported > 0 {
+            (
+                "system_failures >= 1",
+                self.reported,
+                self.reported_failed,
+                self.reported_period,
+            )
+        } else {
+            ("failing seed", self.all, failing, self.all_period)
+        };
+        if seeds == 0 {
+            return None;
+        }
+        let (ci95_low, ci95_high) = wilson_95(failed, seeds);
+        Some(FailureProbability {
+            basis: basis.to_string(),
+            period_s,
+            failed,
+            seeds,
+            share: failed as f64 / seeds as f64,
+            ci95_low,
+            ci95_high,
+        })
+    }
 }
 
 #[cfg(test)]

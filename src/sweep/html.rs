@@ -8,7 +8,20 @@ use super::aggregate::Aggregate;
 use super::report::{half_width, value};
 use crate::report::unit_of;
 use crate::runner::RunResult;
+use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// Each figure's finite values over the seeds (in any order: the page sorts them).
+pub type Values = BTreeMap<String, Vec<f64>>;
+
+/// Adds one seed's figures to `values`.
+pub fn add(values: &mut Values, result: &RunResult) {
+    for (name, v) in &result.figures {
+        if v.is_finite() {
+            values.entry(name.clone()).or_default().push(*v);
+        }
+    }
+}
 
 /// Bins of a histogram.
 pub const BINS: usize = 20;
@@ -115,8 +128,8 @@ fn figure_svg(out: &mut String, model: &str, name: &str, values: &[f64], agg: &A
     );
 }
 
-/// The page of a sweep: its aggregate and the results it came from.
-pub fn page(agg: &Aggregate, results: &[RunResult], scenario_path: &str) -> String {
+/// The page of a sweep: its aggregate and the figures' values it came from.
+pub fn page(agg: &Aggregate, values: &Values, scenario_path: &str) -> String {
     let mut h = String::new();
     let title = format!(
         "{} — seeds {} — {} of {} passed",
@@ -129,13 +142,10 @@ pub fn page(agg: &Aggregate, results: &[RunResult], scenario_path: &str) -> Stri
     );
     h.push_str("<div class=\"figs\">");
     for name in agg.figures.keys() {
-        let values: Vec<f64> = results
-            .iter()
-            .filter_map(|r| r.figures.get(name).copied())
-            .filter(|v| v.is_finite())
-            .collect();
-        if !values.is_empty() {
-            figure_svg(&mut h, &agg.model, name, &values, agg);
+        if let Some(values) = values.get(name).filter(|v| !v.is_empty()) {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            figure_svg(&mut h, &agg.model, name, &sorted, agg);
         }
     }
     h.push_str("</div>");

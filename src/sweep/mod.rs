@@ -7,8 +7,9 @@
 //! check, a panic, a divergence under `--check-determinism`), 2 bad input, 130
 //! interrupted (after writing and aggregating what finished).
 //!
-//! The core, [`run_sweep`], is generic over a [`SeedRunner`] so it can be tested with
-//! stand-in models (one that panics, one that is not deterministic).
+//! The core, [`run_seeds`] (and [`run_sweep`], which collects its results), is
+//! generic over a [`SeedRunner`] so it can be tested with stand-in models (one that
+//! panics, one that is not deterministic).
 //!
 //! ## Map of the modules
 //! - [`seeds`]: seed ranges, shards, which seeds a process runs.
@@ -16,21 +17,29 @@
 //! - [`catch`]: a panicking run becomes a failing seed with its message.
 //! - [`determinism`]: `--check-determinism`, each seed twice.
 //! - [`interrupt`]: Ctrl-C and SIGTERM stop the sweep cleanly.
+//! - [`isolate`]: `--isolate`, each seed in a worker process that may crash.
 //! - [`progress`]: the progress bar.
+//! - [`journal`]: each result appended as it finishes, for `--resume` after a kill.
 //! - [`output`]: the JSON-lines results file, written atomically.
 //! - [`merge`]: shard files into one sweep.
 //! - [`stats`]: mean, Student-t confidence interval, percentiles.
 //! - [`ratios`]: ratio figures (MTTSF, MTTR) pooled as Σx/Σy across seeds.
 //! - [`failure_probability`]: P_F, the share of seeds with a failure, Wilson interval.
-//! - [`aggregate`]: the aggregate; [`report`]: it as a table; [`html`]: it as a page
-//!   of distributions (`--report`).
+//! - [`aggregate`]: the aggregate; [`accumulate`]: it built seed by seed, in bounded
+//!   memory; [`report`]: it as a table; [`html`]: it as a page of distributions
+//!   (`--report`).
+//! - `command`: the `sweep` and `merge` commands, putting these together.
 
+pub mod accumulate;
 pub mod aggregate;
 pub mod catch;
+mod command;
 pub mod determinism;
 pub mod failure_probability;
 pub mod html;
 pub mod interrupt;
+pub mod isolate;
+pub mod journal;
 pub mod merge;
 pub mod output;
 pub mod pool;
@@ -42,9 +51,8 @@ pub mod stats;
 
 use crate::runner::{self, RunOptions, RunResult};
 use crate::scenario::Scenario;
-use aggregate::{Aggregate, NONDETERMINISTIC};
+pub use command::{merge, sweep};
 use indicatif::ProgressBar;
-use output::Header;
 use seeds::{SeedPlan, SeedRange, Shard};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -71,8 +79,14 @@ pub struct SweepArgs {
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
     /// Write every run's result to this JSON-lines file (sorted by seed, atomically).
+    /// While the sweep runs, results are appended to its journal FILE.jsonl.partial.
     #[arg(long, value_name = "FILE.jsonl")]
     pub out: Option<PathBuf>,
+    /// Continue an interrupted sweep from the journal beside --out (FILE.jsonl.partial):
+    /// the seeds it holds are not run again, and FILE and the aggregate come out as an
+    /// uninterrupted sweep's. With no journal there, every seed runs.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
     /// Print the aggregate as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -88,6 +102,10 @@ pub struct SweepArgs {
     /// two runs differ.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Run the seeds in worker processes: a run that kills its process (an abort, a
+    /// stack overflow, out of memory) is a `crashed` seed and the sweep goes on.
+    #[arg(long)]
+    pub isolate: bool,
 }
 
 /// The default `--seeds-max`: a million seeds per process, hours of the bundled models.
@@ -105,11 +123,6 @@ pub struct MergeArgs {
     /// Print the aggregate as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Also write a self-contained HTML page: each figure's distribution over the
-    /// seeds (histogram, ECDF, mean with its 95 % CI) and the failing seeds with their
-    /// replay and report commands.
-    #[arg(long, value_name = "FILE.html")]
-    pub report: Option<PathBuf>,
     /// Aggregate even if seeds of the range are missing (the gaps are still reported).
     #[arg(long)]
     pub allow_gaps: bool,
@@ -152,40 +165,83 @@ pub fn run_sweep(
     bar: &ProgressBar,
 ) -> Result<Vec<RunResult>, String> {
     let failures = AtomicU64::new(0);
+    let finished = Mutex::new(Vec::new());
+    run_seeds(runner, settings, &|_| false, stop, &|i, result| {
+        let failed = u64::from(!result.passed());
+        progress::advance(bar, failures.fetch_add(failed, Ordering::Relaxed) + failed);
+        finished
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((i, result));
+        Ok(())
+    })?;
+    let mut finished = finished.into_inner().unwrap_or_else(|p| p.into_inner());
+    finished.sort_unstable_by_key(|&(i, _)| i);
+    Ok(finished.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Where each finished seed's result goes: `(index in the plan, result)`. An `Err`
+/// (the journal could not be written) stops the sweep like a run that could not be
+/// carried out.
+pub type Sink<'a> = dyn Fn(u64, RunResult) -> Result<(), String> + Sync + 'a;
+
+/// Runs the seeds of `settings.plan` that are not `done` (by index) until all have
+/// run or `stop` is set, handing each result to `sink` as it finishes (in any order),
+/// keeping none. The indices run are a prefix of those not `done`. Returns the first
+/// error: of the lowest seed whose run was impossible, or of the sink.
+pub fn run_seeds(
+    runner: &impl SeedRunner,
+    settings: &Settings,
+    done: &(dyn Fn(u64) -> bool + Sync),
+    stop: &AtomicBool,
+    sink: &Sink<'_>,
+) -> Result<(), String> {
+    let result_of = |seed| determinism::seed_result(runner, seed, settings.check_determinism);
+    run_seed_results(settings, done, stop, &result_of, sink)
+}
+
+/// [`run_seeds`] with each seed's result from `result_of` (in this process, or in a
+/// worker process under `--isolate`); `Err` is a run that could not be carried out.
+pub fn run_seed_results(
+    settings: &Settings,
+    done: &(dyn Fn(u64) -> bool + Sync),
+    stop: &AtomicBool,
+    result_of: &(dyn Fn(u64) -> Result<RunResult, String> + Sync),
+    sink: &Sink<'_>,
+) -> Result<(), String> {
     let error: Mutex<Option<(u64, String)>> = Mutex::new(None);
     let halt = AtomicBool::new(false);
-    let results = pool::run_indexed(
+    let fail = |seed: u64, message: String| {
+        halt.store(true, Ordering::Relaxed);
+        let mut first = error.lock().unwrap_or_else(|p| p.into_inner());
+        // Keep the lowest seed's error, so the message does not depend on J.
+        if first.as_ref().is_none_or(|(s, _)| seed < *s) {
+            *first = Some((seed, message));
+        }
+    };
+    pool::for_each_index(
         settings.plan.len(),
         settings.jobs,
         &|| stop.load(Ordering::Relaxed) || halt.load(Ordering::Relaxed),
         |i| {
+            if done(i) {
+                return;
+            }
             let seed = settings.plan.seed(i);
-            let outcome = determinism::seed_result(runner, seed, settings.check_determinism);
-            match &outcome {
+            match result_of(seed) {
                 Ok(result) => {
-                    let failed = !result.passed();
-                    let so_far = failures.fetch_add(u64::from(failed), Ordering::Relaxed);
-                    progress::advance(bar, so_far + u64::from(failed));
-                }
-                Err(message) => {
-                    halt.store(true, Ordering::Relaxed);
-                    let mut first = error.lock().unwrap_or_else(|p| p.into_inner());
-                    // Keep the lowest seed's error, so the message does not depend on J.
-                    if first.as_ref().is_none_or(|(s, _)| seed < *s) {
-                        *first = Some((seed, message.clone()));
+                    if let Err(message) = sink(i, result) {
+                        fail(seed, message);
                     }
                 }
+                Err(message) => fail(seed, format!("seed {seed}: {message}")),
             }
-            outcome
         },
     );
-    if let Some((seed, message)) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(format!("seed {seed}: {message}"));
+    match error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some((_, message)) => Err(message),
+        None => Ok(()),
     }
-    Ok(results
-        .into_iter()
-        .map(|r| r.expect("errors returned above"))
-        .collect())
 }
 
 /// The scenario runner as a [`SeedRunner`].
@@ -236,155 +292,4 @@ impl SeedRunner for ScenarioRuns<'_> {
             Err(e) => Some(format!("the runs could not be repeated: {e}")),
         }
     }
-}
-
-/// `hasim sweep`; returns the exit code.
-pub fn sweep(args: SweepArgs) -> u8 {
-    sweep_or_error(args).unwrap_or_else(|message| {
-        eprintln!("error: {message}");
-        2
-    })
-}
-
-fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
-    let scenario = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
-    let plan = SeedPlan {
-        range: args.seeds,
-        shard: args.shard,
-    };
-    if plan.len() > args.seeds_max {
-        return Err(format!(
-            "--seeds {}{} is {} seeds for this process, more than the {} allowed; pass --seeds-max {} to run them all, or split them with --shard K/N",
-            args.seeds,
-            args.shard.map_or(String::new(), |s| format!(" --shard {s}")),
-            plan.len(),
-            args.seeds_max,
-            plan.len()
-        ));
-    }
-    let settings = Settings {
-        plan,
-        jobs: pool::workers(args.jobs, plan.len())?,
-        check_determinism: args.check_determinism,
-    };
-    for out in args.out.iter().chain(&args.report) {
-        // Find out now, not after an hour of runs, that the results have nowhere to go.
-        crate::output_paths::check(out, &[&args.scenario]).map_err(|e| e.to_string())?;
-    }
-    let stop = interrupt::flag();
-    let bar = progress::bar(settings.plan.len(), args.quiet);
-    let results = run_sweep(
-        &ScenarioRuns {
-            scenario: &scenario,
-        },
-        &settings,
-        stop,
-        &bar,
-    );
-    bar.finish_and_clear();
-    let results = results?;
-    let interrupted = (results.len() as u64) < settings.plan.len();
-    let header = Header {
-        format: output::FORMAT.to_string(),
-        scenario: scenario.name.clone(),
-        model: scenario.model.clone(),
-        scenario_hash: scenario.hash.clone(),
-        hasim_version: runner::VERSION.to_string(),
-        seeds: args.seeds,
-        shard: args.shard,
-        runs: results.len() as u64,
-        complete: !interrupted,
-    };
-    if let Some(out) = &args.out {
-        output::write(out, &header, &results).map_err(|e| format!("{}: {e}", out.display()))?;
-    }
-    let agg = aggregate::aggregate(&header, &results);
-    if let Some(path) = &args.report {
-        let page = html::page(&agg, &results, &args.scenario.display().to_string());
-        crate::atomic::write(path, page.as_bytes())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    print_aggregate(&agg, args.json)?;
-    report_divergences(&agg);
-    if interrupted {
-        eprintln!(
-            "interrupted: {} of {} seeds ran{}",
-            results.len(),
-            settings.plan.len(),
-            match &args.out {
-                Some(out) => format!("; their results are in {}", out.display()),
-                None => String::new(),
-            }
-        );
-        return Ok(130);
-    }
-    Ok(agg.exit_code())
-}
-
-fn print_aggregate(agg: &Aggregate, json: bool) -> Result<(), String> {
-    if json {
-        let text = serde_json::to_string_pretty(agg).map_err(|e| e.to_string())?;
-        crate::outln!("{text}");
-    } else {
-        crate::out!("{}", report::render(agg));
-    }
-    Ok(())
-}
-
-/// Nondeterminism is a bug in a model or in hasim, not a property violation: say so
-/// on stderr where it cannot be missed, whatever the output format.
-fn report_divergences(agg: &Aggregate) {
-    for f in agg.failing.iter().filter(|f| f.outcome == NONDETERMINISTIC) {
-        eprintln!("NOT DETERMINISTIC: seed {}: {}", f.seed, f.reason);
-        eprintln!("  {}", f.replay);
-    }
-}
-
-/// `hasim merge`; returns the exit code.
-pub fn merge(args: MergeArgs) -> u8 {
-    merge_or_error(args).unwrap_or_else(|message| {
-        eprintln!("error: {message}");
-        2
-    })
-}
-
-fn merge_or_error(args: MergeArgs) -> Result<u8, String> {
-    if let Some(out) = &args.out {
-        let inputs: Vec<&std::path::Path> = args.files.iter().map(|p| p.as_path()).collect();
-        crate::output_paths::check(out, &inputs).map_err(|e| e.to_string())?;
-    }
-    let files = args
-        .files
-        .iter()
-        .map(|path| Ok((path.clone(), output::read(path)?)))
-        .collect::<Result<Vec<_>, String>>()?;
-    let merged = merge::merge(files)?;
-    if !merged.missing.is_empty() {
-        let mut gaps = merged.gaps();
-        if gaps.len() > 300 {
-            let cut = gaps.char_indices().nth(300).map_or(gaps.len(), |(i, _)| i);
-            gaps.truncate(cut);
-            gaps.push_str(" …");
-        }
-        let message = format!(
-            "{} of the {} seeds of {} are missing: {gaps}",
-            merged.missing.len(),
-            merged.header.seeds.len(),
-            merged.header.seeds
-        );
-        if !args.allow_gaps {
-            return Err(format!(
-                "{message}\n(run the missing shards, or pass --allow-gaps to aggregate what is there)"
-            ));
-        }
-        eprintln!("warning: {message}");
-    }
-    if let Some(out) = &args.out {
-        output::write(out, &merged.header, &merged.results)
-            .map_err(|e| format!("{}: {e}", out.display()))?;
-    }
-    let agg = aggregate::aggregate(&merged.header, &merged.results);
-    print_aggregate(&agg, args.json)?;
-    report_divergences(&agg);
-    Ok(agg.exit_code())
 }

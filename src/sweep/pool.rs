@@ -46,10 +46,33 @@ where
     T: Send,
     F: Fn(u64) -> T + Sync,
 {
+    let finished = std::sync::Mutex::new(Vec::new());
+    for_each_index(count, jobs, stop, |i| {
+        let t = work(i);
+        finished
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((i, t));
+    });
+    let mut finished = finished.into_inner().unwrap_or_else(|p| p.into_inner());
+    finished.sort_unstable_by_key(|&(i, _)| i);
+    debug_assert!(finished
+        .iter()
+        .enumerate()
+        .all(|(k, &(i, _))| k as u64 == i));
+    finished.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Calls `work(i)` for i in 0..count on `jobs` threads (at least one) until done or
+/// `stop()` says so, keeping nothing: `work` puts each result where it belongs. The
+/// indices called are a prefix of 0..count.
+pub fn for_each_index<F>(count: u64, jobs: usize, stop: &(dyn Fn() -> bool + Sync), work: F)
+where
+    F: Fn(u64) + Sync,
+{
     let next = AtomicU64::new(0);
     let jobs = jobs.max(1).min(count.max(1) as usize);
     let worker = || {
-        let mut mine = Vec::new();
         // Relaxed suffices: the counter only has to hand out each index once, and a
         // stop only has to be seen eventually.
         while !stop() {
@@ -57,11 +80,10 @@ where
             if i >= count {
                 break;
             }
-            mine.push((i, work(i)));
+            work(i);
         }
-        mine
     };
-    let mut finished: Vec<(u64, T)> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         // A thread the system refuses (limits, memory) is a worker fewer, not a panic:
         // the workers that did start share the indices between them.
         let workers: Vec<_> = (0..jobs)
@@ -70,21 +92,13 @@ where
         if workers.is_empty() {
             return worker();
         }
-        workers
-            .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(mine) => mine,
+        for w in workers {
+            if let Err(payload) = w.join() {
                 // A panic outside a run is a bug in hasim: surface it unchanged.
-                Err(payload) => std::panic::resume_unwind(payload),
-            })
-            .collect()
+                std::panic::resume_unwind(payload);
+            }
+        }
     });
-    finished.sort_unstable_by_key(|&(i, _)| i);
-    debug_assert!(finished
-        .iter()
-        .enumerate()
-        .all(|(k, &(i, _))| k as u64 == i));
-    finished.into_iter().map(|(_, t)| t).collect()
 }
 
 #[cfg(test)]

@@ -160,7 +160,13 @@ pub fn estimate(pairs: &[(f64, f64)]) -> Option<Estimate> {
 /// pooled or Σy is 0.
 pub fn pool(ratio: &Ratio, results: &[RunResult], summary: &mut Summary) -> Option<Pooled> {
     let pairs: Vec<(f64, f64)> = results.iter().filter_map(|r| pair(ratio, r)).collect();
-    let e = estimate(&pairs)?;
+    pool_pairs(ratio, &pairs, summary)
+}
+
+/// [`pool`] over the seeds' (x, y) pairs (from [`pair`], in seed order), as a sweep
+/// keeps them instead of its results.
+pub fn pool_pairs(ratio: &Ratio, pairs: &[(f64, f64)], summary: &mut Summary) -> Option<Pooled> {
+    let e = estimate(pairs)?;
     summary.n = e.n;
     summary.mean = e.ratio;
     summary.ci95_low = e.half_width.map(|h| e.ratio - h);

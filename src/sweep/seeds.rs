@@ -201,6 +201,19 @@ impl SeedPlan {
         }
     }
 
+    /// The position of `seed` among this process's seeds (the `i` of [`SeedPlan::seed`]),
+    /// or `None` when it is not one of them.
+    pub fn index_of(&self, seed: u64) -> Option<u64> {
+        if !self.contains(seed) {
+            return None;
+        }
+        let offset = seed - self.range.start;
+        Some(match self.shard {
+            None => offset,
+            Some(Shard { index, count }) => (offset - (index - 1)) / count,
+        })
+    }
+
     /// Whether `seed` belongs to this process.
     pub fn contains(&self, seed: u64) -> bool {
         self.range.contains(seed)
@@ -285,6 +298,11 @@ mod tests {
                 };
                 let seeds: Vec<u64> = (0..plan.len()).map(|i| plan.seed(i)).collect();
                 assert!(seeds.iter().all(|&s| plan.contains(s)));
+                for (i, &s) in seeds.iter().enumerate() {
+                    assert_eq!(plan.index_of(s), Some(i as u64), "seed {s} of {plan:?}");
+                }
+                assert_eq!(plan.index_of(2), None);
+                assert_eq!(plan.index_of(20), None);
                 all.extend(seeds);
             }
             all.sort_unstable();

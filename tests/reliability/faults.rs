@@ -2,7 +2,8 @@
 //! side and `[faults.swarm] kinds = []` are errors (exit 2, naming the field); a
 //! `restart` of a node that is not crashed, a `resume` of one not paused, a `heal`
 //! with no partition in force and a latency spike adding 0s are one-line warnings
-//! on stderr from `check` and `run`, naming the file, line, fault and time, and
+//! on stderr from `check`, `run`, `replay`, `sweep`, `shrink`, `report` and
+//! `compare`, naming the file, line, fault and time, and
 //! change nothing else.
 
 use super::{hasim, quickstart, temp_dir, text};
@@ -87,7 +88,7 @@ lasts = "1s"
 "#;
 
 #[test]
-fn faults_that_do_nothing_are_warned_about_by_check_and_run() {
+fn faults_that_do_nothing_are_warned_about_by_every_command() {
     let path = write("no_op_faults", &format!("{}{NO_OPS}", quickstart()));
     let file = path.display().to_string();
     let expected = [
@@ -110,6 +111,29 @@ fn faults_that_do_nothing_are_warned_about_by_check_and_run() {
         assert!(!err.contains("fault[3]"), "{command}: {err}");
         assert_eq!(err.lines().count(), expected.len(), "{command}: {err}");
         assert!(!out.contains("warning"), "{command}: {out}");
+    }
+    // The other commands that load a scenario say the same (compare per design).
+    let dir = path.parent().unwrap();
+    let html = dir.join("no_op.html").display().to_string();
+    let shrunk = dir.join("no_op_shrunk.toml").display().to_string();
+    let trace = dir.join("no_op_trace.jsonl").display().to_string();
+    for args in [
+        // The trace to a file: on stderr it would fill the pipe the test reads late.
+        vec!["replay", &file, "--seed", "1", "--trace", &trace],
+        vec!["sweep", &file, "--seeds", "0..2", "-q"],
+        vec!["report", &file, "-o", &html],
+        vec!["compare", &file, "--seeds", "0..2"],
+        // The seed passes, so there is nothing to shrink (exit 2), but it warns first.
+        vec!["shrink", &file, "--seed", "1", "-o", &shrunk],
+    ] {
+        let (out, err) = text(&hasim(&args));
+        for line in &expected {
+            let message = line.trim_start_matches("warning: ");
+            assert!(
+                err.contains(message),
+                "{args:?}: expected {message:?} in {err}{out}"
+            );
+        }
     }
 }
 

@@ -167,3 +167,50 @@ fn a_node_out_of_timers_ends_its_run_with_an_outcome_and_fails_the_seed() {
         );
     }
 }
+
+/// A detector scenario of `count` members of `protocol` with `params`.
+fn members(protocol: &str, count: u32, params: &str) -> String {
+    format!(
+        "[scenario]\nname = \"members\"\nduration = \"10s\"\n\n[[group]]\nrole = \"member\"\ncount = {count}\nprotocol = \"{protocol}\"\nparams = {{ {params} }}\n"
+    )
+}
+
+#[test]
+fn detector_state_that_cannot_fit_is_refused_before_the_run() {
+    // 100,000 all-to-all heartbeat members: ~300 GiB of per-node records (accepted,
+    // then the run aborted allocating them).
+    let (code, err) = check(
+        "hb_all",
+        &members("heartbeat", 100_000, "monitors = \"all\""),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("group[0].params")
+            && err.contains("about 298.0 GiB")
+            && err.contains("more than the 4GiB a run allows")
+            && err.contains("use fewer members, or monitors = \"one\""),
+        "{err}"
+    );
+    // phi accrual's window is per watched pair: 1,000 all-to-all members are 7.5 GiB.
+    let (code, err) = check(
+        "phi_all",
+        &members("phi_accrual", 1_000, "monitors = \"all\""),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("999000 watched pairs keep 8064 bytes each (a window of 1000 samples)")
+            && err.contains("or a smaller window"),
+        "{err}"
+    );
+    // What fits is accepted: the same members watched from one monitor, a smaller window.
+    let (code, err) = check(
+        "phi_small_window",
+        &members("phi_accrual", 1_000, "monitors = \"all\", window = 100"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = check(
+        "hb_200_all",
+        &members("heartbeat", 200, "monitors = \"all\""),
+    );
+    assert_eq!(code, Some(0), "{err}");
+}

@@ -6,10 +6,13 @@ mod checks;
 mod faults;
 mod generators;
 mod inputs;
+mod isolate;
 mod limits;
 mod outputs;
 mod replay;
+mod resume;
 mod seeds;
+mod trace_filters;
 mod traces;
 mod zones;
 

@@ -193,3 +193,47 @@ fn a_closed_stdout_ends_every_command_quietly() {
         assert!(err.is_empty(), "{args:?}: said {err}");
     }
 }
+
+/// SIGTERM during a long `shrink -o` ends it with exit 130 and nothing left behind
+/// (it was killed by the signal, its temporary file left if it was writing).
+#[cfg(unix)]
+#[test]
+fn a_signal_during_shrink_quits_with_130_and_leaves_nothing() {
+    let dir = temp_dir("shrink_sigterm");
+    let scenario = dir.join("long.toml");
+    let failing = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/shrink/ping_strict_availability.toml"
+    ))
+    .unwrap();
+    // Twenty minutes a run: the search takes half a minute, so the signal finds it busy.
+    std::fs::write(
+        &scenario,
+        failing.replace("duration = \"120s\"", "duration = \"20m\""),
+    )
+    .unwrap();
+    let out = dir.join("shrunk.toml");
+    let child = Command::new(env!("CARGO_BIN_EXE_hasim"))
+        .args(["shrink", s(&scenario), "--seed", "5", "-o", s(&out)])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hasim binary starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "long.toml")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

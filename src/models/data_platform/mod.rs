@@ -9,25 +9,15 @@
 use super::groups::{invalid, Groups};
 use super::rereplication::RereplicationModel;
 use super::{compute::ComputeModel, isr::IsrModel, params};
-use super::{GroupParams, Model, ParamDoc, ParamError, RoleDoc};
+use super::{GroupParams, Model, ParamError, Params, RoleDoc};
 use hasim_protocols::recovery::supervisor::{ServiceParams, Supervisor};
-use hasim_protocols::systems::data_platform::DataPlatform;
+use hasim_protocols::systems::data_platform::{catalogue::WorkerParams, DataPlatform};
 use hasim_sim::Span;
-use serde::Deserialize;
 
 /// The `data_platform` model.
 pub struct DataPlatformModel;
 
 const ROLES: [&str; 5] = ["broker", "producer", "driver", "namenode", "worker"];
-
-/// A worker's parameters: its datanode's rack and its executor process's supervision.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorkerParams {
-    rack: String,
-    #[serde(default)]
-    executor: ServiceParams,
-}
 
 /// The groups of one part, renumbered into its span, and each one's index in the file.
 struct Sub<'a> {
@@ -91,21 +81,11 @@ impl Model for DataPlatformModel {
                 .into_iter()
                 .filter(|r| r.role == "namenode"),
         );
-        let mut worker = RoleDoc {
+        roles.push(RoleDoc {
             role: "worker",
             doc: "a datanode of the store and an executor of the job, whose process runs under a kubelet (after the brokers and producers)",
-            params: RereplicationModel::roles()
-                .into_iter()
-                .filter(|r| r.role == "datanode")
-                .flat_map(|r| r.params)
-                .collect(),
-        };
-        worker.params.push(ParamDoc {
-            name: "executor".into(),
-            default: "{}".into(),
-            doc: "the executor process's supervision and failures: the supervisor model's service params (restart_policy, liveness, backoff_*, crash_mtbf, hang_mtbf, ...)",
+            params: WorkerParams::docs(),
         });
-        roles.push(worker);
         roles
     }
 

@@ -5,12 +5,50 @@
 
 use super::{App, Checkout, DbLens, LbLens, Observation, View};
 use crate::balancing::Balancing;
-use crate::catalogue::{Catalogue, FigureDoc, Predicate, PropertyDoc, Unit};
+use crate::catalogue::{Catalogue, FigureDoc, Params, Predicate, PropertyDoc, Unit};
 use crate::replication::raft::{self, check, Raft};
 use crate::replication::{check_history, SearchLimits};
 use crate::systems::projected::{prefixed, project};
-use hasim_sim::{Inspect, Projection};
+use hasim_sim::{Inspect, Projection, SimDuration};
 use std::collections::BTreeMap;
+
+/// The app role's own parameters, beside its backend ones.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppStore {
+    /// How long an order's store write may take before the order fails.
+    pub store_timeout: SimDuration,
+    /// Orders go to keys `0..order_keys` of the store.
+    pub order_keys: u32,
+}
+
+impl Default for AppStore {
+    fn default() -> Self {
+        AppStore {
+            store_timeout: SimDuration::from_secs(1),
+            order_keys: 64,
+        }
+    }
+}
+
+impl AppStore {
+    /// The keys an app group's params table holds for the store; the rest are its
+    /// balancing backend's.
+    pub const KEYS: [&'static str; 2] = ["store_timeout", "order_keys"];
+}
+
+impl Params for AppStore {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        (
+            "store_timeout",
+            "an order's store write fails (error answer) when not acknowledged within this",
+        ),
+        (
+            "order_keys",
+            "orders are written to store keys 0..order_keys (rid mod order_keys)",
+        ),
+    ];
+}
 
 /// The balancer tier's share of a checkout run.
 pub fn lb_part(sim: &impl Inspect<Checkout>) -> Projection<'_, Checkout, Balancing> {

@@ -6,7 +6,7 @@
 
 use super::pipeline;
 use super::{ComputeLens, DataPlatform, IngestLens, KubeletLens, Observation, StorageLens, View};
-use crate::catalogue::{Catalogue, FigureDoc, Predicate, PropertyDoc, Unit};
+use crate::catalogue::{Catalogue, FigureDoc, Params, Predicate, PropertyDoc, Unit};
 use crate::recovery::compute::Compute;
 use crate::recovery::rereplication::Rereplication;
 use crate::recovery::supervisor::{self as sv, Supervisor};
@@ -14,6 +14,25 @@ use crate::replication::isr::{self, Isr};
 use crate::systems::projected::{prefixed, project};
 use hasim_sim::{Inspect, Projection};
 use std::collections::BTreeMap;
+
+/// A worker's parameters as a scenario writes them: its datanode's rack and its
+/// executor process's supervision.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerParams {
+    /// The datanode's rack (required).
+    pub rack: String,
+    /// The executor process's supervision and failures.
+    #[serde(default)]
+    pub executor: sv::ServiceParams,
+}
+
+impl Params for WorkerParams {
+    const DOCS: &'static [(&'static str, &'static str)] = &[
+        ("rack", "the datanode's rack, for rack-aware placement (required)"),
+        ("executor", "the executor process's supervision and failures: the supervisor model's service params (restart_policy, liveness, backoff_*, crash_mtbf, hang_mtbf, ...)"),
+    ];
+}
 
 pub fn ingest_part(sim: &impl Inspect<DataPlatform>) -> Projection<'_, DataPlatform, Isr> {
     let d = sim.protocol();
