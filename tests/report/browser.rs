@@ -379,6 +379,24 @@ fn a_sweep_report_draws_each_figure_and_lists_failing_seeds() {
         assert!(html.contains(replay), "{replay}");
         assert!(html.contains(&format!("--seed {} -o seed-{}.html", f["seed"], f["seed"])));
     }
+    // Without --out the values are gathered as seeds finish, not read back: the
+    // same page.
+    let again = temp("sweep-no-out.html");
+    let o = Command::new(env!("CARGO_BIN_EXE_hasim"))
+        .args([
+            "sweep",
+            "scenarios/replication_primary_backup_lease_no_margin_unsafe.toml",
+            "--seeds",
+            "1..9",
+            "--quiet",
+            "--report",
+        ])
+        .arg(&again)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), html);
     let Some(browser) = browser() else { return };
     let watched = html.replacen("<head>", &format!("<head>{WATCH}"), 1).replacen(
         "</body>",
