@@ -3,8 +3,8 @@
 //! (events, drops, faults, per-node uptime from the engine's timelines) plus the
 //! model's own.
 
-use crate::models::{Catalogue, FigureDoc, GroupParams, Model, Predicate, PropertyDoc, Unit};
-use crate::runner::RunError;
+use crate::models::{Catalogue, GroupParams, Model, ModelVisitor, Predicate};
+use crate::run_result::RunError;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::Tee;
 use crate::timeline::{self, data::MarkSink, data::RoleTrack, Lane, Mark, Request, TimelineData};
@@ -52,53 +52,6 @@ pub struct Ran {
 /// Per-node uptime figures are reported up to this many nodes.
 const NODE_FIGURES_MAX: usize = 32;
 
-/// Figures every model reports.
-pub fn generic_figures() -> Vec<FigureDoc> {
-    let f = FigureDoc::new;
-    vec![
-        f("events", Unit::Count, "events processed"),
-        f(
-            "messages_dropped",
-            Unit::Count,
-            "messages lost to loss, partitions, cuts or dead targets",
-        ),
-        f(
-            "faults",
-            Unit::Count,
-            "entries in the concrete fault schedule",
-        ),
-        f(
-            "uptime_mean",
-            Unit::Fraction,
-            "mean fraction of the run that nodes were up",
-        ),
-        f(
-            "uptime_min",
-            Unit::Fraction,
-            "the least-up node's fraction of the run",
-        ),
-        f(
-            "uptime.*",
-            Unit::Fraction,
-            "each node's fraction of the run up (up to 32 nodes), e.g. uptime.server-1",
-        ),
-    ]
-}
-
-/// Properties every model can check.
-pub fn generic_properties() -> Vec<PropertyDoc> {
-    vec![
-        PropertyDoc {
-            name: "all_up",
-            doc: "every node is running",
-        },
-        PropertyDoc {
-            name: "majority_up",
-            doc: "more than half of the nodes are running (after start-up)",
-        },
-    ]
-}
-
 /// `invariant`: judged as a safety property. Nodes start one event at a time at time
 /// zero, so safety over "who is up" is judged from after that instant.
 fn generic_property<P: Protocol>(name: &str, invariant: bool) -> Option<Predicate<P>> {
@@ -127,6 +80,21 @@ fn generic_property<P: Protocol>(name: &str, invariant: bool) -> Option<Predicat
 /// The engine property name for a check: its text, so a violation maps to its check.
 pub fn property_name(check: &Check) -> String {
     check.to_string()
+}
+
+/// The registry's visitor that runs the model a scenario names with a plan.
+pub struct Runs<'s> {
+    /// The scenario.
+    pub scenario: &'s Scenario,
+    /// Its seed, schedule and sinks.
+    pub plan: Plan,
+}
+
+impl ModelVisitor for Runs<'_> {
+    type Output = Result<Ran, RunError>;
+    fn visit<M: Model>(self) -> Self::Output {
+        run::<M>(self.scenario, self.plan)
+    }
 }
 
 /// Runs model `M` on `scenario` with `plan`.

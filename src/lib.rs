@@ -7,12 +7,16 @@
 //! - [`scenario`]: the scenario file: schema, loading, validation, selectors, the
 //!   expansion of faults into a concrete schedule, and typed errors with positions.
 //! - [`runner`]: one run of a scenario for one seed → [`runner::RunResult`].
+//! - [`run_result`]: what a run gives ([`run_result::RunResult`]) or why it could not
+//!   run ([`run_result::RunError`]): plain data the reports read.
+//! - [`size`]: byte sizes as `--trace-max` takes them.
 //! - [`models`]: the model registry: protocol names → parameters, properties, figures.
 //! - [`drive`]: builds and runs the monomorphised `Sim<P>`; generic figures.
 //! - [`sinks`]: trace sinks: JSON-lines file, `RUST_LOG` bridge, tail, fingerprints.
 //! - [`schedule`]: the schedule file that `replay` prints and reads back.
 //! - [`nines`]: availability in nines, per run (capped) and of a mean with its interval.
 //! - [`report`]: the human summary table; figures in their units.
+//! - [`episodes`]: a schedule's faults paired into episodes (a crash and its restart).
 //! - [`shrink`]: from a failing seed to the fewest, shortest faults that still fail.
 //! - [`atomic`]: output files written to a temporary file, then renamed.
 //! - [`output_paths`]: an output may not be an input, and must be writable, checked
@@ -27,16 +31,19 @@
 pub mod atomic;
 pub mod compare;
 pub mod drive;
+pub mod episodes;
 pub mod gallery;
 pub mod models;
 pub mod nines;
 pub mod output_paths;
 pub mod report;
+pub mod run_result;
 pub mod runner;
 pub mod scenario;
 pub mod schedule;
 pub mod shrink;
 pub mod sinks;
+pub mod size;
 pub mod stdout;
 pub mod sweep;
 pub mod timeline;

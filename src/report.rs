@@ -2,7 +2,7 @@
 //! (percentages, durations, counts), columns that line up.
 
 use crate::models::{self, Unit};
-use crate::runner::{CheckResult, RunResult};
+use crate::run_result::{CheckResult, RunResult};
 use crate::scenario::Scenario;
 use hasim_sim::SimDuration;
 use std::fmt::Write;

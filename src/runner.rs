@@ -9,11 +9,12 @@ use crate::models;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::{self, FileSink, Fingerprints, LogSink, Shared};
 use hasim_sim::{Outcome, ScheduledFault, SimTime, TraceSink};
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+
+pub use crate::run_result::{CheckResult, RunError, RunResult, Verdict};
+pub use crate::size::{parse_size, size_text};
 
 /// How to run a scenario once.
 #[derive(Clone, Debug, Default)]
@@ -34,213 +35,8 @@ pub struct RunOptions {
     pub trace_filter: crate::trace_filter::TraceFilter,
 }
 
-/// What one run measured and concluded. One JSON line per run in sweep files.
-///
-/// A figure with no value (a detection time when nothing crashed) is NaN here and
-/// `null` in JSON; equality treats two such figures as equal, so a run compared with
-/// its replay or its merged copy is equal to itself.
-#[derive(Serialize, Deserialize, Clone, Debug)]
-pub struct RunResult {
-    /// The scenario's name.
-    pub scenario: String,
-    /// Hash of the scenario file's bytes, 16 hex digits.
-    pub scenario_hash: String,
-    /// The hasim version that ran it.
-    pub hasim_version: String,
-    /// The seed.
-    pub seed: u64,
-    /// How the run ended: completed, horizon_reached, budget_exhausted,
-    /// timers_exhausted, violated.
-    pub outcome: String,
-    /// Simulated time at the end, in seconds.
-    pub sim_time_s: f64,
-    /// Events processed.
-    pub events: u64,
-    /// The running hash of the whole trace, 16 hex digits.
-    pub trace_hash: String,
-    /// Every figure, in base units (seconds, fractions, counts); NaN for no value.
-    #[serde(deserialize_with = "figures_with_no_value")]
-    pub figures: BTreeMap<String, f64>,
-    /// Every check of the scenario, in file order.
-    pub checks: Vec<CheckResult>,
-    /// The violated property and why, if one was.
-    pub violation: Option<String>,
-    /// The last trace records before a violation (when asked for).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trace_tail: Vec<String>,
-    /// The exact command that replays this run.
-    pub replay: String,
-}
-
-impl PartialEq for RunResult {
-    fn eq(&self, other: &Self) -> bool {
-        let same_figures = self.figures.len() == other.figures.len()
-            && self
-                .figures
-                .iter()
-                .zip(&other.figures)
-                .all(|((a, x), (b, y))| a == b && same_value(*x, *y));
-        same_figures
-            && self.scenario == other.scenario
-            && self.scenario_hash == other.scenario_hash
-            && self.hasim_version == other.hasim_version
-            && self.seed == other.seed
-            && self.outcome == other.outcome
-            && same_value(self.sim_time_s, other.sim_time_s)
-            && self.events == other.events
-            && self.trace_hash == other.trace_hash
-            && self.checks == other.checks
-            && self.violation == other.violation
-            && self.trace_tail == other.trace_tail
-            && self.replay == other.replay
-    }
-}
-
-/// Equal values, two "no value"s (NaN) included.
-pub fn same_value(a: f64, b: f64) -> bool {
-    a == b || (a.is_nan() && b.is_nan())
-}
-
-/// Reads figures back from JSON, where a figure with no value was written `null`.
-fn figures_with_no_value<'de, D>(d: D) -> Result<BTreeMap<String, f64>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    let raw: BTreeMap<String, Option<f64>> = Deserialize::deserialize(d)?;
-    Ok(raw
-        .into_iter()
-        .map(|(k, v)| (k, v.unwrap_or(f64::NAN)))
-        .collect())
-}
-
-/// What became of a check: it held, it did not, or there was nothing to judge it on
-/// (a figure with no value, a property the run stopped before judging). Unmeasured
-/// fails: a check must never pass without a measurement.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// It held.
-    Pass,
-    /// It did not hold.
-    Fail,
-    /// Nothing to judge it on; counts as a failure.
-    Unmeasured,
-}
-
-impl Verdict {
-    /// How summaries print it: `pass`, `FAIL`, `UNMEASURED`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "FAIL",
-            Verdict::Unmeasured => "UNMEASURED",
-        }
-    }
-}
-
-/// One check's verdict.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct CheckResult {
-    /// The check as written ("availability >= 99.9%", "eventually all_up within 5s").
-    pub name: String,
-    /// Whether it held (`verdict` is pass).
-    pub passed: bool,
-    /// Pass, fail or unmeasured.
-    pub verdict: Verdict,
-    /// Why it failed or was not measured: the end check's own message, the violation,
-    /// or what was missing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub why: Option<String>,
-    /// The measured value, for objectives on figures.
-    pub measured: Option<f64>,
-    /// What was expected, in words.
-    pub expected: String,
-}
-
-impl RunResult {
-    /// Whether every check held and nothing was violated.
-    pub fn passed(&self) -> bool {
-        self.violation.is_none() && self.checks.iter().all(|c| c.passed)
-    }
-}
-
-/// Why a run could not be carried out (as opposed to a check failing).
-#[derive(Debug)]
-pub enum RunError {
-    /// The engine refused the configuration (a replayed schedule naming a missing node).
-    Sim(hasim_sim::SimError),
-    /// The model refused its parameters or a property name.
-    Model(String),
-    /// The trace would have passed its size limit, so it was not written.
-    TraceTooLarge {
-        /// The file.
-        path: PathBuf,
-        /// The limit, in bytes.
-        max: u64,
-        /// The records that fit.
-        records: u64,
-    },
-    /// The trace file could not be written.
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-}
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RunError::Sim(e) => write!(f, "the engine refused the run: {e}"),
-            RunError::Model(m) => write!(f, "the model refused the scenario: {m}"),
-            RunError::TraceTooLarge { path, max, records } => write!(
-                f,
-                "{}: the trace passed --trace-max {} after {records} records, so it was not written (a cut-off trace would read as the whole run); raise --trace-max or shorten the run",
-                path.display(),
-                size_text(*max)
-            ),
-            RunError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
-}
-impl std::error::Error for RunError {}
-
 /// The default most bytes a trace file may take: 512 MiB.
 pub const TRACE_MAX: u64 = 512 << 20;
-
-/// A size as `--trace-max` takes it: a whole number of bytes, optionally with a
-/// unit, `B`, `KB`, `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (of 1024).
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (number, unit) = t.split_at(digits);
-    let expected = || {
-        format!("{text:?}: expected a size such as 512MiB, 10MB or 4096 (bytes; units B, KB, MB, GB, KiB, MiB, GiB)")
-    };
-    let n: u64 = number.parse().map_err(|_| expected())?;
-    let scale: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "KB" => 1_000,
-        "MB" => 1_000_000,
-        "GB" => 1_000_000_000,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        _ => return Err(expected()),
-    };
-    n.checked_mul(scale).ok_or_else(expected)
-}
-
-/// A byte count as the user would write it back: `512MiB`, `1000B`.
-pub fn size_text(bytes: u64) -> String {
-    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes >= scale && bytes % scale == 0 {
-            return format!("{}{unit}", bytes / scale);
-        }
-    }
-    format!("{bytes}B")
-}
 
 /// The hasim version in results and replay commands.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -326,17 +122,18 @@ fn run_plan_with(
     sinks: Vec<Box<dyn TraceSink>>,
     timeline: bool,
 ) -> Result<Ran, RunError> {
-    let model = models::find(&scenario.model)
-        .ok_or_else(|| RunError::Model(format!("no model named {:?}", scenario.model)))?;
-    (model.run)(
-        scenario,
-        Plan {
-            seed,
-            schedule,
-            sinks,
-            timeline,
-        },
-    )
+    let plan = Plan {
+        seed,
+        schedule,
+        sinks,
+        timeline,
+    };
+    models::visit(&scenario.model, drive::Runs { scenario, plan }).unwrap_or_else(|| {
+        Err(RunError::Model(format!(
+            "no model named {:?}",
+            scenario.model
+        )))
+    })
 }
 
 fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> RunResult {

@@ -50,7 +50,7 @@ pub fn too_large(nodes: u32, layout: Layout, watched: u64, why_watched: &str) ->
     };
     Some(format!(
         "the detector's state would take about {gib:.1} GiB ({nodes} nodes each keep {PER_NODE_PAIR} bytes for every node{per_pair}), more than the {} a run allows: {change}",
-        crate::runner::size_text(STATE_MAX)
+        crate::size::size_text(STATE_MAX)
     ))
 }
 

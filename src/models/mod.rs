@@ -4,7 +4,10 @@
 //!
 //! Adding a model: implement `Params` and `Catalogue` next to the protocol in
 //! hasim-protocols, write `src/models/NAME.rs` implementing [`Model`] (roles and
-//! `build`), and add one `entry::<...>()` line to [`all`].
+//! `build`), and add one line to the `registry!` list. The registry depends on no
+//! module that runs: the runner reaches a model through [`visit`] and a
+//! [`ModelVisitor`], so the app's modules form a one-way chain (scenario loading →
+//! model mapping → running → reporting).
 
 mod balancing;
 /// A composed system: balancers, app servers and a Raft order store.
@@ -18,6 +21,8 @@ mod data_platform;
 mod detection;
 /// The memory a detector's state would take, refused before the run when too much.
 mod detector_memory;
+/// The figures and properties every model has.
+pub mod generic;
 /// How a model reads its groups: roles, shared parameter sets, single nodes.
 pub mod groups;
 mod isr;
@@ -31,9 +36,6 @@ mod rereplication;
 /// Recovery: a Kubernetes-style restart supervisor.
 mod supervisor;
 
-use crate::drive;
-use crate::runner::RunError;
-use crate::scenario::Scenario;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
 
@@ -106,30 +108,54 @@ pub struct ModelEntry {
     pub end_checks: fn() -> Vec<PropertyDoc>,
     /// Checks the layout and parameters without running.
     pub validate: fn(u32, &[GroupParams<'_>]) -> Result<(), ParamError>,
-    /// Runs a scenario with a concrete schedule.
-    pub run: fn(&Scenario, drive::Plan) -> Result<drive::Ran, RunError>,
 }
 
-/// Every model, in the order `hasim list` shows them.
-pub fn all() -> Vec<ModelEntry> {
-    vec![
-        entry::<ping::PingModel>(),
-        entry::<balancing::BalancingModel>(),
-        entry::<detection::DetectorModel<hasim_protocols::detection::Heartbeat>>(),
-        entry::<detection::DetectorModel<hasim_protocols::detection::PhiAccrual>>(),
-        entry::<detection::DetectorModel<hasim_protocols::detection::Swim>>(),
-        entry::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>(),
-        entry::<quorum::QuorumModel>(),
-        entry::<isr::IsrModel>(),
-        entry::<redundancy::RedundancyModel>(),
-        entry::<supervisor::SupervisorModel>(),
-        entry::<rereplication::RereplicationModel>(),
-        entry::<compute::ComputeModel>(),
-        entry::<raft::RaftModel>(),
-        entry::<primary_backup::PrimaryBackupModel>(),
-        entry::<checkout::CheckoutModel>(),
-        entry::<data_platform::DataPlatformModel>(),
-    ]
+/// Something done with one model's types. The registry calls it with the model a
+/// scenario names ([`visit`]), so the running layer can build a monomorphised
+/// `Sim<M::Protocol>` without the registry knowing how runs are made: the registry
+/// depends on no module that runs.
+pub trait ModelVisitor {
+    /// What the visit gives.
+    type Output;
+    /// Does it with model `M`.
+    fn visit<M: Model>(self) -> Self::Output;
+}
+
+/// The registry: every model once, in the order `hasim list` shows them.
+macro_rules! registry {
+    ($($model:ty),* $(,)?) => {
+        /// Every model, in the order `hasim list` shows them.
+        pub fn all() -> Vec<ModelEntry> {
+            vec![$(entry::<$model>()),*]
+        }
+
+        /// Visits the model named `name`, or `None` for a name no model has.
+        pub fn visit<V: ModelVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+            $(if name == <$model as Model>::NAME {
+                return Some(visitor.visit::<$model>());
+            })*
+            None
+        }
+    };
+}
+
+registry! {
+    ping::PingModel,
+    balancing::BalancingModel,
+    detection::DetectorModel<hasim_protocols::detection::Heartbeat>,
+    detection::DetectorModel<hasim_protocols::detection::PhiAccrual>,
+    detection::DetectorModel<hasim_protocols::detection::Swim>,
+    detection::DetectorModel<hasim_protocols::detection::Prometheus>,
+    quorum::QuorumModel,
+    isr::IsrModel,
+    redundancy::RedundancyModel,
+    supervisor::SupervisorModel,
+    rereplication::RereplicationModel,
+    compute::ComputeModel,
+    raft::RaftModel,
+    primary_backup::PrimaryBackupModel,
+    checkout::CheckoutModel,
+    data_platform::DataPlatformModel,
 }
 
 /// The model named `name`.
@@ -143,18 +169,17 @@ fn entry<M: Model>() -> ModelEntry {
         summary: M::SUMMARY,
         roles: M::roles,
         figures: || {
-            let mut f = drive::generic_figures();
+            let mut f = generic::generic_figures();
             f.extend(<M::Protocol as Catalogue>::figure_docs());
             f
         },
         properties: || {
-            let mut p = drive::generic_properties();
+            let mut p = generic::generic_properties();
             p.extend(<M::Protocol as Catalogue>::property_docs());
             p
         },
         end_checks: <M::Protocol as Catalogue>::end_check_docs,
         validate: |nodes, groups| M::build(nodes, groups).map(|_| ()),
-        run: drive::run::<M>,
     }
 }
 

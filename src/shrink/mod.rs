@@ -18,7 +18,7 @@
 //! - [`episodes`]: pairing faults with their undoing.
 //! - [`write`]: the shrunk run as a scenario file.
 
-pub mod episodes;
+pub use crate::episodes;
 pub mod write;
 
 use crate::runner::{self, RunError, RunOptions, RunResult};

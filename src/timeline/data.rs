@@ -4,7 +4,7 @@
 //! the fault and observation trace records, messages from the send, deliver and drop
 //! records, and bands from the fault schedule.
 
-use crate::shrink::episodes;
+use crate::episodes;
 pub use hasim_protocols::catalogue::RequestOutcome;
 use hasim_sim::{
     Fault, NodeId, Record, ScheduledFault, SimDuration, SimTime, Status, TraceSink, Verb,

@@ -9,7 +9,7 @@
 use super::json;
 use super::TimelineData;
 use crate::report::{check_detail, format_figure};
-use crate::runner::RunResult;
+use crate::run_result::RunResult;
 use crate::scenario::Scenario;
 use std::fmt::Write;
 
