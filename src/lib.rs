@@ -11,6 +11,7 @@
 //!   run ([`run_result::RunError`]): plain data the reports read.
 //! - [`size`]: byte sizes as `--trace-max` takes them.
 //! - [`models`]: the model registry: protocol names → parameters, properties, figures.
+//! - [`generic`]: the figures and properties every model has (their docs).
 //! - [`drive`]: builds and runs the monomorphised `Sim<P>`; generic figures.
 //! - [`sinks`]: trace sinks: JSON-lines file, `RUST_LOG` bridge, tail, fingerprints.
 //! - [`schedule`]: the schedule file that `replay` prints and reads back.
@@ -33,6 +34,7 @@ pub mod compare;
 pub mod drive;
 pub mod episodes;
 pub mod gallery;
+pub mod generic;
 pub mod models;
 pub mod nines;
 pub mod output_paths;

@@ -1,7 +1,7 @@
 //! The README's end-check table is the registry's: which store models check
 //! linearizability (and every other end check) is said in one place.
 
-use hasim::models::checks_table::{end_checks_markdown, BEGIN, END};
+use hasim::gallery::checks_table::{end_checks_markdown, BEGIN, END};
 
 #[test]
 fn the_readme_lists_the_end_checks_the_registry_offers() {

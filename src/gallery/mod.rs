@@ -14,7 +14,10 @@
 //! - [`table`]: the markdown table and the header line that states its seeds.
 //! - [`readme`]: the markers, replacing the block, the diff.
 //! - [`error`]: what can go wrong, typed.
+//! - [`checks_table`]: the README's other generated table, the end checks per model,
+//!   rendered from the registry.
 
+pub mod checks_table;
 pub mod error;
 pub mod measure;
 pub mod readme;

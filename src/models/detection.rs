@@ -19,8 +19,8 @@ use super::groups::{invalid, Groups};
 use super::{Catalogue, ParamError, RoleDoc};
 use super::{GroupParams, Model, Params};
 use hasim_protocols::detection::{
-    Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual, PhiAccrualParams,
-    Prometheus, PrometheusParams, Swim, SwimParams,
+    memory, Detector, Heartbeat, HeartbeatParams, InvalidParams, Monitors, PhiAccrual,
+    PhiAccrualParams, Prometheus, PrometheusParams, Swim, SwimParams,
 };
 use std::marker::PhantomData;
 
@@ -50,7 +50,7 @@ pub trait Registered: Detector + Catalogue + Sized {
     /// The detector, or why the parameters make no sense.
     fn new(params: Self::Params) -> Result<Self, InvalidParams>;
     /// Bytes a watching node keeps per watched node beyond what every node keeps for
-    /// every node, and what they hold; for the memory estimate (`detector_memory`).
+    /// every node, and what they hold; for the memory estimate (`hasim_protocols::detection::memory`).
     fn watched_bytes(_params: &Self::Params) -> (u64, String) {
         (0, String::new())
     }
@@ -94,12 +94,12 @@ impl<R: Registered> Model for DetectorModel<R> {
         let layout = R::layout(&p);
         check_layout(layout, groups, R::NAME)?;
         let (watched, why) = R::watched_bytes(&p);
-        if let Some(message) = super::detector_memory::too_large(nodes, layout, watched, &why) {
-            return Err(ParamError {
-                group,
-                role: false,
-                message,
-            });
+        let monitors = match layout {
+            Layout::Central => Monitors::One,
+            Layout::Peers => Monitors::All,
+        };
+        if let Some(e) = memory::too_large(nodes, monitors, watched, &why) {
+            return Err(invalid(group, e));
         }
         if layout == Layout::Central && nodes < 2 {
             return Err(ParamError {

@@ -1,7 +1,7 @@
 //! A scenario's groups as a model reads them: which roles there are, the one
 //! parameter set a role's groups share, the role a model needs exactly one node of.
-//! Every model reads its groups through [`Groups`](crate::models::groups::Groups), so the rules (and their error
-//! messages) are the same in every model.
+//! Every model reads its groups through [`Groups`](crate::models::groups::Groups),
+//! so the rules (and their error messages) are the same in every model.
 
 use super::GroupParams;
 use super::{params, ParamError};

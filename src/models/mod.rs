@@ -12,17 +12,12 @@
 mod balancing;
 /// A composed system: balancers, app servers and a Raft order store.
 mod checkout;
-/// The README's end-check table, rendered from the registry.
-pub mod checks_table;
 /// Recovery: Spark-style batch and Flink-style streaming jobs.
 mod compute;
 /// A composed system: an ISR ingest log, a job on supervised executors, rack-aware storage.
 mod data_platform;
 mod detection;
 /// The memory a detector's state would take, refused before the run when too much.
-mod detector_memory;
-/// The figures and properties every model has.
-pub mod generic;
 /// How a model reads its groups: roles, shared parameter sets, single nodes.
 pub mod groups;
 mod isr;
@@ -169,12 +164,12 @@ fn entry<M: Model>() -> ModelEntry {
         summary: M::SUMMARY,
         roles: M::roles,
         figures: || {
-            let mut f = generic::generic_figures();
+            let mut f = crate::generic::generic_figures();
             f.extend(<M::Protocol as Catalogue>::figure_docs());
             f
         },
         properties: || {
-            let mut p = generic::generic_properties();
+            let mut p = crate::generic::generic_properties();
             p.extend(<M::Protocol as Catalogue>::property_docs());
             p
         },

@@ -18,12 +18,14 @@
 //! - [`phi`]: phi accrual (Hayashibara et al.) over push heartbeats.
 //! - [`swim`]: SWIM (Das, Gupta, Motivala): ping, ping-req, suspicion, dissemination.
 //! - [`prometheus`]: scrapes, an `up == 0` alert rule with `for:`, alert delivery.
+//! - [`memory`]: a detector's state estimated from the layout, refused when too big.
 //! - [`figures`]: detection time, false suspicions, message cost from a finished run.
 
 pub mod any;
 pub mod catalogue;
 pub mod figures;
 pub mod heartbeat;
+pub mod memory;
 pub mod phi;
 pub mod prometheus;
 pub mod swim;

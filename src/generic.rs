@@ -3,7 +3,7 @@
 //! up, a majority up). The runner computes them; their documentation lives here,
 //! beside each model's own, so the registry lists both.
 
-use super::{FigureDoc, PropertyDoc, Unit};
+use crate::models::{FigureDoc, PropertyDoc, Unit};
 
 /// Figures every model reports.
 pub fn generic_figures() -> Vec<FigureDoc> {

@@ -2,7 +2,7 @@
 //! README and `hasim list` cannot disagree on which model checks what (a test
 //! compares the README's block with this).
 
-use super::all;
+use crate::models::all;
 use std::fmt::Write;
 
 /// The line before the README's generated table of end checks.

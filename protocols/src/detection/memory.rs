@@ -11,7 +11,7 @@
 //! every other, n·(n − 1) pairs. Messages in flight and timers are not counted: they
 //! are bounded by the engine's own limits (pending timers per node, the event budget).
 
-use super::detection::Layout;
+use super::{InvalidParams, Monitors};
 
 /// Bytes every detector node keeps for each node of the run (a target record, and
 /// its place in the list of who watches it), rounded up.
@@ -23,11 +23,16 @@ pub const STATE_MAX: u64 = 4 << 30;
 /// Why a detector's state would not fit, in words that say what to change; `None`
 /// when it fits. `watched` is the detector's bytes per watched pair beyond
 /// [`PER_NODE_PAIR`], `why_watched` what they hold (for the message).
-pub fn too_large(nodes: u32, layout: Layout, watched: u64, why_watched: &str) -> Option<String> {
+pub fn too_large(
+    nodes: u32,
+    monitors: Monitors,
+    watched: u64,
+    why_watched: &str,
+) -> Option<InvalidParams> {
     let n = u64::from(nodes);
-    let pairs = match layout {
-        Layout::Central => n.saturating_sub(1),
-        Layout::Peers => n.saturating_mul(n.saturating_sub(1)),
+    let pairs = match monitors {
+        Monitors::One => n.saturating_sub(1),
+        Monitors::All => n.saturating_mul(n.saturating_sub(1)),
     };
     let bytes = n
         .saturating_mul(n)
@@ -42,16 +47,16 @@ pub fn too_large(nodes: u32, layout: Layout, watched: u64, why_watched: &str) ->
     } else {
         String::new()
     };
-    let change = match (layout, watched > 0) {
-        (Layout::Peers, true) => "use fewer members, monitors = \"one\", or a smaller window",
-        (Layout::Peers, false) => "use fewer members, or monitors = \"one\"",
-        (Layout::Central, true) => "use fewer members, or a smaller window",
-        (Layout::Central, false) => "use fewer members",
+    let change = match (monitors, watched > 0) {
+        (Monitors::All, true) => "use fewer members, monitors = \"one\", or a smaller window",
+        (Monitors::All, false) => "use fewer members, or monitors = \"one\"",
+        (Monitors::One, true) => "use fewer members, or a smaller window",
+        (Monitors::One, false) => "use fewer members",
     };
-    Some(format!(
-        "the detector's state would take about {gib:.1} GiB ({nodes} nodes each keep {PER_NODE_PAIR} bytes for every node{per_pair}), more than the {} a run allows: {change}",
-        crate::size::size_text(STATE_MAX)
-    ))
+    Some(InvalidParams::rule(format!(
+        "the detector's state would take about {gib:.1} GiB ({nodes} nodes each keep {PER_NODE_PAIR} bytes for every node{per_pair}), more than the {}GiB a run allows: {change}",
+        STATE_MAX >> 30
+    )))
 }
 
 #[cfg(test)]
@@ -61,19 +66,23 @@ mod tests {
     #[test]
     fn all_to_all_grows_with_the_square_and_central_does_not_watch_much() {
         // 11,585 nodes: 11585² · 32 B ≈ 4.0 GiB, just under; one more member is over.
-        assert_eq!(too_large(11_585, Layout::Central, 0, ""), None);
-        let over = too_large(11_586, Layout::Peers, 0, "").expect("over");
+        assert_eq!(too_large(11_585, Monitors::One, 0, ""), None);
+        let over = too_large(11_586, Monitors::All, 0, "")
+            .expect("over")
+            .to_string();
         assert!(
             over.contains("4.0 GiB") && over.contains("monitors = \"one\""),
             "{over}"
         );
         // phi's window: 8 KB a pair makes 1,000 all-to-all members 7.5 GiB.
-        let phi = too_large(1_000, Layout::Peers, 8_064, "a window of 1000 samples").expect("over");
+        let phi = too_large(1_000, Monitors::All, 8_064, "a window of 1000 samples")
+            .expect("over")
+            .to_string();
         assert!(
             phi.contains("999000 watched pairs") && phi.contains("smaller window"),
             "{phi}"
         );
-        assert_eq!(too_large(1_000, Layout::Central, 8_064, ""), None);
-        assert_eq!(too_large(100, Layout::Peers, 8_064, ""), None);
+        assert_eq!(too_large(1_000, Monitors::One, 8_064, ""), None);
+        assert_eq!(too_large(100, Monitors::All, 8_064, ""), None);
     }
 }
