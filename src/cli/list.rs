@@ -4,30 +4,46 @@
 use hasim::models;
 use std::fmt::Write;
 
+/// The width of a column that lines up its entries: the longest, at least `min`;
+/// an entry longer than `max` overflows rather than widening every row.
+fn column(lengths: impl Iterator<Item = usize>, min: usize, max: usize) -> usize {
+    lengths.filter(|&l| l <= max).max().unwrap_or(0).max(min)
+}
+
 pub fn list() -> String {
     let mut out = String::from("MODELS\n");
     for m in models::all() {
         let _ = writeln!(out, "\n  {}: {}", m.name, m.summary);
         for r in (m.roles)() {
             let _ = writeln!(out, "    role {}: {}", r.role, r.doc);
+            let name = column(r.params.iter().map(|p| p.name.len()), 14, 28);
+            let default = column(r.params.iter().map(|p| p.default.len()), 8, 40);
             for p in r.params {
-                let _ = writeln!(out, "      {:<14} = {:<40} {}", p.name, p.default, p.doc);
+                let _ = writeln!(
+                    out,
+                    "      {:<name$} = {:<default$} {}",
+                    p.name, p.default, p.doc
+                );
             }
         }
         let _ = writeln!(out, "    properties (invariant / eventually / sometimes):");
-        for p in (m.properties)() {
-            let _ = writeln!(out, "      {:<20} {}", p.name, p.doc);
-        }
+        let properties = (m.properties)();
         let end = (m.end_checks)();
+        let w = column(properties.iter().chain(&end).map(|p| p.name.len()), 20, 32);
+        for p in properties {
+            let _ = writeln!(out, "      {:<w$} {}", p.name, p.doc);
+        }
         if !end.is_empty() {
             let _ = writeln!(out, "    end checks (at_end):");
             for p in end {
-                let _ = writeln!(out, "      {:<20} {}", p.name, p.doc);
+                let _ = writeln!(out, "      {:<w$} {}", p.name, p.doc);
             }
         }
         let _ = writeln!(out, "    figures:");
-        for f in (m.figures)() {
-            let _ = writeln!(out, "      {:<20} {}", f.name, f.doc);
+        let figures = (m.figures)();
+        let w = column(figures.iter().map(|f| f.name.len()), 20, 36);
+        for f in figures {
+            let _ = writeln!(out, "      {:<w$} {}", f.name, f.doc);
         }
     }
     out.push_str(

@@ -131,6 +131,25 @@ fn list_shows_models_parameters_and_fault_kinds() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
+    // Each role's parameter table lines up: every `=` of a role in one column (a
+    // name longer than the column's cap of 28 may overflow; none is today).
+    let mut roles = 0;
+    for block in out.split("    role ").skip(1) {
+        let columns: Vec<usize> = block
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("      ") && l.contains(" = "))
+            .map(|l| l.find(" = ").expect("a parameter row"))
+            .collect();
+        if let Some(first) = columns.first() {
+            roles += 1;
+            assert!(
+                columns.iter().all(|c| c == first),
+                "a role's parameters do not line up:\n{block}"
+            );
+        }
+    }
+    assert!(roles > 20, "{roles} roles with parameters");
 }
 
 #[test]
