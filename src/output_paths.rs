@@ -21,6 +21,14 @@ pub enum OutputError {
         /// The input it would replace, as given.
         input: PathBuf,
     },
+    /// Two outputs of one command name the same file (the second would replace the
+    /// first: `hasim report -o x --svg x`).
+    Twice {
+        /// The later output, as given.
+        output: PathBuf,
+        /// The earlier one it names, as given.
+        earlier: PathBuf,
+    },
     /// The output is a directory.
     IsDirectory {
         /// The output path as given.
@@ -52,6 +60,12 @@ impl fmt::Display for OutputError {
                 "{}: this output is the input {}; writing it would replace that file, so choose another output path",
                 output.display(),
                 input.display()
+            ),
+            OutputError::Twice { output, earlier } => write!(
+                f,
+                "{}: this output is also {}; one would replace the other, so give them different paths",
+                output.display(),
+                earlier.display()
             ),
             OutputError::IsDirectory { output } => write!(
                 f,
@@ -122,6 +136,38 @@ pub fn check(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> {
             source,
         }),
     }
+}
+
+/// Checks every output of one command as [`check`] does, and that no two name the
+/// same file (canonically, as for inputs).
+pub fn check_all(outputs: &[&Path], inputs: &[&Path]) -> Result<(), OutputError> {
+    for (i, output) in outputs.iter().enumerate() {
+        check(output, inputs)?;
+        let dir = match output.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let canonical = |p: &Path| {
+            std::fs::canonicalize(p).ok().or_else(|| {
+                let parent = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+            })
+        };
+        let this = canonical(output);
+        if let Some(earlier) = outputs[..i]
+            .iter()
+            .find(|e| this.is_some() && canonical(e) == this || same_file(output, &dir, e))
+        {
+            return Err(OutputError::Twice {
+                output: output.to_path_buf(),
+                earlier: earlier.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Whether `output` (in `dir`) names the same file as `input`.

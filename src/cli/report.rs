@@ -28,9 +28,10 @@ pub struct ReportArgs {
 pub fn report(args: ReportArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario)?;
     super::warn(&scenario);
-    for output in std::iter::once(&args.output).chain(&args.svg) {
-        hasim::output_paths::check(output, &[&args.scenario])?;
-    }
+    let outputs: Vec<&std::path::Path> = std::iter::once(args.output.as_path())
+        .chain(args.svg.as_deref())
+        .collect();
+    hasim::output_paths::check_all(&outputs, &[&args.scenario])?;
     // Ctrl-C or SIGTERM quits with 130, removing a half-written report or SVG.
     hasim::sweep::interrupt::quit_on_signal();
     let seed = args.seed.unwrap_or(scenario.seed);

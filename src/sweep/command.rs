@@ -51,15 +51,18 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         jobs: pool::workers(args.jobs, plan.len())?,
         check_determinism: args.check_determinism,
     };
-    if let Some(out) = &args.out {
-        // Find out now, not after an hour of runs, that the results have nowhere to go.
-        let inputs = [args.scenario.as_path()];
-        crate::output_paths::check(out, &inputs).map_err(|e| e.to_string())?;
-        crate::output_paths::check(&journal::path_for(out), &inputs).map_err(|e| e.to_string())?;
-    }
-    if let Some(page) = &args.report {
-        crate::output_paths::check(page, &[args.scenario.as_path()]).map_err(|e| e.to_string())?;
-    }
+    // Find out now, not after an hour of runs, that the results have nowhere to go
+    // (or would overwrite one another).
+    let journal = args.out.as_deref().map(journal::path_for);
+    let outputs: Vec<&std::path::Path> = args
+        .out
+        .as_deref()
+        .into_iter()
+        .chain(journal.as_deref())
+        .chain(args.report.as_deref())
+        .collect();
+    crate::output_paths::check_all(&outputs, &[args.scenario.as_path()])
+        .map_err(|e| e.to_string())?;
     let stop = interrupt::flag();
     let bar = progress::bar(settings.plan.len(), args.quiet);
     let runs = ScenarioRuns {

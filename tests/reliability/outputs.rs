@@ -65,6 +65,34 @@ fn an_output_that_is_the_scenario_is_refused_and_the_scenario_kept() {
 }
 
 #[test]
+fn two_outputs_of_one_command_may_not_name_one_file() {
+    let (dir, scenario) = scenario_in("outputs_twice");
+    let page = dir.join("x.html");
+    let again = dir.join(".").join("x.html");
+    let out = dir.join("r.jsonl");
+    let cases: [Vec<&str>; 2] = [
+        vec!["report", s(&scenario), "-o", s(&page), "--svg", s(&again)],
+        vec![
+            "sweep",
+            s(&scenario),
+            "--seeds",
+            "1..3",
+            "--out",
+            s(&out),
+            "--report",
+            s(&out),
+        ],
+    ];
+    for args in cases {
+        refused(
+            &args,
+            "one would replace the other, so give them different paths",
+        );
+    }
+    assert!(!page.exists() && !out.exists(), "nothing was written");
+}
+
+#[test]
 fn merge_refuses_to_write_over_one_of_its_shards() {
     let (dir, scenario) = scenario_in("merge_over_shard");
     let shard = dir.join("shard.jsonl");
