@@ -39,7 +39,13 @@ pub enum Command {
         scenario: PathBuf,
     },
     /// List the models (with roles, parameters and defaults), topologies and fault kinds.
-    List,
+    List {
+        /// Only this model (its roles, parameters, properties, end checks and figures).
+        model: Option<String>,
+        /// Print the models as JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a scenario over many seeds in parallel (or one shard of them); aggregate.
     Sweep(hasim::sweep::SweepArgs),
     /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
@@ -100,10 +106,13 @@ pub fn main() -> ExitCode {
         Command::Shrink(args) => shrink::shrink(args),
         Command::Report(args) => report::report(args),
         Command::Check { scenario } => check(&scenario),
-        Command::List => {
-            hasim::out!("{}", list::list());
-            Ok(())
-        }
+        Command::List { model, json } => match list::list(model.as_deref(), json) {
+            Ok(text) => {
+                hasim::out!("{text}");
+                Ok(())
+            }
+            Err(message) => Err(Failure::Input(message)),
+        },
         // Sweeps report their own errors and may exit 130 (interrupted).
         Command::Sweep(args) => return ExitCode::from(hasim::sweep::sweep(args)),
         Command::Merge(args) => return ExitCode::from(hasim::sweep::merge(args)),

@@ -25,7 +25,7 @@ impl Model for RaftModel {
         vec![
             RoleDoc {
                 role: "replica",
-                doc: "a Raft replica (one parameter set for the cluster: write it on one replica group)",
+                doc: "a Raft replica (one parameter set for the cluster: in [params.replica] or on one replica group)",
                 params: RaftParams::docs(),
             },
             RoleDoc {

@@ -116,6 +116,58 @@ fn check_validates_only() {
 }
 
 #[test]
+fn list_takes_one_model_and_speaks_json() {
+    let o = hasim(&["list", "raft"]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        out.contains("raft: ") && out.contains("election_timeout_min"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("ping:") && !out.contains("FAULT KINDS"),
+        "{out}"
+    );
+    let all = text(&hasim(&["list"])).0;
+    assert!(
+        out.lines().count() * 5 < all.lines().count(),
+        "one model is a fraction"
+    );
+
+    let o = hasim(&["list", "raft", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let models = v["models"].as_array().expect("a list of models");
+    assert_eq!(models.len(), 1);
+    assert_eq!(models[0]["name"], "raft");
+    let figures = models[0]["figures"].as_array().expect("figures");
+    assert!(
+        figures
+            .iter()
+            .any(|f| f["name"] == "availability" && f["unit"] == "fraction"),
+        "{figures:?}"
+    );
+    let replica = &models[0]["roles"][0];
+    assert_eq!(replica["role"], "replica");
+    assert!(replica["params"]
+        .as_array()
+        .expect("params")
+        .iter()
+        .any(|p| p["name"] == "heartbeat" && p["default"] == "\"50ms\""));
+    let every = hasim(&["list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&every.stdout).expect("JSON");
+    assert!(v["models"].as_array().expect("models").len() >= 16);
+
+    let o = hasim(&["list", "raf"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("no model named \"raf\"") && err.contains("raft"),
+        "{err}"
+    );
+}
+
+#[test]
 fn list_shows_models_parameters_and_fault_kinds() {
     let o = hasim(&["list"]);
     let (out, _) = text(&o);
