@@ -33,10 +33,11 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run one seed again, print its concrete fault schedule, and write its full trace.
     Replay(replay::ReplayArgs),
-    /// Validate a scenario without running it.
+    /// Validate scenarios without running them (files, or directories of .toml files).
     Check {
-        /// The scenario file.
-        scenario: PathBuf,
+        /// The scenario files, or directories whose `*.toml` files are checked.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
     },
     /// List the models (with roles, parameters and defaults), topologies and fault kinds.
     List {
@@ -105,7 +106,7 @@ pub fn main() -> ExitCode {
         Command::Capacity(args) => capacity::capacity(args),
         Command::Shrink(args) => shrink::shrink(args),
         Command::Report(args) => report::report(args),
-        Command::Check { scenario } => check(&scenario),
+        Command::Check { scenarios } => check_all(&scenarios),
         Command::List { model, json } => match list::list(model.as_deref(), json) {
             Ok(text) => {
                 hasim::out!("{text}");
@@ -156,6 +157,51 @@ pub fn warn(scenario: &hasim::scenario::Scenario) {
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
+}
+
+/// Checks every file named, and every `*.toml` in each directory named (in name
+/// order), reporting each; bad input on any (exit 2) after all are checked.
+fn check_all(paths: &[PathBuf]) -> Result<(), Failure> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| Failure::Input(format!("error: {}: {e}", path.display())))?;
+            let mut tomls: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .collect();
+            if tomls.is_empty() {
+                return Err(Failure::Input(format!(
+                    "error: {}: a directory with no .toml scenario files",
+                    path.display()
+                )));
+            }
+            tomls.sort();
+            files.extend(tomls);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut bad = 0;
+    for file in &files {
+        if let Err(e) = check(file) {
+            if let Failure::Input(message) = e {
+                eprintln!("{message}");
+            }
+            bad += 1;
+        }
+    }
+    if files.len() > 1 {
+        hasim::outln!("{} of {} scenarios ok", files.len() - bad, files.len());
+    }
+    if bad > 0 {
+        return Err(Failure::Input(format!(
+            "error: {bad} of {} scenarios are not valid",
+            files.len()
+        )));
+    }
+    Ok(())
 }
 
 fn check(path: &std::path::Path) -> Result<(), Failure> {

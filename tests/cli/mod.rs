@@ -116,6 +116,43 @@ fn check_validates_only() {
 }
 
 #[test]
+fn check_takes_several_files_and_directories() {
+    let bundled = std::fs::read_dir("scenarios")
+        .expect("scenarios/")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        })
+        .count();
+    let o = hasim(&["check", "scenarios"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(out.matches(": ok — scenario").count(), bundled, "{out}");
+    assert!(
+        out.contains(&format!("{bundled} of {bundled} scenarios ok")),
+        "{out}"
+    );
+
+    // One bad file among good ones: every file is checked, the bad one reported, exit 2.
+    let o = hasim(&[
+        "check",
+        "scenarios/quickstart.toml",
+        "tests/bad_scenarios/probability_above_one.toml",
+        "scenarios/replication_raft_faults.toml",
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(out.matches(": ok — scenario").count(), 2, "{out}");
+    assert!(err.contains("probability_above_one.toml:"), "{err}");
+    assert!(err.contains("1 of 3 scenarios are not valid"), "{err}");
+
+    let empty = temp_dir("check_empty_dir");
+    let o = hasim(&["check", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("no .toml scenario files"));
+}
+
+#[test]
 fn list_takes_one_model_and_speaks_json() {
     let o = hasim(&["list", "raft"]);
     let (out, _) = text(&o);
