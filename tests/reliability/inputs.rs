@@ -38,8 +38,19 @@ fn a_fifo_with_no_writer_is_refused_not_waited_on() {
 
 #[test]
 fn a_directory_is_refused() {
+    // `check` takes directories of scenarios; every other command and the library
+    // refuse a directory as the scenario.
     let dir = temp_dir("dir_as_scenario");
-    refused_quickly(dir.to_str().unwrap(), "not a regular file (a directory)");
+    let path = dir.to_str().unwrap();
+    let o = hasim_within(&["run", path], Duration::from_secs(20)).expect("run finishes");
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    assert!(
+        err.contains(path) && err.contains("not a regular file (a directory)"),
+        "{err}"
+    );
+    let e = Scenario::load(&dir).expect_err("a directory is not a scenario");
+    assert!(e.to_string().contains("a directory"), "{e}");
 }
 
 #[test]
