@@ -107,15 +107,6 @@ const SAFETY: [&str; 3] = [
     "lost_writes == 0",
 ];
 
-/// Each of the detection family's detectors as the isr params name it, tuned to a
-/// detection time well under the 2.5 s the scenario allows.
-const DETECTORS: [&str; 4] = [
-    r#"detector = { kind = "heartbeat", interval = "100ms", timeout = "500ms" }"#,
-    r#"detector = { kind = "phi_accrual", interval = "100ms", threshold = 8.0, acceptable_pause = "200ms", first_estimate = "100ms", min_sd = "50ms" }"#,
-    r#"detector = { kind = "swim", period = "200ms", ping_timeout = "50ms", suspicion_timeout = "300ms" }"#,
-    r#"detector = { kind = "prometheus", scrape_interval = "200ms", scrape_timeout = "100ms", evaluation_interval = "100ms", for = "200ms", delivery_delay = "0s" }"#,
-];
-
 #[test]
 fn each_detector_kind_judges_for_the_controllers_and_keeps_the_safety_properties() {
     // The session timeout is longer than the run, so only the detector can fence a
@@ -124,7 +115,7 @@ fn each_detector_kind_judges_for_the_controllers_and_keeps_the_safety_properties
     // and the liveness one too except under SWIM: its `confirm` holds a broker that
     // was cut off (not crashed) dead until it restarts, so a partition whose last ISR
     // member it confirmed stays offline (seed 9: until the run ends).
-    for detector in DETECTORS {
+    for detector in crate::support::FAST_DETECTORS {
         let with = format!("session_timeout = \"60s\", {detector},");
         let s = clean_with_three_controllers(&[(r#"session_timeout = "600ms","#, &with)]);
         let kind = detector.split('"').nth(1).unwrap_or(detector);

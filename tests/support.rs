@@ -43,3 +43,13 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Each of the detection family's detectors as a design's params name it, tuned to
+/// suspect a silent node within about half a second (the primary-backup and ISR
+/// tests run every design with each).
+pub const FAST_DETECTORS: [&str; 4] = [
+    r#"detector = { kind = "heartbeat", interval = "100ms", timeout = "500ms" }"#,
+    r#"detector = { kind = "phi_accrual", interval = "100ms", threshold = 8.0, acceptable_pause = "200ms", first_estimate = "100ms", min_sd = "50ms" }"#,
+    r#"detector = { kind = "swim", period = "200ms", ping_timeout = "50ms", suspicion_timeout = "300ms" }"#,
+    r#"detector = { kind = "prometheus", scrape_interval = "200ms", scrape_timeout = "100ms", evaluation_interval = "100ms", for = "200ms", delivery_delay = "0s" }"#,
+];

@@ -114,7 +114,7 @@ fn model_text(out: &mut String, m: &models::ModelEntry) {
 /// distributions, fault kinds and generators.
 fn vocabulary(out: &mut String) {
     out.push_str(
-        "\nNETWORKS\n  uniform (default): [network] latency and loss between every pair\n  zones: [network] zones with [[network.zone]] and [[network.between]] overrides\n  [topology] kind = ...: a graph of links; latency and loss come from its links\n    ([network] keeps only duplicate); groups place nodes with zone = \"spread\",\n    \"a\", \"region:eu\" or rack = \"a/r1\"\n\nTOPOLOGIES ([topology] kind = ...)\n",
+        "\nPARAMETERS\n  [[group]] params = {...}: a group's own; [params.ROLE]: every group of the role\n    (a group's keys win, key by key); where a role's groups share one set, write it once\n\nNETWORKS\n  uniform (default): [network] latency and loss between every pair\n  zones: [network] zones with [[network.zone]] and [[network.between]] overrides\n  [topology] kind = ...: a graph of links; latency and loss come from its links\n    ([network] keeps only duplicate); groups place nodes with zone = \"spread\",\n    \"a\", \"region:eu\" or rack = \"a/r1\"\n\nTOPOLOGIES ([topology] kind = ...)\n",
     );
     for kind in hasim_topologies::catalog::KINDS {
         let _ = writeln!(out, "\n  {}: {}", kind.name, kind.summary);

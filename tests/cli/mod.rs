@@ -217,6 +217,7 @@ fn list_shows_models_parameters_and_fault_kinds() {
         "crash",
         "minority",
         "availability",
+        "[params.ROLE]",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }

@@ -376,18 +376,9 @@ fn trace_of_a_fixed_seed_is_snapshotted() {
     });
 }
 
-/// Each of the detection family's detectors, tuned to suspect a silent replica within
-/// about half a second, as the replicas' detector.
-const DETECTORS: [&str; 4] = [
-    r#"detector = { kind = "heartbeat", interval = "100ms", timeout = "500ms" }"#,
-    r#"detector = { kind = "phi_accrual", interval = "100ms", threshold = 8.0, acceptable_pause = "200ms", first_estimate = "100ms", min_sd = "50ms" }"#,
-    r#"detector = { kind = "swim", period = "200ms", ping_timeout = "50ms", suspicion_timeout = "300ms" }"#,
-    r#"detector = { kind = "prometheus", scrape_interval = "200ms", scrape_timeout = "100ms", evaluation_interval = "100ms", for = "200ms", delivery_delay = "0s" }"#,
-];
-
 #[test]
 fn every_detector_fails_over_safely_over_50_seeds() {
-    for detector in DETECTORS {
+    for detector in crate::support::FAST_DETECTORS {
         // Append silence as a backstop only, so that the detector decides.
         let extra = format!(", append_timeout = \"2s\", {detector}");
         // Epochs: no acknowledged write lost, a primary again within 5 s of the faults.

@@ -289,3 +289,32 @@ impl Detector for AnyDetector {
         }
     }
 }
+
+/// Declares the [`Lens`] a host runs its [`AnyDetector`] through, over every node with
+/// ids unchanged: the host's `Msg`, `Timer` and `Observation` each wrap the detector's
+/// in a `Detector` variant, and the detector writes nothing to the host's disk. Every
+/// design that takes `detector = {...}` embeds it this way.
+macro_rules! detector_lens {
+    ($(#[$doc:meta])* $lens:ident for $host:ty, disk = $write:ty) => {
+        $(#[$doc])*
+        pub(crate) struct $lens;
+
+        impl hasim_sim::Lens for $lens {
+            type Host = $host;
+            type Part = $crate::detection::AnyDetector;
+            fn msg(msg: $crate::detection::any::Msg) -> Msg {
+                Msg::Detector(msg)
+            }
+            fn timer(timer: $crate::detection::any::Timer, _: u32) -> Timer {
+                Timer::Detector(timer)
+            }
+            fn observation(observation: $crate::detection::DetectorObservation) -> Observation {
+                Observation::Detector(observation)
+            }
+            fn write(write: hasim_sim::NoWrite) -> $write {
+                match write {}
+            }
+        }
+    };
+}
+pub(crate) use detector_lens;

@@ -94,7 +94,7 @@ pub use disk::{Disk, DiskWrite};
 pub use params::{BrokerParams, IsrError, ProducerParams, CONTROLLERS_MAX};
 pub use wire::{Acks, Answer, Entry, Msg, Observation, PartitionState, ReplicaSet, Timer};
 
-use crate::detection::{any, AnyDetector, DetectorObservation};
+use crate::detection::AnyDetector;
 use crate::replication::history::Key;
 use broker::Broker;
 use hasim_sim::{Ctx, NodeId, Protocol, Span};
@@ -356,25 +356,10 @@ impl Protocol for Isr {
     }
 }
 
-/// Runs the detector as a part over every node (ids unchanged).
-pub(crate) struct DetectorLens;
-
-impl hasim_sim::Lens for DetectorLens {
-    type Host = Isr;
-    type Part = AnyDetector;
-    fn msg(msg: any::Msg) -> Msg {
-        Msg::Detector(msg)
-    }
-    fn timer(timer: any::Timer, _: u32) -> Timer {
-        Timer::Detector(timer)
-    }
-    fn observation(observation: DetectorObservation) -> Observation {
-        Observation::Detector(observation)
-    }
-    fn write(write: hasim_sim::NoWrite) -> DiskWrite {
-        match write {}
-    }
-}
+crate::detection::any::detector_lens!(
+    /// Runs the detector as a part over every node (ids unchanged).
+    DetectorLens for Isr, disk = DiskWrite
+);
 
 #[cfg(test)]
 mod tests {

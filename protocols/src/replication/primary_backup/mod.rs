@@ -66,7 +66,7 @@ pub use params::{Mode, PrimaryBackupParams};
 
 use crate::detection::heartbeat::{HeartbeatParams, Mode as BeatMode, Rule};
 use crate::detection::Monitors;
-use crate::detection::{any, AnyDetector, DetectorObservation, DetectorParams, InvalidParams};
+use crate::detection::{any, AnyDetector, DetectorParams, InvalidParams};
 use crate::replication::workload::{Workload, WorkloadParams};
 use client::Client;
 use hasim_sim::{Ctx, NodeId, Protocol};
@@ -239,23 +239,9 @@ impl Protocol for PrimaryBackup {
     }
 }
 
-/// Runs the replicas' detector as a part over every node (ids unchanged): replicas
-/// run it, clients do not (heartbeats to them go unanswered and are ignored).
-pub(crate) struct DetectorLens;
-
-impl hasim_sim::Lens for DetectorLens {
-    type Host = PrimaryBackup;
-    type Part = AnyDetector;
-    fn msg(msg: any::Msg) -> Msg {
-        Msg::Detector(msg)
-    }
-    fn timer(timer: any::Timer, _: u32) -> Timer {
-        Timer::Detector(timer)
-    }
-    fn observation(observation: DetectorObservation) -> Observation {
-        Observation::Detector(observation)
-    }
-    fn write(write: hasim_sim::NoWrite) -> DiskWrite {
-        match write {}
-    }
-}
+crate::detection::any::detector_lens!(
+    /// Runs the replicas' detector as a part over every node (ids unchanged):
+    /// replicas run it, clients do not (heartbeats to them go unanswered and are
+    /// ignored).
+    DetectorLens for PrimaryBackup, disk = DiskWrite
+);

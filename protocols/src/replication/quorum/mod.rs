@@ -56,7 +56,7 @@ pub use replica::Replica;
 pub use ring::Ring;
 pub use version::Siblings;
 
-use crate::detection::{any, AnyDetector, DetectorObservation};
+use crate::detection::AnyDetector;
 use crate::replication::history::{Key, Value};
 use crate::replication::workload::WorkloadParams;
 use hasim_sim::{Ctx, NodeId, Protocol};
@@ -223,25 +223,10 @@ impl Protocol for Quorum {
     }
 }
 
-/// Runs the replicas' detector as a part over every node (ids unchanged).
-pub(crate) struct DetectorLens;
-
-impl hasim_sim::Lens for DetectorLens {
-    type Host = Quorum;
-    type Part = AnyDetector;
-    fn msg(msg: any::Msg) -> Msg {
-        Msg::Detector(msg)
-    }
-    fn timer(timer: any::Timer, _: u32) -> Timer {
-        Timer::Detector(timer)
-    }
-    fn observation(observation: DetectorObservation) -> Observation {
-        Observation::Detector(observation)
-    }
-    fn write(write: hasim_sim::NoWrite) -> disk::DiskWrite {
-        match write {}
-    }
-}
+crate::detection::any::detector_lens!(
+    /// Runs the replicas' detector as a part over every node (ids unchanged).
+    DetectorLens for Quorum, disk = disk::DiskWrite
+);
 
 #[cfg(test)]
 mod tests;
