@@ -57,6 +57,15 @@ fn a_role_table_runs_exactly_as_params_on_the_groups() {
     let in_tables =
         Scenario::parse(&text, Path::new("tables.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(in_tables.groups.len(), 3);
+    // Every group gets its role's table (the replica values equal Raft's defaults, so
+    // the trace alone could not tell whether the replicas' table was read).
+    for (split, bundled) in [(0, 0), (1, 0), (2, 1)] {
+        assert_eq!(
+            in_tables.groups[split].params, on_groups.groups[bundled].params,
+            "group {split}"
+        );
+        assert!(!in_tables.groups[split].params.is_empty());
+    }
     for seed in 1..=3 {
         let (a, b) = (run(&on_groups, seed), run(&in_tables, seed));
         assert_eq!(a.trace_hash, b.trace_hash, "seed {seed}");
