@@ -110,16 +110,38 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         .collect();
     let nodes = scenario.nodes.len() as u32;
     let protocol = M::build(nodes, &groups).map_err(|e| RunError::Model(e.message))?;
+    run_protocol(protocol, scenario, plan)
+}
+
+/// Runs a composed scenario: its system was built when the scenario was loaded.
+pub fn run_composed(
+    composed: &hasim_protocols::compose::Composed,
+    scenario: &Scenario,
+    plan: Plan,
+) -> Result<Ran, RunError> {
+    run_protocol(composed.clone(), scenario, plan)
+}
+
+/// Runs `protocol` (the model built from `scenario`) with `plan`.
+fn run_protocol<P: Catalogue>(
+    protocol: P,
+    scenario: &Scenario,
+    plan: Plan,
+) -> Result<Ran, RunError> {
+    let nodes = scenario.nodes.len() as u32;
     let mut properties = Vec::new();
     for check in &scenario.checks {
         let Some(name) = check.property() else {
             continue;
         };
         let invariant = matches!(check, Check::Invariant { .. });
-        let predicate = generic_property::<M::Protocol>(name, invariant)
+        let predicate = generic_property::<P>(name, invariant)
             .or_else(|| protocol.property(name))
             .ok_or_else(|| {
-                RunError::Model(format!("the {} model has no property {name:?}", M::NAME))
+                RunError::Model(format!(
+                    "the {} model has no property {name:?}",
+                    scenario.model
+                ))
             })?;
         properties.push((property_name(check), check.clone(), predicate));
     }
@@ -129,7 +151,7 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         .map_err(RunError::Sim)?;
     sim.horizon(scenario.horizon())
         .event_budget(scenario.event_budget)
-        .keep_observations(<M::Protocol as Catalogue>::KEEPS_OBSERVATIONS);
+        .keep_observations(P::KEEPS_OBSERVATIONS);
     let faults = plan.schedule.len();
     sim.faults(plan.schedule).map_err(RunError::Sim)?;
     let mut sinks = plan.sinks;
@@ -143,7 +165,7 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             marks: MarkSink::default(),
         }));
         sinks.push(Box::new(RecorderSink(r.clone())));
-        sim.property(always("timeline", recorder_hook::<M>(r.clone())));
+        sim.property(always("timeline", recorder_hook::<P>(r.clone())));
         r
     });
     for (name, check, predicate) in properties {
@@ -195,12 +217,15 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
             figures.insert(format!("uptime.{}", n.name), *u);
         }
     }
-    <M::Protocol as Catalogue>::figures(&sim, &mut figures);
+    P::figures(&sim, &mut figures);
     let mut end_verdicts = BTreeMap::new();
     for check in &scenario.checks {
         if let Check::AtEnd { name } = check {
-            let verdict = <M::Protocol as Catalogue>::end_check(&sim, name).ok_or_else(|| {
-                RunError::Model(format!("the {} model has no end check {name:?}", M::NAME))
+            let verdict = P::end_check(&sim, name).ok_or_else(|| {
+                RunError::Model(format!(
+                    "the {} model has no end check {name:?}",
+                    scenario.model
+                ))
             })?;
             end_verdicts.insert(property_name(check), verdict);
         }
@@ -269,14 +294,10 @@ impl TraceSink for RecorderSink {
 
 /// A property that always holds and, after each event, notes role changes at the
 /// event's node and the observations: requests for the series, the rest as marks.
-fn recorder_hook<M: Model>(r: Rc<RefCell<Recorder>>) -> Predicate<M::Protocol> {
+fn recorder_hook<P: Catalogue>(r: Rc<RefCell<Recorder>>) -> Predicate<P> {
     Box::new(move |w| {
         let mut r = r.borrow_mut();
-        let role = |i: usize| {
-            w.views[i]
-                .as_ref()
-                .and_then(<M::Protocol as Catalogue>::role)
-        };
+        let role = |i: usize| w.views[i].as_ref().and_then(P::role);
         match w.node {
             Some(n) => {
                 r.roles.see(n.index(), w.now, role(n.index()));
@@ -293,12 +314,11 @@ fn recorder_hook<M: Model>(r: Rc<RefCell<Recorder>>) -> Predicate<M::Protocol> {
         for o in w.observations {
             // A suspicion is drawn on its target's lane (who, how many), a request
             // in the series; the rest of what nodes observe are marks.
-            if let Some((target, suspects)) = <M::Protocol as Catalogue>::suspicion(&o.observation)
-            {
+            if let Some((target, suspects)) = P::suspicion(&o.observation) {
                 r.roles.suspect(o.time, o.node.0, target.index(), suspects);
                 continue;
             }
-            match <M::Protocol as Catalogue>::request(&o.observation) {
+            match P::request(&o.observation) {
                 Some(RequestEvent::Invoked { id }) => {
                     r.invoked.insert((o.node.0, id), o.time);
                 }

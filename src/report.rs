@@ -9,6 +9,13 @@ use std::fmt::Write;
 
 /// The unit of a figure of `model` (a count when unknown).
 pub fn unit_of(model: &str, figure: &str) -> Unit {
+    if models::composed::is_descriptor(model) {
+        // A part's figure is in its model's unit; the rest are generic or the seams'.
+        return match models::composed::part_figure(model, figure) {
+            Some((part, rest)) if models::find(part).is_some() => unit_of(part, rest),
+            _ => generic_unit(figure),
+        };
+    }
     models::find(model)
         .and_then(|m| {
             (m.figures)().into_iter().find(|f| {
@@ -17,6 +24,19 @@ pub fn unit_of(model: &str, figure: &str) -> Unit {
                         .strip_suffix('*')
                         .is_some_and(|p| figure.starts_with(p))
             })
+        })
+        .map_or(Unit::Count, |f| f.unit)
+}
+
+/// The unit of a figure every run reports (`uptime_mean`), else a count.
+fn generic_unit(figure: &str) -> Unit {
+    crate::generic::generic_figures()
+        .into_iter()
+        .find(|f| {
+            f.name == figure
+                || f.name
+                    .strip_suffix('*')
+                    .is_some_and(|p| figure.starts_with(p))
         })
         .map_or(Unit::Count, |f| f.unit)
 }

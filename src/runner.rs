@@ -128,6 +128,9 @@ fn run_plan_with(
         sinks,
         timeline,
     };
+    if let Some(c) = &scenario.composition {
+        return drive::run_composed(c, scenario, plan);
+    }
     models::visit(&scenario.model, drive::Runs { scenario, plan }).unwrap_or_else(|| {
         Err(RunError::Model(format!(
             "no model named {:?}",

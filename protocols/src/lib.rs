@@ -21,6 +21,8 @@
 //! - [`recovery`]: what brings a system back: a Kubernetes-style restart supervisor
 //!   with liveness probes and CrashLoopBackOff, HDFS-style re-replication after a
 //!   datanode or rack is lost.
+//! - [`compose`]: a system composed at run time from parts of any family, as a
+//!   scenario's `[[part]]` tables describe it, wired by seams.
 //! - [`systems`]: whole systems composed of the families above (a checkout: balancers,
 //!   app servers and a Raft order store), wired through small seams.
 //! - [`ping`]: clients send requests round robin to servers with a timeout; the
@@ -28,6 +30,7 @@
 
 pub mod balancing;
 pub mod catalogue;
+pub mod compose;
 pub mod detection;
 mod invalid;
 pub mod nines;

@@ -212,6 +212,17 @@ impl<'a> Detail<'a> {
         }
         self
     }
+    /// A name written to the text only, never hashed: what the rest of the record
+    /// already pins, such as which part of a composed system a message belongs to
+    /// (its variant and the system's configuration say it). A composition of one part
+    /// thus traces with the very hash of its model run alone.
+    #[inline]
+    pub fn label(&mut self, label: &str) -> &mut Self {
+        if self.text.is_some() {
+            self.bare_text(label);
+        }
+        self
+    }
     /// An unsigned field.
     #[inline]
     pub fn u64(&mut self, key: &str, value: u64) -> &mut Self {

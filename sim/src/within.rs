@@ -24,7 +24,6 @@ use crate::id::{Incarnation, NodeId, TimerId};
 use crate::protocol::{Durable, Protocol};
 use crate::rng::Stream;
 use crate::time::{SimDuration, SimTime};
-use core::marker::PhantomData;
 
 /// How a part's types become its host's: one lens per part (a zero-sized type), so a
 /// host may even run two parts of the same protocol.
@@ -34,18 +33,23 @@ pub trait Lens: 'static {
     /// The protocol run as a part.
     type Part: Protocol;
     /// Wraps a part message.
-    fn msg(msg: <Self::Part as Protocol>::Msg) -> <Self::Host as Protocol>::Msg;
+    fn msg(&self, msg: <Self::Part as Protocol>::Msg) -> <Self::Host as Protocol>::Msg;
     /// Wraps a part timer set through a [`Within`] carrying `tag` (0 unless the host
     /// chose one with [`Within::tagged`]). A host that restarts a part inside a running
     /// node (a supervised process) keeps the tag in its timer and ignores the timers of
     /// an earlier run; other lenses drop it.
-    fn timer(timer: <Self::Part as Protocol>::Timer, tag: u32) -> <Self::Host as Protocol>::Timer;
+    fn timer(
+        &self,
+        timer: <Self::Part as Protocol>::Timer,
+        tag: u32,
+    ) -> <Self::Host as Protocol>::Timer;
     /// Wraps a part observation.
     fn observation(
+        &self,
         observation: <Self::Part as Protocol>::Observation,
     ) -> <Self::Host as Protocol>::Observation;
     /// Wraps a write to the part's durable image.
-    fn write(write: PartWrite<Self>) -> HostWrite<Self>;
+    fn write(&self, write: PartWrite<Self>) -> HostWrite<Self>;
 }
 
 /// A write to a lens's part's durable image.
@@ -104,13 +108,24 @@ pub struct Within<'c, C, L: Lens> {
     capturing: bool,
     heard: Vec<<L::Part as Protocol>::Observation>,
     captured: Vec<(NodeId, <L::Part as Protocol>::Msg)>,
-    lens: PhantomData<L>,
+    lens: L,
+}
+
+impl<'c, C: Ctx<L::Host>, L: Lens + Default> Within<'c, C, L> {
+    /// The part's context on the host's current node, which must lie in `span`, for a
+    /// lens that is a plain type (one lens per part, known when the host is written).
+    #[inline]
+    pub fn new(host: &'c mut C, span: Span) -> Self {
+        Within::with_lens(host, span, L::default())
+    }
 }
 
 impl<'c, C: Ctx<L::Host>, L: Lens> Within<'c, C, L> {
-    /// The part's context on the host's current node, which must lie in `span`.
+    /// The part's context through `lens`, a value: a host whose parts are chosen at
+    /// run time (a composition read from a scenario) keeps which part it is in the
+    /// lens.
     #[inline]
-    pub fn new(host: &'c mut C, span: Span) -> Self {
+    pub fn with_lens(host: &'c mut C, span: Span, lens: L) -> Self {
         let id = span.part(host.id()).unwrap_or_else(|| {
             panic!(
                 "{} runs a part outside its span {}..{}",
@@ -128,7 +143,7 @@ impl<'c, C: Ctx<L::Host>, L: Lens> Within<'c, C, L> {
             capturing: false,
             heard: Vec::new(),
             captured: Vec::new(),
-            lens: PhantomData,
+            lens,
         }
     }
 
@@ -208,13 +223,13 @@ impl<C: Ctx<L::Host>, L: Lens> Ctx<L::Part> for Within<'_, C, L> {
         if self.capturing {
             self.captured.push((target, msg));
         } else {
-            self.host.send(self.span.host(target), L::msg(msg));
+            self.host.send(self.span.host(target), self.lens.msg(msg));
         }
     }
 
     #[inline]
     fn set_timer(&mut self, after: SimDuration, timer: <L::Part as Protocol>::Timer) -> TimerId {
-        self.host.set_timer(after, L::timer(timer, self.tag))
+        self.host.set_timer(after, self.lens.timer(timer, self.tag))
     }
 
     #[inline]
@@ -224,12 +239,12 @@ impl<C: Ctx<L::Host>, L: Lens> Ctx<L::Part> for Within<'_, C, L> {
 
     #[inline]
     fn persist(&mut self, write: PartWrite<L>) {
-        self.host.persist(L::write(write));
+        self.host.persist(self.lens.write(write));
     }
 
     #[inline]
     fn persist_synced(&mut self, write: PartWrite<L>) {
-        self.host.persist_synced(L::write(write));
+        self.host.persist_synced(self.lens.write(write));
     }
 
     #[inline]
@@ -242,7 +257,7 @@ impl<C: Ctx<L::Host>, L: Lens> Ctx<L::Part> for Within<'_, C, L> {
         if self.hearing {
             self.heard.push(observation.clone());
         }
-        self.host.observe(L::observation(observation));
+        self.host.observe(self.lens.observation(observation));
     }
 
     #[inline]

@@ -12,6 +12,8 @@
 mod balancing;
 /// A composed system: balancers, app servers and a Raft order store.
 mod checkout;
+/// Compositions: a part's model name to its protocol.
+pub mod composed;
 /// Recovery: Spark-style batch and Flink-style streaming jobs.
 mod compute;
 /// A composed system: an ISR ingest log, a job on supervised executors, rack-aware storage.

@@ -6,9 +6,9 @@
 //! a located error when the file is loaded, before any seed runs. Whether a declared
 //! figure was actually reported on the sweep is the gallery's to check afterwards.
 
+use super::known::Known;
 use super::schema::GallerySpec;
 use super::validate::Bad;
-use crate::models::ModelEntry;
 use toml::Spanned;
 
 /// The gallery row of a scenario.
@@ -20,10 +20,10 @@ pub struct Gallery {
     pub figures: Vec<String>,
 }
 
-/// Validates `[gallery]` against `model`'s figures.
+/// Validates `[gallery]` against the model's (or composition's) figures.
 pub(super) fn resolve(
     spec: Option<&Spanned<GallerySpec>>,
-    model: &ModelEntry,
+    known: &Known,
 ) -> Result<Option<Gallery>, Bad> {
     let Some(spec) = spec else {
         return Ok(None);
@@ -44,26 +44,18 @@ pub(super) fn resolve(
             "expected at least one figure name, such as [\"availability\"]",
         ));
     }
-    let declared = (model.figures)();
     let mut figures: Vec<String> = Vec::new();
     for (i, name) in spec.figures.get_ref().iter().enumerate() {
         let figure = name.get_ref();
         let field = format!("gallery.figures[{i}]");
-        let known = declared.iter().any(|f| {
-            f.name == figure.as_str()
-                || f.name
-                    .strip_suffix('*')
-                    .is_some_and(|p| figure.starts_with(p) && figure.len() > p.len())
-        });
-        if !known {
-            let names: Vec<&str> = declared.iter().map(|f| &*f.name).collect();
+        if known.figure(figure).is_none() {
             return Err(Bad::at(
                 name,
                 field,
                 format!(
-                    "the {} model reports no figure {figure:?}; expected one of: {}",
-                    model.name,
-                    names.join(", ")
+                    "{} reports no figure {figure:?}; expected one of: {}",
+                    known.what,
+                    known.figure_names()
                 ),
             ));
         }

@@ -4,12 +4,14 @@
 //! is a [`ScenarioError`] with the file, line, column and field.
 
 pub mod checks;
+mod compose;
 pub mod concrete;
 mod error;
 mod fault_specs;
 mod fault_warnings;
 mod gallery_spec;
 pub mod input;
+mod known;
 mod lifecycle_specs;
 pub mod network;
 pub mod plan;
@@ -60,8 +62,11 @@ pub struct Scenario {
     pub duration: SimDuration,
     /// The most events a run may process.
     pub event_budget: u64,
-    /// The model every group runs.
+    /// The model every group runs, or a composition's descriptor
+    /// (`front:balancing+orders:raft`: each part's name and model).
     pub model: String,
+    /// The composed system, when the scenario has `[[part]]` tables.
+    pub composition: Option<hasim_protocols::compose::Composed>,
     /// Every node: name, role, zone, rack; index = node id.
     pub nodes: Vec<NodeLabels>,
     /// The groups, in file order.

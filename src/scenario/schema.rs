@@ -20,6 +20,9 @@ pub struct File {
     pub topology: Option<Spanned<toml::Table>>,
     #[serde(default, rename = "group")]
     pub groups: Vec<GroupSpec>,
+    /// `[[part]]`: a composed system's parts (then groups only name nodes).
+    #[serde(default, rename = "part")]
+    pub parts: Vec<Spanned<PartSpec>>,
     /// `[params.ROLE]`: parameters for every group of a role (`role_params` says how
     /// they combine with a group's own).
     pub params: Option<Spanned<std::collections::BTreeMap<String, Spanned<toml::Table>>>>,
@@ -118,8 +121,39 @@ pub struct GroupSpec {
     /// A rack label (selectors can name it: "rack:r1"); with a `[topology]`, one of
     /// its racks ("a/r1").
     pub rack: Option<Spanned<String>>,
-    pub protocol: Spanned<String>,
+    /// The model every group runs; absent in a composition, where parts name theirs.
+    pub protocol: Option<Spanned<String>>,
     pub params: Option<Spanned<toml::Table>>,
+}
+
+/// `[[part]]`: one family's model on some of the groups, and its seams.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartSpec {
+    /// The part's name: the prefix of its figures and checks.
+    pub name: Spanned<String>,
+    /// The family's model (`protocol = "NAME"` when it runs alone).
+    pub model: Spanned<String>,
+    /// The model's roles, each played by the groups of one group role.
+    pub roles: Option<Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
+    /// Parameters per model role.
+    pub params: Option<Spanned<std::collections::BTreeMap<String, Spanned<toml::Table>>>>,
+    /// The store seam: the backends' replies wait for this store part.
+    pub store: Option<Spanned<StoreSpec>>,
+    /// The detector seam: the detector part this part's failure detector is.
+    pub detector: Option<Spanned<String>>,
+}
+
+/// A part's `store = { part = "...", ... }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSpec {
+    /// The store part.
+    pub part: Spanned<String>,
+    /// How long a request's write may take before the request fails.
+    pub timeout: Option<Spanned<SimDuration>>,
+    /// Requests are written to keys `0..keys`.
+    pub keys: Option<Spanned<u32>>,
 }
 
 fn default_count() -> Spanned<u32> {

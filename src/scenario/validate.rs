@@ -5,11 +5,13 @@
 
 use super::checks::{Check, ObjectiveBound};
 use super::error::{Location, ScenarioError};
+use super::known::Known;
 use super::network::{Network, ZONES_MAX};
 use super::schema;
 use super::selector::{NodeLabels, Selector};
 use super::{file_hash, Group, Scenario, NODES_MAX};
 use crate::models::{self, GroupParams};
+use hasim_protocols::compose::Composed;
 use hasim_sim::{Path, SimDuration};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -85,13 +87,13 @@ pub(super) fn resolve(
         .as_ref()
         .map(|t| super::topology::Table::new(t, text));
     let spec = topology.as_ref().map(|t| t.spec()).transpose()?;
-    let (mut nodes, groups, model) = layout(&file, spec.is_some())?;
+    let (mut nodes, groups, known, composition) = layout(&file, spec.is_some())?;
     let network = match (&topology, &spec) {
         (Some(table), Some(spec)) => super::topology::network(table, spec, &file, &mut nodes)?,
         _ => network(&file.network, &nodes)?,
     };
-    let checks = checks(&file.checks, &model)?;
-    let gallery = super::gallery_spec::resolve(file.gallery.as_ref(), &model)?;
+    let checks = checks(&file.checks, &known)?;
+    let gallery = super::gallery_spec::resolve(file.gallery.as_ref(), &known)?;
     let liveness_bound = checks
         .iter()
         .filter_map(|c| match c {
@@ -123,7 +125,8 @@ pub(super) fn resolve(
         seed: h.seed,
         duration: *h.duration.get_ref(),
         event_budget,
-        model: model.name.to_string(),
+        model: known.model.clone(),
+        composition,
         nodes,
         groups,
         network,
@@ -134,12 +137,12 @@ pub(super) fn resolve(
     })
 }
 
+/// The nodes, the groups, the names the checks may use, and the composed system.
+type Layout = (Vec<NodeLabels>, Vec<Group>, Known, Option<Composed>);
+
 /// Names the nodes and checks the groups. With a topology (`placed_later`), zones
 /// and racks are left for `topology::network` to fill in from its placement.
-fn layout(
-    file: &schema::File,
-    placed_later: bool,
-) -> Result<(Vec<NodeLabels>, Vec<Group>, models::ModelEntry), Bad> {
+fn layout(file: &schema::File, placed_later: bool) -> Result<Layout, Bad> {
     let Some(first) = file.groups.first() else {
         return Err(Bad {
             span: None,
@@ -147,18 +150,12 @@ fn layout(
             message: "expected at least one [[group]] of nodes".into(),
         });
     };
-    let model_name = first.protocol.get_ref();
-    let model = models::find(model_name).ok_or_else(|| {
-        let known: Vec<&str> = models::all().iter().map(|m| m.name).collect();
-        Bad::at(
-            &first.protocol,
-            "group[0].protocol",
-            format!(
-                "unknown model {model_name:?}; expected one of: {}",
-                known.join(", ")
-            ),
-        )
-    })?;
+    // A composition's groups only name nodes: its parts name the models.
+    let model = if file.parts.is_empty() {
+        Some(model_of(first)?)
+    } else {
+        None
+    };
     if let Some(z) = file.network.zones.get(ZONES_MAX) {
         return Err(Bad::at(
             z,
@@ -185,10 +182,25 @@ fn layout(
     let mut total: u32 = 0;
     for (i, g) in file.groups.iter().enumerate() {
         let field = |f: &str| format!("group[{i}].{f}");
-        if g.protocol.get_ref() != model_name {
-            return Err(Bad::at(&g.protocol, field("protocol"), format!(
-                "every group must run the same model (group[0] runs {model_name:?}); families run together as a composed model of their own, such as \"checkout\" or \"data_platform\""
-            )));
+        match (&model, &g.protocol) {
+            (Some(m), Some(p)) if p.get_ref() != m.name => {
+                return Err(Bad::at(p, field("protocol"), format!(
+                    "every group must run the same model (group[0] runs {:?}); to run families together, compose them with [[part]] tables",
+                    m.name
+                )));
+            }
+            (Some(_), None) => {
+                return Err(Bad::at(&g.role, field("protocol"), "expected protocol = \"MODEL\" on every group (or [[part]] tables that compose models)"));
+            }
+            (None, Some(p)) => {
+                return Err(Bad::at(p, field("protocol"), "with [[part]] tables the groups only name nodes: each part names its model (remove protocol here)"));
+            }
+            (None, None) => {
+                if let Some(p) = &g.params {
+                    return Err(Bad::at(p, field("params"), "with [[part]] tables the groups only name nodes: set parameters in the part, as [part.params.ROLE]"));
+                }
+            }
+            _ => {}
         }
         let role = g.role.get_ref().trim();
         if role.is_empty() || !role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -276,6 +288,18 @@ fn layout(
             params: role_params.merged(role, g.params.as_ref().map(Spanned::get_ref)),
         });
     }
+    let Some(model) = model else {
+        if let Some(p) = &file.params {
+            return Err(Bad::at(
+                p,
+                "params",
+                "with [[part]] tables, parameters belong to the parts: write [part.params.ROLE]",
+            ));
+        }
+        let composed = super::compose::resolve(file, &groups, total)?;
+        let known = Known::of_composed(&composed);
+        return Ok((nodes, groups, known, Some(composed)));
+    };
     let params: Vec<GroupParams<'_>> = groups
         .iter()
         .map(|g| GroupParams {
@@ -294,7 +318,30 @@ fn layout(
         };
         return Err(bad);
     }
-    Ok((nodes, groups, model))
+    Ok((nodes, groups, Known::of_model(&model), None))
+}
+
+/// The model the first group names.
+fn model_of(first: &schema::GroupSpec) -> Result<models::ModelEntry, Bad> {
+    let Some(protocol) = &first.protocol else {
+        return Err(Bad::at(
+            &first.role,
+            "group[0].protocol",
+            "expected protocol = \"MODEL\" on the groups, or [[part]] tables that compose models",
+        ));
+    };
+    let name = protocol.get_ref();
+    models::find(name).ok_or_else(|| {
+        let known: Vec<&str> = models::all().iter().map(|m| m.name).collect();
+        Bad::at(
+            protocol,
+            "group[0].protocol",
+            format!(
+                "unknown model {name:?}; expected one of: {}",
+                known.join(", ")
+            ),
+        )
+    })
 }
 
 fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, Bad> {
@@ -377,10 +424,7 @@ fn network(spec: &schema::NetworkSpec, nodes: &[NodeLabels]) -> Result<Network, 
     Ok(net)
 }
 
-fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<Vec<Check>, Bad> {
-    let figures = (model.figures)();
-    let properties = (model.properties)();
-    let end_checks = (model.end_checks)();
+fn checks(specs: &[Spanned<toml::Table>], known: &Known) -> Result<Vec<Check>, Bad> {
     let mut out = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let check = Check::parse(spec.get_ref()).map_err(|(key, message)| {
@@ -395,21 +439,14 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
                 bound,
                 written,
             } => {
-                let doc = figures.iter().find(|f| {
-                    f.name == figure.as_str()
-                        || f.name
-                            .strip_suffix('*')
-                            .is_some_and(|p| figure.starts_with(p))
-                });
-                let Some(doc) = doc else {
-                    let names: Vec<&str> = figures.iter().map(|f| &*f.name).collect();
+                let Some(doc) = known.figure(figure) else {
                     return Err(Bad::at(
                         spec,
                         format!("check[{i}].{figure}"),
                         format!(
-                            "the {} model reports no figure {figure:?}; expected one of: {}",
-                            model.name,
-                            names.join(", ")
+                            "{} reports no figure {figure:?}; expected one of: {}",
+                            known.what,
+                            known.figure_names()
                         ),
                     ));
                 };
@@ -424,18 +461,17 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
                 }
             }
             Check::AtEnd { name } => {
-                if !end_checks.iter().any(|p| p.name == name) {
-                    let names: Vec<&str> = end_checks.iter().map(|p| p.name).collect();
+                if !known.end_checks.iter().any(|p| p == name) {
                     return Err(Bad::at(
                         spec,
                         format!("check[{i}].at_end"),
                         format!(
-                            "the {} model has no end check {name:?}; expected one of: {}",
-                            model.name,
-                            if names.is_empty() {
+                            "{} has no end check {name:?}; expected one of: {}",
+                            known.what,
+                            if known.end_checks.is_empty() {
                                 "(none)".to_string()
                             } else {
-                                names.join(", ")
+                                known.end_checks.join(", ")
                             }
                         ),
                     ));
@@ -443,15 +479,14 @@ fn checks(specs: &[Spanned<toml::Table>], model: &models::ModelEntry) -> Result<
             }
             other => {
                 let name = other.property().unwrap_or_default();
-                if !properties.iter().any(|p| p.name == name) {
-                    let names: Vec<&str> = properties.iter().map(|p| p.name).collect();
+                if !known.properties.iter().any(|p| p == name) {
                     return Err(Bad::at(
                         spec,
                         format!("check[{i}]"),
                         format!(
-                            "the {} model has no property {name:?}; expected one of: {}",
-                            model.name,
-                            names.join(", ")
+                            "{} has no property {name:?}; expected one of: {}",
+                            known.what,
+                            known.properties.join(", ")
                         ),
                     ));
                 }

@@ -148,21 +148,22 @@ macro_rules! lenses {
     ($($lens:ident: $variant:ident($part:ty)),+ $(,)?) => {
         $(
             /// Runs one detector inside [`AnyDetector`].
+            #[derive(Default)]
             struct $lens;
 
             impl Lens for $lens {
                 type Host = AnyDetector;
                 type Part = $part;
-                fn msg(msg: <$part as Protocol>::Msg) -> Msg {
+                fn msg(&self, msg: <$part as Protocol>::Msg) -> Msg {
                     Msg::$variant(msg)
                 }
-                fn timer(timer: <$part as Protocol>::Timer, _: u32) -> Timer {
+                fn timer(&self, timer: <$part as Protocol>::Timer, _: u32) -> Timer {
                     Timer::$variant(timer)
                 }
-                fn observation(o: DetectorObservation) -> DetectorObservation {
+                fn observation(&self, o: DetectorObservation) -> DetectorObservation {
                     o
                 }
-                fn write(write: NoWrite) -> NoWrite {
+                fn write(&self, write: NoWrite) -> NoWrite {
                     write
                 }
             }
@@ -297,21 +298,22 @@ impl Detector for AnyDetector {
 macro_rules! detector_lens {
     ($(#[$doc:meta])* $lens:ident for $host:ty, disk = $write:ty) => {
         $(#[$doc])*
+        #[derive(Default)]
         pub(crate) struct $lens;
 
         impl hasim_sim::Lens for $lens {
             type Host = $host;
             type Part = $crate::detection::AnyDetector;
-            fn msg(msg: $crate::detection::any::Msg) -> Msg {
+            fn msg(&self, msg: $crate::detection::any::Msg) -> Msg {
                 Msg::Detector(msg)
             }
-            fn timer(timer: $crate::detection::any::Timer, _: u32) -> Timer {
+            fn timer(&self, timer: $crate::detection::any::Timer, _: u32) -> Timer {
                 Timer::Detector(timer)
             }
-            fn observation(observation: $crate::detection::DetectorObservation) -> Observation {
+            fn observation(&self, observation: $crate::detection::DetectorObservation) -> Observation {
                 Observation::Detector(observation)
             }
-            fn write(write: hasim_sim::NoWrite) -> $write {
+            fn write(&self, write: hasim_sim::NoWrite) -> $write {
                 match write {}
             }
         }

@@ -61,21 +61,23 @@ macro_rules! parts {
 
         $(
             $(#[doc = $doc])*
+            #[derive(Clone, Copy, Debug, Default)]
             pub struct $lens;
 
             impl hasim_sim::Lens for $lens {
                 type Host = $host;
                 type Part = $part;
-                fn msg(msg: <$part as hasim_sim::Protocol>::Msg) -> Msg {
+                fn msg(&self, msg: <$part as hasim_sim::Protocol>::Msg) -> Msg {
                     Msg::$variant(msg)
                 }
-                fn timer(timer: <$part as hasim_sim::Protocol>::Timer, tag: u32) -> Timer {
+                fn timer(&self, timer: <$part as hasim_sim::Protocol>::Timer, tag: u32) -> Timer {
                     Timer::$variant(timer, tag)
                 }
-                fn observation(observation: <$part as hasim_sim::Protocol>::Observation) -> Observation {
+                fn observation(&self, observation: <$part as hasim_sim::Protocol>::Observation) -> Observation {
                     Observation::$variant(observation)
                 }
                 fn write(
+                    &self,
                     write: <<$part as hasim_sim::Protocol>::Durable as hasim_sim::Durable>::Write,
                 ) -> DiskWrite {
                     DiskWrite::$variant(write)

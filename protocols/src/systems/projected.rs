@@ -12,8 +12,8 @@ use hasim_sim::{Observed, Protocol, Span, World};
 pub fn project<H, P>(
     span: Span,
     mut inner: Predicate<P>,
-    view: fn(&H::View) -> Option<P::View>,
-    observation: fn(&H::Observation) -> Option<P::Observation>,
+    view: impl Fn(&H::View) -> Option<P::View> + 'static,
+    observation: impl Fn(&H::Observation) -> Option<P::Observation> + 'static,
 ) -> Predicate<H>
 where
     H: Protocol,
@@ -24,7 +24,7 @@ where
     Box::new(move |w: &World<'_, H>| {
         views.clear();
         let (from, to) = (span.base as usize, (span.base + span.nodes) as usize);
-        views.extend(w.views[from..to].iter().map(|v| v.as_ref().and_then(view)));
+        views.extend(w.views[from..to].iter().map(|v| v.as_ref().and_then(&view)));
         observed.clear();
         observed.extend(w.observations.iter().filter_map(|o| {
             Some(Observed {

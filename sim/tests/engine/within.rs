@@ -24,21 +24,22 @@ impl<T: Describe> Describe for Wrap<T> {
     }
 }
 
+#[derive(Default)]
 struct SoloLens;
 
 impl Lens for SoloLens {
     type Host = Solo;
     type Part = Probe;
-    fn msg(msg: Ping) -> Wrap<Ping> {
+    fn msg(&self, msg: Ping) -> Wrap<Ping> {
         Wrap(msg)
     }
-    fn timer(timer: Tag, _: u32) -> Wrap<Tag> {
+    fn timer(&self, timer: Tag, _: u32) -> Wrap<Tag> {
         Wrap(timer)
     }
-    fn observation(observation: Obs) -> Wrap<Obs> {
+    fn observation(&self, observation: Obs) -> Wrap<Obs> {
         Wrap(observation)
     }
-    fn write(write: crate::probe::Entry) -> crate::probe::Entry {
+    fn write(&self, write: crate::probe::Entry) -> crate::probe::Entry {
         write
     }
 }
@@ -223,21 +224,22 @@ impl Describe for RunTimer {
     }
 }
 
+#[derive(Default)]
 struct RunLens;
 
 impl Lens for RunLens {
     type Host = Restarting;
     type Part = Probe;
-    fn msg(msg: Ping) -> Ping {
+    fn msg(&self, msg: Ping) -> Ping {
         msg
     }
-    fn timer(timer: Tag, tag: u32) -> RunTimer {
+    fn timer(&self, timer: Tag, tag: u32) -> RunTimer {
         RunTimer(timer, tag)
     }
-    fn observation(observation: Obs) -> Obs {
+    fn observation(&self, observation: Obs) -> Obs {
         observation
     }
-    fn write(write: crate::probe::Entry) -> crate::probe::Entry {
+    fn write(&self, write: crate::probe::Entry) -> crate::probe::Entry {
         write
     }
 }

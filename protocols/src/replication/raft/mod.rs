@@ -180,6 +180,39 @@ impl Raft {
     pub fn node_count(&self) -> u32 {
         self.roles.len() as u32
     }
+
+    /// Makes nodes `nodes` clients driven by their host (a composed system's store
+    /// seam), each write bounded by `timeout`. They must not be replicas.
+    pub fn drive(
+        &mut self,
+        nodes: std::ops::Range<u32>,
+        timeout: SimDuration,
+    ) -> Result<(), InvalidParams> {
+        let client = WorkloadParams {
+            timeout,
+            ..Default::default()
+        };
+        client.validate()?;
+        for n in nodes {
+            match self.roles.get_mut(n as usize) {
+                Some(Role::Replica) => {
+                    return Err(format!(
+                        "node {n} of the store is a replica; a store seam drives clients only"
+                    )
+                    .into())
+                }
+                Some(r) => *r = Role::Driven(client.clone()),
+                None => {
+                    return Err(format!(
+                        "node {n} is outside the store's {} nodes",
+                        self.roles.len()
+                    )
+                    .into())
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A node's volatile state.
