@@ -11,6 +11,8 @@ mod checkout;
 mod cli;
 /// `hasim compare`: designs and parameter grids on common random numbers.
 mod compare;
+/// Compositions: one part runs as its model alone; the composed checkout.
+mod compose;
 /// The composed data platform: the executor seam, pipeline recovery, placement
 /// against theory.
 mod data_platform;

@@ -1,5 +1,7 @@
 //! `[[part]]`: a system composed in the scenario file. Each part is one family's model
-//! on the groups that play its roles, with its parameters per role; seams wire parts
+//! on the groups that play its roles, with its parameters per role (`[part.params.ROLE]`,
+//! under which a group's own `params = { PART = { ... } }` is laid key by key, as a
+//! group's params over `[params.ROLE]` when a model runs alone); seams wire parts
 //! together. This resolves the tables into a [`Composed`] the engine can run, or a
 //! located error naming the part and what it can connect to.
 //!
@@ -32,8 +34,8 @@ struct StoreRef {
     keys: Option<u32>,
 }
 
-/// A part's groups: (model role, nodes), in node order.
-type PartGroups = Vec<(String, std::ops::Range<u32>)>;
+/// A part's groups: (model role, nodes, the group's index), in node order.
+type PartGroups = Vec<(String, std::ops::Range<u32>, usize)>;
 
 /// A part's seams, resolved to part indices.
 struct Seams {
@@ -48,6 +50,7 @@ pub(super) fn resolve(file: &schema::File, groups: &[Group], nodes: u32) -> Resu
     let specs: Vec<&PartSpec> = file.parts.iter().map(Spanned::get_ref).collect();
     let names = names(file)?;
     let seams = seams(file, &names)?;
+    group_tables(file, &names)?;
     let group_roles: BTreeSet<&str> = groups.iter().map(|g| g.role.as_str()).collect();
     let mut parts = Vec::new();
     let mut stores = Vec::new();
@@ -80,14 +83,23 @@ pub(super) fn resolve(file: &schema::File, groups: &[Group], nodes: u32) -> Resu
             inject_detector(file, i, d, &mut params)?;
         }
         let (span, part_groups) = span_of(file, i, &roles, groups)?;
+        // A group's own table for this part is laid over the part's role table, key
+        // by key, as a group's params over [params.ROLE] when a model runs alone.
+        let name = spec.name.get_ref().as_str();
         let tables: Vec<toml::Table> = part_groups
             .iter()
-            .map(|(role, _)| params.get(role.as_str()).cloned().unwrap_or_default())
+            .map(|(role, _, k)| {
+                let mut t = params.get(role.as_str()).cloned().unwrap_or_default();
+                if let Some(toml::Value::Table(own)) = groups[*k].params.get(name) {
+                    t.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                t
+            })
             .collect();
         let gp: Vec<GroupParams<'_>> = part_groups
             .iter()
             .zip(&tables)
-            .map(|((role, nodes), t)| GroupParams {
+            .map(|((role, nodes, _), t)| GroupParams {
                 role,
                 nodes: nodes.start - span.base..nodes.end - span.base,
                 params: t,
@@ -96,10 +108,21 @@ pub(super) fn resolve(file: &schema::File, groups: &[Group], nodes: u32) -> Resu
         let model = spec.model.get_ref();
         let built = composed::build_part(model, span.nodes, &gp).expect("a composable model");
         let mut kind = built.map_err(|e| {
-            let role = gp.get(e.group).map_or("", |g| g.role);
-            match spec.params.as_ref().and_then(|p| p.get_ref().get(role)) {
-                Some(t) if !e.role => Bad::at(t, format!("part[{i}].params.{role}"), e.message),
-                _ => Bad::at(&file.parts[i], format!("part[{i}]"), e.message),
+            let Some((role, _, k)) = part_groups.get(e.group) else {
+                return Bad::at(&file.parts[i], format!("part[{i}]"), e.message.clone());
+            };
+            let own = file.groups[*k]
+                .params
+                .as_ref()
+                .filter(|p| p.get_ref().contains_key(name));
+            match (
+                own,
+                spec.params.as_ref().and_then(|p| p.get_ref().get(role)),
+            ) {
+                _ if e.role => Bad::at(&file.parts[i], format!("part[{i}].roles"), e.message),
+                (Some(p), _) => Bad::at(p, format!("group[{k}].params.{name}"), e.message),
+                (None, Some(t)) => Bad::at(t, format!("part[{i}].params.{role}"), e.message),
+                (None, None) => Bad::at(&file.parts[i], format!("part[{i}]"), e.message),
             }
         })?;
         for &f in &fronts {
@@ -202,7 +225,7 @@ fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Result<Seams, 
             .map(|p| format!("{:?}", p.name.get_ref()))
             .collect();
         if fit.is_empty() {
-            "(no such part here)".into()
+            "none in this file".into()
         } else {
             fit.join(", ")
         }
@@ -318,6 +341,40 @@ fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Result<Seams, 
     Ok(seams)
 }
 
+/// Checks the groups' own tables: `params = { PART = { ... } }`, each naming a part
+/// that maps the group's role.
+fn group_tables(file: &schema::File, names: &BTreeMap<String, usize>) -> Result<(), Bad> {
+    for (k, g) in file.groups.iter().enumerate() {
+        let Some(params) = &g.params else { continue };
+        let role = g.role.get_ref().trim();
+        for (part, table) in params.get_ref() {
+            let field = format!("group[{k}].params.{part}");
+            let Some(&i) = names.get(part) else {
+                return Err(Bad::at(params, field, format!(
+                    "with [[part]] tables a group's params are per part, params = {{ PART = {{ ... }} }}; no part is named {part:?} (parts: {})",
+                    names.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                )));
+            };
+            let plays = file.parts[i]
+                .get_ref()
+                .roles
+                .as_ref()
+                .is_some_and(|r| r.get_ref().values().any(|v| v.get_ref() == role));
+            if !plays {
+                return Err(Bad::at(params, field, format!("part {part:?} maps no role to the {role:?} groups, so they take no parameters of it")));
+            }
+            if !table.is_table() {
+                return Err(Bad::at(
+                    params,
+                    field,
+                    format!("expected a table of part {part:?}'s parameters for these groups"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A part's role map: (model role, group role), each checked.
 fn mapped_roles(
     i: usize,
@@ -355,7 +412,7 @@ fn mapped_roles(
                 ));
             }
             if let Some(other) = taken.insert(g, role) {
-                return Err(Bad::at(group, field, format!("groups {g:?} already play role {other:?} of this part; a group plays one role of a part (overlapping roles)")));
+                return Err(Bad::at(group, field, format!("the {g:?} groups already play role {other:?} of this part; a group plays one role of a part (overlapping roles)")));
             }
             out.push((role.clone(), g.to_string()));
         }
@@ -454,11 +511,12 @@ fn span_of(
     let at = &file.parts[i];
     let mut mine: PartGroups = groups
         .iter()
-        .filter_map(|g| {
+        .enumerate()
+        .filter_map(|(k, g)| {
             roles
                 .iter()
                 .find(|(_, gr)| *gr == g.role)
-                .map(|(r, _)| (r.clone(), g.nodes.clone()))
+                .map(|(r, _)| (r.clone(), g.nodes.clone(), k))
         })
         .collect();
     if mine.is_empty() {
@@ -467,7 +525,7 @@ fn span_of(
             at.get_ref().name.get_ref()
         )));
     }
-    mine.sort_by_key(|(_, r)| r.start);
+    mine.sort_by_key(|(_, r, _)| r.start);
     for w in mine.windows(2) {
         if w[0].1.end != w[1].1.start {
             let gap = groups

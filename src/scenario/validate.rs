@@ -195,11 +195,6 @@ fn layout(file: &schema::File, placed_later: bool) -> Result<Layout, Bad> {
             (None, Some(p)) => {
                 return Err(Bad::at(p, field("protocol"), "with [[part]] tables the groups only name nodes: each part names its model (remove protocol here)"));
             }
-            (None, None) => {
-                if let Some(p) = &g.params {
-                    return Err(Bad::at(p, field("params"), "with [[part]] tables the groups only name nodes: set parameters in the part, as [part.params.ROLE]"));
-                }
-            }
             _ => {}
         }
         let role = g.role.get_ref().trim();

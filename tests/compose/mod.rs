@@ -1,0 +1,221 @@
+//! Compositions (`[[part]]`): the glue is transparent, and a composed system behaves
+//! as the hand-written one it replaces.
+//!
+//! - Every family's bundled scenarios, rewritten as a composition of one part over all
+//!   nodes (groups keep their names, the part maps each role to itself, checks and
+//!   figures take the part's prefix), run with the very trace hash, event count,
+//!   figures and check verdicts of the model alone. A wrong node mapping, a lost
+//!   message, a timer or observation handed to the wrong part, or a projection that
+//!   misreads a view changes the hash or a figure.
+//! - The gallery checkout written as parts reports every figure of the hand-written
+//!   `checkout` system, equal, on several seeds.
+
+use crate::support::run;
+use hasim::scenario::Scenario;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const PART: &str = "solo";
+/// Figures and properties every run has, which keep their names in a composition.
+const GENERIC_FIGURES: [&str; 5] = [
+    "events",
+    "messages_dropped",
+    "faults",
+    "uptime_mean",
+    "uptime_min",
+];
+const GENERIC_PROPERTIES: [&str; 2] = ["all_up", "majority_up"];
+
+fn prefixed(name: &str) -> String {
+    format!("{PART}.{name}")
+}
+
+fn generic_figure(name: &str) -> bool {
+    GENERIC_FIGURES.contains(&name) || name.starts_with("uptime.")
+}
+
+/// The scenario `text` as a composition of one part: `[params.ROLE]` become the
+/// part's role tables, a group's own params its table for the part.
+fn as_one_part(text: &str) -> String {
+    let mut file: toml::Table = toml::from_str(text).unwrap();
+    let role_tables = file.remove("params");
+    let groups = file.get_mut("group").unwrap().as_array_mut().unwrap();
+    let mut model = None;
+    let mut params: BTreeMap<String, toml::Table> = BTreeMap::new();
+    for g in groups.iter_mut() {
+        let g = g.as_table_mut().unwrap();
+        model = g.remove("protocol");
+        let role = g["role"].as_str().unwrap().to_string();
+        let table = role_tables
+            .as_ref()
+            .and_then(|t| t.get(&role))
+            .and_then(|t| t.as_table())
+            .cloned()
+            .unwrap_or_default();
+        if let Some(own) = g.remove("params") {
+            let mut mine = toml::Table::new();
+            mine.insert(PART.into(), own);
+            g.insert("params".into(), mine.into());
+        }
+        params.insert(role, table);
+    }
+    let roles: toml::Table = params
+        .keys()
+        .map(|r| (r.clone(), toml::Value::String(r.clone())))
+        .collect();
+    let mut part = toml::Table::new();
+    part.insert("name".into(), PART.into());
+    part.insert("model".into(), model.unwrap());
+    part.insert("roles".into(), roles.into());
+    part.insert(
+        "params".into(),
+        params
+            .into_iter()
+            .map(|(r, t)| (r, toml::Value::Table(t)))
+            .collect::<toml::Table>()
+            .into(),
+    );
+    file.insert("part".into(), vec![toml::Value::Table(part)].into());
+    file.remove("gallery");
+    if let Some(checks) = file.get_mut("check").and_then(|c| c.as_array_mut()) {
+        for c in checks {
+            let c = c.as_table_mut().unwrap();
+            for key in ["invariant", "eventually", "sometimes", "at_end"] {
+                if let Some(toml::Value::String(name)) = c.get_mut(key) {
+                    if !GENERIC_PROPERTIES.contains(&name.as_str()) {
+                        *name = prefixed(name);
+                    }
+                }
+            }
+            let objectives: Vec<String> = c
+                .keys()
+                .filter(|k| {
+                    !["invariant", "eventually", "sometimes", "at_end", "within"]
+                        .contains(&k.as_str())
+                })
+                .filter(|k| !generic_figure(k))
+                .cloned()
+                .collect();
+            for k in objectives {
+                let v = c.remove(&k).unwrap();
+                c.insert(prefixed(&k), v);
+            }
+        }
+    }
+    toml::to_string(&file).unwrap()
+}
+
+#[test]
+fn a_composition_of_one_part_runs_exactly_as_its_model_alone() {
+    let mut families: BTreeSet<String> = BTreeSet::new();
+    let mut per_family: BTreeMap<String, u32> = BTreeMap::new();
+    let mut dir: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dir.sort();
+    for path in dir {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let alone = Scenario::parse(&text, &path).unwrap();
+        if alone.composition.is_some()
+            || ["checkout", "data_platform"].contains(&alone.model.as_str())
+        {
+            continue;
+        }
+        // Two scenarios per family keep the test quick and still cover every family.
+        let seen = per_family.entry(alone.model.clone()).or_default();
+        if *seen == 2 {
+            continue;
+        }
+        let composed_text = as_one_part(&text);
+        *seen += 1;
+        let composed =
+            Scenario::parse(&composed_text, Path::new("one_part.toml")).unwrap_or_else(|e| {
+                panic!(
+                    "{}: the one-part composition is refused: {e}\n{composed_text}",
+                    path.display()
+                )
+            });
+        let seed = alone.seed;
+        let (a, c) = (run(&alone, seed), run(&composed, seed));
+        let what = format!("{} as one part", path.display());
+        assert_eq!(
+            (a.events, &a.trace_hash, &a.outcome),
+            (c.events, &c.trace_hash, &c.outcome),
+            "{what}"
+        );
+        for (name, value) in &a.figures {
+            let key = if generic_figure(name) {
+                name.clone()
+            } else {
+                prefixed(name)
+            };
+            let got = c
+                .figures
+                .get(&key)
+                .unwrap_or_else(|| panic!("{what}: no figure {key}"));
+            assert!(
+                hasim::run_result::same_value(*value, *got),
+                "{what}: {name} {value} but {key} {got}"
+            );
+        }
+        let verdicts = |r: &hasim::runner::RunResult| -> Vec<bool> {
+            r.checks.iter().map(|c| c.passed).collect()
+        };
+        assert_eq!(verdicts(&a), verdicts(&c), "{what}: check verdicts");
+        assert_eq!(
+            a.violation.is_some(),
+            c.violation.is_some(),
+            "{what}: violation"
+        );
+        families.insert(alone.model.clone());
+    }
+    let composable: BTreeSet<String> = hasim::models::composed::composable()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        families, composable,
+        "every family a part can be has a bundled scenario here"
+    );
+}
+
+/// The hand-written checkout's figure names, as the composition names them.
+fn composed_name(checkout: &str) -> String {
+    if let Some(store) = checkout.strip_prefix("store_") {
+        return format!("orders.{store}");
+    }
+    if checkout == "orders_held_at_end" {
+        return "front.held_at_end".into();
+    }
+    if generic_figure(checkout) {
+        return checkout.into();
+    }
+    format!("front.{}", checkout.replace(".app-", ".backend-"))
+}
+
+#[test]
+fn the_composed_checkout_reports_what_the_hand_written_one_does() {
+    let old = Scenario::load(Path::new("scenarios/gallery_ecommerce_checkout.toml")).unwrap();
+    let new = Scenario::load(Path::new("scenarios/compose_checkout_raft.toml")).unwrap();
+    for seed in 1..=3 {
+        let (a, b) = (run(&old, seed), run(&new, seed));
+        assert_eq!(a.events, b.events, "seed {seed}");
+        assert_eq!(a.figures.len(), b.figures.len(), "seed {seed}");
+        for (name, value) in &a.figures {
+            let key = composed_name(name);
+            let got = b
+                .figures
+                .get(&key)
+                .unwrap_or_else(|| panic!("seed {seed}: no {key}"));
+            assert!(
+                hasim::run_result::same_value(*value, *got),
+                "seed {seed}: {name} {value} but {key} {got}"
+            );
+        }
+        let verdicts = |r: &hasim::runner::RunResult| -> Vec<bool> {
+            r.checks.iter().map(|c| c.passed).collect()
+        };
+        assert_eq!(verdicts(&a), verdicts(&b), "seed {seed}");
+    }
+}
