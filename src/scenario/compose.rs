@@ -6,7 +6,7 @@
 //! located error naming the part and what it can connect to.
 //!
 //! Seams: `store = { part = "P", timeout = "1s", keys = 64 }` on a balancing part (its
-//! backends' replies wait for the Raft part P; P's clients on those backends are
+//! backends' replies wait for the Raft or quorum part P; P's clients on those backends are
 //! driven by the seam, so P maps only its replicas), and `detector = "D"` on a part
 //! that takes a `detector` parameter (primary-backup, quorum, ISR): detector part D
 //! (a heartbeat, phi_accrual, swim or prometheus part with no roles of its own) is
@@ -23,6 +23,8 @@ use toml::Spanned;
 
 /// The detector models a `detector` seam can name.
 const DETECTORS: [&str; 4] = ["heartbeat", "phi_accrual", "swim", "prometheus"];
+/// The models a store seam can end at: stores whose clients the seam can drive.
+const STORES: [&str; 2] = ["raft", "quorum"];
 /// The role whose parameters a detector part's `params` give.
 const DETECTOR_ROLE: &str = "member";
 
@@ -126,13 +128,16 @@ pub(super) fn resolve(file: &schema::File, groups: &[Group], nodes: u32) -> Resu
             }
         })?;
         for &f in &fronts {
-            let Kind::Raft(raft) = &mut kind else {
-                unreachable!("a store seam ends at a raft part (checked)");
-            };
             let timeout = seams.store[f].expect("a front").timeout;
             let apps = groups_of(specs[f], "backend", groups);
             let timeout = timeout.unwrap_or(SimDuration::from_secs(1));
-            raft.drive(apps.start - span.base..apps.end - span.base, timeout)
+            let local = apps.start - span.base..apps.end - span.base;
+            let driven = match &mut kind {
+                Kind::Raft(raft) => raft.drive(local, timeout),
+                Kind::Quorum(quorum) => quorum.drive(local, timeout),
+                _ => unreachable!("a store seam ends at a raft or quorum part (checked)"),
+            };
+            driven
                 .map_err(|e| Bad::at(&file.parts[f], format!("part[{f}].store"), e.to_string()))?;
         }
         parts.push((
@@ -245,8 +250,8 @@ fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Result<Seams, 
                     &s.part,
                     field,
                     format!(
-                        "no part is named {target:?}; a store seam connects to a raft part: {}",
-                        parts_of(&["raft"])
+                        "no part is named {target:?}; a store seam connects to a raft or quorum part: {}",
+                        parts_of(&STORES)
                     ),
                 ));
             };
@@ -254,17 +259,17 @@ fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Result<Seams, 
                 return Err(Bad::at(
                     &s.part,
                     field,
-                    "a part cannot be its own store (a seam cycle); name a raft part",
+                    "a part cannot be its own store (a seam cycle); name a raft or quorum part",
                 ));
             }
             let to = file.parts[j].get_ref().model.get_ref();
-            if to != "raft" {
+            if !STORES.contains(&to.as_str()) {
                 return Err(Bad::at(
                     &s.part,
                     field,
                     format!(
-                        "part {target:?} is a {to} part; a store seam connects to a raft part: {}",
-                        parts_of(&["raft"])
+                        "part {target:?} is a {to} part; a store seam connects to a raft or quorum part: {}",
+                        parts_of(&STORES)
                     ),
                 ));
             }

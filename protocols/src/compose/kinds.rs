@@ -453,7 +453,7 @@ kinds! {
     /// A Prometheus-style scraping monitor.
     Prometheus(crate::detection::Prometheus), model "prometheus", after seam::none;
     /// A Dynamo-style quorum store.
-    Quorum(crate::replication::quorum::Quorum), model "quorum", after seam::none;
+    Quorum(crate::replication::quorum::Quorum), model "quorum", after seam::store_after_quorum;
     /// A Kafka-style in-sync-replica log.
     Isr(crate::replication::isr::Isr), model "isr", after seam::none;
     /// k-of-n redundancy with repair.
@@ -465,7 +465,7 @@ kinds! {
     /// A batch or streaming compute job.
     Compute(crate::recovery::compute::Compute), model "compute", after seam::none;
     /// A Raft key-value store.
-    Raft(crate::replication::raft::Raft), model "raft", after seam::store_after;
+    Raft(crate::replication::raft::Raft), model "raft", after seam::store_after_raft;
     /// A primary-backup store.
     PrimaryBackup(crate::replication::primary_backup::PrimaryBackup), model "primary_backup", after seam::none;
 }

@@ -11,6 +11,7 @@
 use super::{Composed, Kind, Msg, Part, PartIx, PartLens, PartState, State};
 use crate::balancing;
 use crate::replication::history::{OpEvent, OpResult};
+use crate::replication::quorum::{self, Quorum};
 use crate::replication::raft::{self, Raft};
 use crate::InvalidParams;
 use hasim_sim::{Ctx, NodeId, Span, Within};
@@ -23,7 +24,7 @@ use std::collections::VecDeque;
 pub struct StoreSeam {
     /// The balancing part.
     pub front: PartIx,
-    /// The store part (Raft).
+    /// The store part (Raft or quorum).
     pub store: PartIx,
     /// The app nodes: the front's backends, in the system's ids.
     pub apps: Span,
@@ -60,23 +61,29 @@ impl StoreSeam {
             )
             .into());
         }
-        let Kind::Raft(raft) = &store.kind else {
+        let driven = |n: NodeId| -> bool {
+            let Some(p) = store.span.part(n) else {
+                return false;
+            };
+            match &store.kind {
+                Kind::Raft(r) => matches!(r.role(p), raft::Role::Driven(_)),
+                Kind::Quorum(q) => matches!(q.role(p), quorum::Role::Driven(_)),
+                _ => false,
+            }
+        };
+        if !matches!(store.kind, Kind::Raft(_) | Kind::Quorum(_)) {
             return Err(format!(
-                "part {:?} is a {} part; a store seam ends at a raft part (the stores whose clients a seam can drive)",
+                "part {:?} is a {} part; a store seam ends at a raft or quorum part (the stores whose clients a seam can drive)",
                 store.name,
                 store.kind.model()
             )
             .into());
-        };
+        }
         if self.keys == 0 {
             return Err("a store seam's keys must be at least 1".into());
         }
         for n in self.apps.node_ids() {
-            let driven = store
-                .span
-                .part(n)
-                .is_some_and(|p| matches!(raft.role(p), raft::Role::Driven(_)));
-            if !driven {
+            if !driven(n) {
                 return Err(format!(
                     "node {n} is a backend of {:?} but not a driven client of {:?}",
                     front.name, store.name
@@ -159,7 +166,7 @@ pub(super) fn front_after(
 }
 
 /// After a Raft part's call on an app node: releases the reply whose write ended.
-pub(super) fn store_after(
+pub(super) fn store_after_raft(
     sys: &Composed,
     ctx: &mut impl Ctx<Composed>,
     state: &mut State,
@@ -171,6 +178,50 @@ pub(super) fn store_after(
         captured.is_empty(),
         "a store part's sends are never captured"
     );
+    let ended = heard.iter().filter_map(|o| match o {
+        raft::Observation::Client(e) => ended(e),
+        _ => None,
+    });
+    release(sys, ctx, state, part, ended);
+}
+
+/// After a quorum part's call on an app node: releases the reply whose write ended.
+pub(super) fn store_after_quorum(
+    sys: &Composed,
+    ctx: &mut impl Ctx<Composed>,
+    state: &mut State,
+    part: PartIx,
+    heard: Vec<quorum::Observation>,
+    captured: Vec<(NodeId, quorum::Msg)>,
+) {
+    debug_assert!(
+        captured.is_empty(),
+        "a store part's sends are never captured"
+    );
+    let ended = heard.iter().filter_map(|o| match o {
+        quorum::Observation::Op(e) => ended(e),
+        _ => None,
+    });
+    release(sys, ctx, state, part, ended);
+}
+
+/// A client's operation that ended: its number, and whether it took effect.
+fn ended(e: &OpEvent) -> Option<(u64, bool)> {
+    match e {
+        OpEvent::Complete { op, result } => Some((*op, matches!(result, OpResult::Ok(_)))),
+        _ => None,
+    }
+}
+
+/// Answers the held request whose write `ended` says ended, on every store seam of
+/// store part `part` here, and starts the next write.
+fn release(
+    sys: &Composed,
+    ctx: &mut impl Ctx<Composed>,
+    state: &mut State,
+    part: PartIx,
+    ended: impl Iterator<Item = (u64, bool)> + Clone,
+) {
     let id = ctx.id();
     for k in 0..sys.stores.len() {
         let s = &sys.stores[k];
@@ -179,19 +230,13 @@ pub(super) fn store_after(
         }
         let front = sys.parts[usize::from(s.front)].span;
         if let Some((_, app)) = state.apps.iter_mut().find(|(j, _)| *j == k) {
-            for o in &heard {
-                let raft::Observation::Client(OpEvent::Complete { op, result }) = o else {
-                    continue;
-                };
+            for (op, ok) in ended.clone() {
                 let Some((storing, held)) = app.storing else {
                     continue;
                 };
-                if storing == *op {
+                if storing == op {
                     app.storing = None;
-                    let reply = balancing::Msg::Reply {
-                        rid: held.rid,
-                        ok: matches!(result, OpResult::Ok(_)),
-                    };
+                    let reply = balancing::Msg::Reply { rid: held.rid, ok };
                     ctx.send(front.host(held.balancer), Msg::Balancing(s.front, reply));
                 }
             }
@@ -204,29 +249,41 @@ pub(super) fn store_after(
 fn store_next(sys: &Composed, ctx: &mut impl Ctx<Composed>, state: &mut State, k: usize) {
     let s = &sys.stores[k];
     let store = &sys.parts[usize::from(s.store)];
-    let Kind::Raft(raft) = &store.kind else {
-        return;
-    };
     let State { parts, apps } = state;
     let Some((_, app)) = apps.iter_mut().find(|(j, _)| *j == k) else {
         return;
     };
-    let client = parts.iter_mut().find_map(|(j, p)| match p {
-        PartState::Raft(raft::State::Client(c)) if *j == s.store => Some(c),
-        _ => None,
-    });
-    let Some(client) = client else {
+    let Some(client) = parts
+        .iter_mut()
+        .find(|(j, _)| *j == s.store)
+        .map(|(_, p)| p)
+    else {
         return;
     };
-    if app.storing.is_some() || client.busy() {
+    if app.storing.is_some() {
         return;
     }
-    let Some(held) = app.waiting.pop_front() else {
-        return;
-    };
-    let key = (held.rid % u64::from(s.keys)) as u32;
-    let mut w = Within::with_lens(ctx, store.span, PartLens::<Raft>::of(s.store, store));
-    if let Some(op) = client.submit(raft, &mut w, key) {
-        app.storing = Some((op, held));
+    match (&store.kind, client) {
+        (Kind::Raft(raft), PartState::Raft(raft::State::Client(c))) if !c.busy() => {
+            let Some(held) = app.waiting.pop_front() else {
+                return;
+            };
+            let key = (held.rid % u64::from(s.keys)) as u32;
+            let mut w = Within::with_lens(ctx, store.span, PartLens::<Raft>::of(s.store, store));
+            if let Some(op) = c.submit(raft, &mut w, key) {
+                app.storing = Some((op, held));
+            }
+        }
+        (Kind::Quorum(q), PartState::Quorum(quorum::State::Client(c))) if !c.busy() => {
+            let Some(held) = app.waiting.pop_front() else {
+                return;
+            };
+            let key = (held.rid % u64::from(s.keys)) as u32;
+            let mut w = Within::with_lens(ctx, store.span, PartLens::<Quorum>::of(s.store, store));
+            if let Some(op) = c.submit(q, &mut w, key) {
+                app.storing = Some((op, held));
+            }
+        }
+        _ => {}
     }
 }

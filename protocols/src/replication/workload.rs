@@ -36,6 +36,17 @@ impl Default for WorkloadParams {
     }
 }
 
+/// The parameters of a client driven by its host (a composed system's store seam):
+/// only the timeout of each write matters.
+pub fn driven(timeout: SimDuration) -> Result<WorkloadParams, InvalidParams> {
+    let client = WorkloadParams {
+        timeout,
+        ..Default::default()
+    };
+    client.validate()?;
+    Ok(client)
+}
+
 impl WorkloadParams {
     /// Checks the ranges; the message names the field.
     pub fn validate(&self) -> Result<(), InvalidParams> {

@@ -5,7 +5,7 @@
 //! is ok, "unavailable" is a definite failure, a timeout (the coordinator's or the
 //! client's own) is unknown.
 
-use crate::replication::history::{OpEvent, OpKind, OpResult};
+use crate::replication::history::{Key, OpEvent, OpKind, OpResult};
 use crate::replication::quorum::message::{Answer, Msg, Observation, Timer};
 use crate::replication::quorum::Quorum;
 use crate::replication::workload::{Workload, WorkloadParams};
@@ -33,23 +33,65 @@ pub struct Client {
     avoid_until: Vec<SimTime>,
     /// Where the round robin goes next, as an index into the ring's members.
     next: usize,
+    /// Operations come from the host ([`Client::submit`]), not from the workload's
+    /// own timer.
+    driven: bool,
 }
 
 impl Client {
     /// Starts a client. A restarted client starts its operation numbers (and so its
     /// write values) again: fault plans should spare clients.
     pub fn start(q: &Quorum, ctx: &mut impl Ctx<Quorum>, params: &WorkloadParams) -> Client {
+        let mut client = Client::start_driven(q, ctx, params);
+        client.driven = false;
+        let gap = client.workload.gap(ctx.rng());
+        ctx.set_timer(gap, Timer::Next);
+        client
+    }
+
+    /// Starts a client whose host submits the operations ([`Client::submit`]): the
+    /// store client inside an app server of a composed system. `params` gives the
+    /// timeout.
+    pub fn start_driven(q: &Quorum, ctx: &mut impl Ctx<Quorum>, params: &WorkloadParams) -> Client {
         let members = q.ring.members().len();
         let next = ctx.rng().below(members as u64) as usize;
-        let workload = Workload::new(ctx.id(), params.clone(), ctx.incarnation().0);
-        let gap = workload.gap(ctx.rng());
-        ctx.set_timer(gap, Timer::Next);
         Client {
-            workload,
+            workload: Workload::new(ctx.id(), params.clone(), ctx.incarnation().0),
             in_flight: None,
             avoid_until: vec![SimTime::ZERO; members],
             next,
+            driven: true,
         }
+    }
+
+    /// Starts a write of a fresh unique value to `key`, unless an operation is in
+    /// flight; returns its operation number. Its end is observed as
+    /// `OpEvent::Complete`, which the host hears.
+    pub fn submit(&mut self, q: &Quorum, ctx: &mut impl Ctx<Quorum>, key: Key) -> Option<u64> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        let (op, key, kind) = self.workload.next_write(key);
+        self.begin(q, ctx, op, key, kind);
+        Some(op)
+    }
+
+    /// Sends operation `op` to the next coordinator and arms its timeout.
+    fn begin(&mut self, q: &Quorum, ctx: &mut impl Ctx<Quorum>, op: u64, key: Key, kind: OpKind) {
+        ctx.observe(Observation::Op(OpEvent::Invoke { op, key, kind }));
+        let coordinator = self.coordinator(q, ctx.now());
+        let msg = match kind {
+            OpKind::Read => Msg::Get { op, key },
+            OpKind::Write(value) => Msg::Put { op, key, value },
+        };
+        ctx.send(coordinator, msg);
+        let timeout = self.workload.params().timeout;
+        let timer = ctx.set_timer(timeout, Timer::OpTimeout { op });
+        self.in_flight = Some(InFlight {
+            op,
+            coordinator,
+            timer,
+        });
     }
 
     /// Whether an operation is in flight.
@@ -78,8 +120,10 @@ impl Client {
     fn complete(&mut self, ctx: &mut impl Ctx<Quorum>, op: u64, result: OpResult) {
         ctx.observe(Observation::Op(OpEvent::Complete { op, result }));
         self.in_flight = None;
-        let gap = self.workload.gap(ctx.rng());
-        ctx.set_timer(gap, Timer::Next);
+        if !self.driven {
+            let gap = self.workload.gap(ctx.rng());
+            ctx.set_timer(gap, Timer::Next);
+        }
     }
 
     /// Handles a coordinator's answer.
@@ -109,20 +153,7 @@ impl Client {
         match timer {
             Timer::Next => {
                 let (op, key, kind) = self.workload.next(ctx.rng());
-                ctx.observe(Observation::Op(OpEvent::Invoke { op, key, kind }));
-                let coordinator = self.coordinator(q, ctx.now());
-                let msg = match kind {
-                    OpKind::Read => Msg::Get { op, key },
-                    OpKind::Write(value) => Msg::Put { op, key, value },
-                };
-                ctx.send(coordinator, msg);
-                let timeout = self.workload.params().timeout;
-                let timer = ctx.set_timer(timeout, Timer::OpTimeout { op });
-                self.in_flight = Some(InFlight {
-                    op,
-                    coordinator,
-                    timer,
-                });
+                self.begin(q, ctx, op, key, kind);
             }
             Timer::OpTimeout { op } => {
                 if let Some(f) = self.in_flight.as_ref().filter(|f| f.op == op) {

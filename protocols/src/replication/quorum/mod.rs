@@ -69,6 +69,9 @@ pub enum Role {
     Replica,
     /// Runs the workload with these parameters.
     Client(WorkloadParams),
+    /// A client whose host submits the writes (`Client::submit`): the store client of
+    /// an app server in a composed system. Only the workload's `timeout` is used.
+    Driven(WorkloadParams),
     /// Takes no part.
     Idle,
 }
@@ -94,7 +97,7 @@ impl Quorum {
             .collect();
         params.validate(members.len() as u32)?;
         for role in &roles {
-            if let Role::Client(w) = role {
+            if let Role::Client(w) | Role::Driven(w) = role {
                 w.validate()?;
             }
         }
@@ -124,6 +127,35 @@ impl Quorum {
     /// The role of `node`.
     pub fn role(&self, node: NodeId) -> &Role {
         self.roles.get(node.index()).unwrap_or(&Role::Idle)
+    }
+
+    /// Makes nodes `nodes` clients driven by their host (a composed system's store
+    /// seam), each write bounded by `timeout`. They must not be replicas.
+    pub fn drive(
+        &mut self,
+        nodes: std::ops::Range<u32>,
+        timeout: hasim_sim::SimDuration,
+    ) -> Result<(), InvalidParams> {
+        let client = crate::replication::workload::driven(timeout)?;
+        for n in nodes {
+            match self.roles.get_mut(n as usize) {
+                Some(Role::Replica) => {
+                    return Err(format!(
+                        "node {n} of the store is a replica; a store seam drives clients only"
+                    )
+                    .into())
+                }
+                Some(r) => *r = Role::Driven(client.clone()),
+                None => {
+                    return Err(format!(
+                        "node {n} is outside the store's {} nodes",
+                        self.roles.len()
+                    )
+                    .into())
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The value a quorum read would return for each key once the run is over and
@@ -190,6 +222,7 @@ impl Protocol for Quorum {
         match self.role(ctx.id()) {
             Role::Replica => State::Replica(Replica::start(self, ctx, disk)),
             Role::Client(w) => State::Client(Client::start(self, ctx, w)),
+            Role::Driven(w) => State::Client(Client::start_driven(self, ctx, w)),
             Role::Idle => State::Idle,
         }
     }

@@ -188,11 +188,7 @@ impl Raft {
         nodes: std::ops::Range<u32>,
         timeout: SimDuration,
     ) -> Result<(), InvalidParams> {
-        let client = WorkloadParams {
-            timeout,
-            ..Default::default()
-        };
-        client.validate()?;
+        let client = crate::replication::workload::driven(timeout)?;
         for n in nodes {
             match self.roles.get_mut(n as usize) {
                 Some(Role::Replica) => {
