@@ -161,14 +161,21 @@ fn every_chapter_is_in_the_summary() {
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .filter(|name| name != "SUMMARY.md" && !listed.contains(name))
         .collect();
-    assert!(orphans.is_empty(), "chapters not in SUMMARY.md: {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "chapters not in SUMMARY.md: {orphans:?}"
+    );
 }
 
 #[test]
 fn the_checker_finds_a_missing_file_and_a_missing_anchor() {
     let dir = std::env::temp_dir().join(format!("hasim-doc-links-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("other.md"), "# Other\n\n## Raft (`protocol = \"raft\"`)\n").unwrap();
+    std::fs::write(
+        dir.join("other.md"),
+        "# Other\n\n## Raft (`protocol = \"raft\"`)\n",
+    )
+    .unwrap();
     let file = dir.join("this.md");
     let text = "# This\n\n[ok](other.md#raft-protocol--raft) [ok](#this) [gone](missing.md)\n\
                 [bad](other.md#nothing) [bad](#nowhere)\n`[code](missing.md)`\n\
@@ -177,7 +184,11 @@ fn the_checker_finds_a_missing_file_and_a_missing_anchor() {
     let broken = broken_links(&file, text);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(broken.len(), 3, "{broken:#?}");
-    assert!(broken[0].ends_with("missing.md: no such file"), "{}", broken[0]);
+    assert!(
+        broken[0].ends_with("missing.md: no such file"),
+        "{}",
+        broken[0]
+    );
     assert!(broken[1].contains("#nothing"), "{}", broken[1]);
     assert!(broken[2].contains("#nowhere"), "{}", broken[2]);
 }
@@ -185,8 +196,5 @@ fn the_checker_finds_a_missing_file_and_a_missing_anchor() {
 #[test]
 fn repeated_headings_get_numbered_anchors() {
     let a = anchors("# Figures\n## Figures\n```\n# not a heading\n```\n#nospace\n");
-    assert_eq!(
-        a.into_iter().collect::<Vec<_>>(),
-        ["figures", "figures-1"]
-    );
+    assert_eq!(a.into_iter().collect::<Vec<_>>(), ["figures", "figures-1"]);
 }

@@ -6,8 +6,11 @@
 //! `compare` and `gallery` (exit code 130 when interrupted).
 
 mod capacity;
+mod color;
+mod examples;
 mod gallery;
 mod list;
+mod manual;
 mod replay;
 mod report;
 mod run;
@@ -21,6 +24,9 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "hasim", version, about, long_about = None)]
 pub struct Cli {
+    /// Colour on stderr (logs, progress bars): auto colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t, global = true, value_name = "WHEN")]
+    pub color: color::ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -30,16 +36,20 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a scenario for one seed and print a summary.
+    #[command(after_help = examples::RUN)]
     Run(run::RunArgs),
-    /// Run one seed again, print its concrete fault schedule, and write its full trace.
+    /// Run one seed again and print its concrete fault schedule (and, when asked, its trace).
+    #[command(after_help = examples::REPLAY)]
     Replay(replay::ReplayArgs),
     /// Validate scenarios without running them (files, or directories of .toml files).
+    #[command(after_help = examples::CHECK)]
     Check {
         /// The scenario files, or directories whose `*.toml` files are checked.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
     /// List the models (with roles, parameters and defaults), topologies and fault kinds.
+    #[command(after_help = examples::LIST)]
     List {
         /// Only this model (its roles, parameters, properties, end checks and figures).
         model: Option<String>,
@@ -48,20 +58,33 @@ pub enum Command {
         json: bool,
     },
     /// Run a scenario over many seeds in parallel (or one shard of them); aggregate.
+    #[command(after_help = examples::SWEEP)]
     Sweep(hasim::sweep::SweepArgs),
     /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
+    #[command(after_help = examples::MERGE)]
     Merge(hasim::sweep::MergeArgs),
     /// Draw one run as a timeline: a self-contained HTML page (and an SVG).
+    #[command(after_help = examples::REPORT)]
     Report(report::ReportArgs),
     /// Compare designs (files, or a --set parameter grid) on the same seeds.
+    #[command(after_help = examples::COMPARE)]
     Compare(hasim::compare::CompareArgs),
     /// Shrink a failing seed to the fewest, shortest faults that still fail its check.
+    #[command(after_help = examples::SHRINK)]
     Shrink(shrink::ShrinkArgs),
     /// Find the highest arrival rate at which a balancing scenario meets its checks.
+    #[command(after_help = examples::CAPACITY)]
     Capacity(capacity::CapacityArgs),
     /// The README's gallery table from a sweep of every gallery scenario: print it,
     /// write it between the README's markers, or check the README against it.
+    #[command(after_help = examples::GALLERY)]
     Gallery(gallery::GalleryArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(manual::CompletionsArgs),
+    /// Print the man page (roff), every subcommand included.
+    #[command(after_help = examples::MAN)]
+    Man(manual::ManArgs),
     /// The worker process of `sweep --isolate` (not for direct use).
     #[command(hide = true)]
     SweepWorker(hasim::sweep::isolate::WorkerArgs),
@@ -100,6 +123,7 @@ impl From<hasim::runner::RunError> for Failure {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    color::init(cli.color);
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
@@ -107,6 +131,8 @@ pub fn main() -> ExitCode {
         Command::Shrink(args) => shrink::shrink(args),
         Command::Report(args) => report::report(args),
         Command::Check { scenarios } => check_all(&scenarios),
+        Command::Completions(args) => manual::completions(args),
+        Command::Man(args) => manual::man(args),
         Command::List { model, json } => match list::list(model.as_deref(), json) {
             Ok(text) => {
                 hasim::out!("{text}");
@@ -147,7 +173,7 @@ pub fn trace_filter(
         .map_err(|e| Failure::Input(format!("error: {e}")))?;
     if !tracing && !filter.is_all() {
         return Err(Failure::Input(
-            "error: --trace-node, --trace-verb, --trace-from and --trace-until choose what --trace writes: give --trace FILE.jsonl".to_string(),
+            "error: --trace-node, --trace-verb, --trace-from and --trace-until choose what --trace writes: give --trace FILE.jsonl (or, for replay, --print-trace)".to_string(),
         ));
     }
     Ok(filter)

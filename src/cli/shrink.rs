@@ -18,8 +18,13 @@ pub struct ShrinkArgs {
     #[arg(long)]
     pub seed: u64,
     /// Where to write the shrunk scenario (default: SCENARIO-seedN-shrunk.toml in the
-    /// current directory).
-    #[arg(short, long, value_name = "FILE.toml")]
+    /// current directory; `--output` is the older spelling).
+    #[arg(
+        short = 'o',
+        long = "out",
+        visible_alias = "output",
+        value_name = "FILE.toml"
+    )]
     pub output: Option<PathBuf>,
     /// The most runs the search may make.
     #[arg(long, default_value_t = 500)]

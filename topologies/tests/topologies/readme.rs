@@ -16,7 +16,10 @@ fn readme_topology_examples_build() {
         "/../docs/src/topologies.md"
     ))
     .unwrap();
-    assert!(chapter.starts_with("# Topologies"), "the Topologies chapter");
+    assert!(
+        chapter.starts_with("# Topologies"),
+        "the Topologies chapter"
+    );
     let examples: Vec<&str> = chapter
         .split("```toml\n")
         .skip(1)
