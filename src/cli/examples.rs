@@ -22,7 +22,8 @@ Examples:
 pub const CHECK: &str = "\
 Examples:
   hasim check scenarios/quickstart.toml
-  hasim check scenarios/";
+  hasim check scenarios/
+  hasim check scenarios/quickstart.toml --json";
 
 /// `hasim list`.
 pub const LIST: &str = "\

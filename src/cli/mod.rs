@@ -6,6 +6,7 @@
 //! `compare` and `gallery` (exit code 130 when interrupted).
 
 mod capacity;
+mod check;
 mod color;
 mod examples;
 mod gallery;
@@ -17,7 +18,6 @@ mod run;
 mod shrink;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Deterministic simulator for high-availability designs.
@@ -43,11 +43,7 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Validate scenarios without running them (files, or directories of .toml files).
     #[command(after_help = examples::CHECK)]
-    Check {
-        /// The scenario files, or directories whose `*.toml` files are checked.
-        #[arg(required = true)]
-        scenarios: Vec<PathBuf>,
-    },
+    Check(check::CheckArgs),
     /// List the models (with roles, parameters and defaults), topologies and fault kinds.
     #[command(after_help = examples::LIST)]
     List {
@@ -130,7 +126,7 @@ pub fn main() -> ExitCode {
         Command::Capacity(args) => capacity::capacity(args),
         Command::Shrink(args) => shrink::shrink(args),
         Command::Report(args) => report::report(args),
-        Command::Check { scenarios } => check_all(&scenarios),
+        Command::Check(args) => check::check_all(&args),
         Command::Completions(args) => manual::completions(args),
         Command::Man(args) => manual::man(args),
         Command::List { model, json } => match list::list(model.as_deref(), json) {
@@ -183,64 +179,4 @@ pub fn warn(scenario: &hasim::scenario::Scenario) {
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
-}
-
-/// Checks every file named, and every `*.toml` in each directory named (in name
-/// order), reporting each; bad input on any (exit 2) after all are checked.
-fn check_all(paths: &[PathBuf]) -> Result<(), Failure> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| Failure::Input(format!("error: {}: {e}", path.display())))?;
-            let mut tomls: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-                .collect();
-            if tomls.is_empty() {
-                return Err(Failure::Input(format!(
-                    "error: {}: a directory with no .toml scenario files",
-                    path.display()
-                )));
-            }
-            tomls.sort();
-            files.extend(tomls);
-        } else {
-            files.push(path.clone());
-        }
-    }
-    let mut bad = 0;
-    for file in &files {
-        if let Err(e) = check(file) {
-            if let Failure::Input(message) = e {
-                eprintln!("{message}");
-            }
-            bad += 1;
-        }
-    }
-    if files.len() > 1 {
-        hasim::outln!("{} of {} scenarios ok", files.len() - bad, files.len());
-    }
-    if bad > 0 {
-        return Err(Failure::Input(format!(
-            "error: {bad} of {} scenarios are not valid",
-            files.len()
-        )));
-    }
-    Ok(())
-}
-
-fn check(path: &std::path::Path) -> Result<(), Failure> {
-    let s = hasim::scenario::Scenario::load(path)?;
-    warn(&s);
-    hasim::outln!(
-        "{}: ok — scenario {:?}, {} nodes, model {}, {} checks, hash {}",
-        path.display(),
-        s.name,
-        s.nodes.len(),
-        s.model,
-        s.checks.len(),
-        s.hash
-    );
-    Ok(())
 }

@@ -181,3 +181,28 @@ fn a_sweep_ends_with_its_rate_on_stderr_unless_quiet_or_json() {
         assert!(!err.contains("seeds/s"), "{extra}: {err}");
     }
 }
+
+#[test]
+fn check_json_reports_each_file() {
+    let dir = temp_dir("check-json");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[scenario]\nname = \"x\"\n").unwrap();
+    let o = hasim(&[
+        "check",
+        "scenarios/quickstart.toml",
+        bad.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "one bad file: bad input");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let list = v["scenarios"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["ok"], true);
+    assert_eq!(list[0]["scenario"], "quickstart");
+    assert_eq!(list[0]["model"], "ping");
+    assert_eq!(list[1]["ok"], false);
+    assert!(
+        list[1]["error"].as_str().unwrap().contains("bad.toml"),
+        "{v}"
+    );
+}
