@@ -206,3 +206,34 @@ fn check_json_reports_each_file() {
         "{v}"
     );
 }
+
+#[test]
+fn capacity_json_gives_the_answer_and_every_trial() {
+    let args = [
+        "capacity",
+        "scenarios/balancing_vip_failover.toml",
+        "--rate",
+        "10..300",
+        "--precision",
+        "0.25",
+    ];
+    let (table, _) = text(&hasim(&args));
+    let mut with = args.to_vec();
+    with.push("--json");
+    let o = hasim(&with);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let rate = v["capacity"].as_f64().expect("a capacity");
+    assert!(
+        table.contains(&format!("highest rate meeting every check: {rate:.3}")),
+        "the JSON answer is the table's: {rate} vs\n{table}"
+    );
+    let trials = v["trials"].as_array().unwrap();
+    assert!(trials.len() >= 2, "{v}");
+    assert!(trials
+        .iter()
+        .any(|t| t["rate"] == rate && t["meets"] == true));
+    assert!(trials
+        .windows(2)
+        .all(|w| w[0]["rate"].as_f64() < w[1]["rate"].as_f64()));
+}
