@@ -237,3 +237,34 @@ fn capacity_json_gives_the_answer_and_every_trial() {
         .windows(2)
         .all(|w| w[0]["rate"].as_f64() < w[1]["rate"].as_f64()));
 }
+
+#[test]
+fn shrink_json_gives_the_phases_and_the_file() {
+    let dir = temp_dir("shrink-json");
+    let out = dir.join("shrunk.toml");
+    let o = hasim(&[
+        "shrink",
+        "scenarios/replication_primary_backup_lease_no_margin_unsafe.toml",
+        "--seed",
+        "1",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["check"], "always one_primary");
+    assert_eq!(v["faults"], 3);
+    let phases: Vec<&str> = v["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        phases,
+        ["start", "drop faults", "shorten episodes", "cut the run"]
+    );
+    assert_eq!(v["out"], out.to_str().unwrap());
+    assert!(out.is_file());
+}
