@@ -120,3 +120,51 @@ fn the_readme_picture_is_what_its_command_makes() {
          --svg docs/src/images/report-timeline.svg`"
     );
 }
+
+/// The README's shown sessions (`$ hasim ...` in a `text` block, run in order, as a
+/// reader would, from a directory holding the bundled scenarios): every line shown
+/// that is not `...` is a line the command prints, in the order shown. The tour's
+/// files (the shrunk scenario, the report) are made along the way.
+#[test]
+fn the_readme_sessions_print_what_the_readme_shows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("readme-sessions");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink(root.join("scenarios"), dir.join("scenarios")).unwrap();
+    let mut sessions = 0;
+    for block in readme.split("```text\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let Some(first) = block.lines().next() else {
+            continue;
+        };
+        let Some(command) = first.strip_prefix("$ hasim ") else {
+            continue;
+        };
+        // A command may continue on the next line after a trailing backslash.
+        let mut lines = block.lines().skip(1).peekable();
+        let mut command = command.to_string();
+        while command.ends_with('\\') {
+            command.pop();
+            command.push(' ');
+            command.push_str(lines.next().unwrap().trim());
+        }
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_hasim"))
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let printed = String::from_utf8_lossy(&o.stdout).into_owned();
+        let mut rest = printed.lines();
+        for shown in lines.filter(|l| l.trim() != "...") {
+            assert!(
+                rest.any(|l| l == shown),
+                "`hasim {command}` does not print, in the README's order:\n{shown}\n\nit printed:\n{printed}"
+            );
+        }
+        sessions += 1;
+    }
+    assert!(sessions >= 6, "the README's tour: {sessions} sessions");
+}
