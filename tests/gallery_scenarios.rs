@@ -1,7 +1,7 @@
 //! The gallery scenarios (scenarios/gallery_*.toml) keep their promise: every check
-//! holds on seeds 1..=20, the sweep the README's figures come from, and the figures sit
-//! in the bands the README quotes. The per-fault ledger files of `tests/gallery/` (the
-//! README's design comparison) are safe for both designs too.
+//! holds on seeds 1..=20, the sweep the Gallery chapter's figures come from, and the figures
+//! sit in the bands `docs/src/gallery.md` quotes. The per-fault ledger files of `tests/gallery/` (the
+//! Gallery chapter's design comparison) are safe for both designs too.
 
 use crate::support::run;
 use hasim::runner::RunResult;
@@ -50,11 +50,11 @@ fn within(runs: &[RunResult], figure: &str, low: f64, high: f64) {
 
 #[test]
 fn telecom_edge_holds_on_seeds_1_to_40_and_its_figures_match_the_readme() {
-    // Twice the README's seeds: a bound set from the worst of 20 seeds failed on seed
+    // Twice the gallery table's seeds: a bound set from the worst of 20 seeds failed on seed
     // 89 once (see the next test).
     let runs = holds("scenarios/gallery_telecom_edge.toml", 1..=40);
     let runs = &runs[..20];
-    // README: detection 1.53 s, known to all 9.48 s, dissemination 7.93 s, 25.2 false
+    // docs/src/gallery.md: detection 1.53 s, known to all 9.48 s, dissemination 7.93 s, 25.2 false
     // suspicions per node-hour, 2.09 messages per node per second (means of 1..=20).
     within(runs, "detection_first_mean", 1.2, 1.9);
     within(runs, "detection_all_mean", 8.0, 11.0);
@@ -112,7 +112,7 @@ fn bank_ledger_holds_on_seeds_1_to_20_on_both_designs() {
     within(&pb, "availability", 0.992, 0.997);
     within(&raft, "availability", 0.993, 0.999);
     // Both wait for one of two followers, yet Raft's write p99 sits higher under these
-    // faults (README: 9.98 ms against 14.96 ms).
+    // faults (docs/src/gallery.md: 9.98 ms against 14.96 ms).
     assert!(mean(&pb, "write_latency_p99") < mean(&raft, "write_latency_p99"));
 }
 
@@ -128,7 +128,7 @@ fn each_fault_kind_alone_is_safe_on_both_designs() {
 #[test]
 fn data_platform_holds_on_seeds_1_to_20_and_its_figures_match_the_readme() {
     let runs = holds("scenarios/gallery_data_platform.toml", SEEDS);
-    // README (means of 1..=20): pipeline recovery 30.2 s, back to full replication
+    // docs/src/gallery.md (means of 1..=20): pipeline recovery 30.2 s, back to full replication
     // 82.9 s after the rack failure, the job's recovery 33.1 s.
     within(&runs, "pipeline_recovery_time_mean", 25.0, 36.0);
     within(&runs, "storage_time_to_full_replication", 78.0, 88.0);

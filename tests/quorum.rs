@@ -26,7 +26,7 @@ fn figure(r: &RunResult, name: &str) -> f64 {
 }
 
 /// Seeds of the safe configuration run in CI (1,000 were run once with the release
-/// CLI; see the README).
+/// CLI; see docs/src/replication-quorum.md).
 const SAFE_SEEDS: u64 = 60;
 
 #[test]

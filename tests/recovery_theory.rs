@@ -88,7 +88,7 @@ fn measure(s: &Scenario, names: &[&str]) -> Vec<(f64, f64)> {
 fn agrees(what: &str, measured: (f64, f64), theory: f64, scale: f64, share: f64) {
     let (mean, se) = measured;
     let tolerance = 4.0 * se;
-    // Shown with `--nocapture`: the numbers the README quotes.
+    // Shown with `--nocapture`: the numbers docs/src/recovery.md quotes.
     println!("{what}: measured {mean:.6e} ± {tolerance:.2e} (4 SE over {SEEDS} seeds), theory {theory:.6e}");
     assert!(
         tolerance <= share * scale,

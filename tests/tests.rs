@@ -18,13 +18,17 @@ mod compose;
 mod data_platform;
 /// The failure detectors through scenarios and sweeps: loss and jitter against mistakes.
 mod detection;
-/// The README's end-check table against the registry.
+/// The documentation's relative links and anchors resolve; every chapter is in the summary.
+mod doc_links;
+/// The documentation's commands name only bundled scenario files; the README's picture.
+mod doc_paths;
+/// The guide's end-check table against the registry.
 mod end_checks_table;
-/// `hasim gallery`: the README's table against a fresh sweep; fixture galleries for the
+/// `hasim gallery`: the README's gallery table against a fresh sweep; fixture galleries for the
 /// table, unknown figures, markers, --check and violated checks.
 mod gallery;
 /// The gallery scenarios: their checks hold on seeds 1..=20 and their figures match
-/// the README's; the bank ledger's per-fault files are safe on both designs.
+/// the Gallery chapter's; the bank ledger's per-fault files are safe on both designs.
 mod gallery_scenarios;
 /// The isr model (Kafka in-sync replicas): safe setting over seeds, unclean and acks=1 losses.
 mod isr;
@@ -42,8 +46,6 @@ mod primary_backup;
 mod quorum;
 /// The Raft model: checkers over many seeds of faults, and failing when a disk loses writes.
 mod raft;
-/// The README's commands name only bundled scenario files.
-mod readme_paths;
 /// The recovery models through their scenarios: rack loss under rack-aware and random
 /// placement (rack: selectors), the supervisor's back-off cap and probe window, replay
 /// against the checkpoint interval.

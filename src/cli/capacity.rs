@@ -43,6 +43,9 @@ pub struct CapacityArgs {
     /// Judge objectives on every seed instead of on the mean over the seeds.
     #[arg(long)]
     pub every_seed: bool,
+    /// Print the answer and every trial as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `MIN..MAX`, two rates with 0 < MIN < MAX.
@@ -171,7 +174,11 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
         Some(e) => return Err(Failure::Input(format!("error: {e}"))),
         None => {}
     }
-    hasim::out!("{}", report(&scenario, &found, seeds, args.every_seed));
+    if args.json {
+        hasim::outln!("{}", report_json(&scenario, &found, seeds));
+    } else {
+        hasim::out!("{}", report(&scenario, &found, seeds, args.every_seed));
+    }
     match found.rate {
         Some(_) => Ok(()),
         None => Err(Failure::Violated),
@@ -288,6 +295,32 @@ fn judge(checks: &[Check], results: &[RunResult], every_seed: bool) -> BTreeMap<
 }
 
 /// The answer and the table of every rate tried, sorted by rate, figures in units.
+/// `{"scenario", "seeds", "capacity": rate or null, "trials": [{rate, meets, figures}]}`,
+/// the trials in rate order as the table shows them.
+fn report_json(scenario: &Scenario, found: &Capacity, seeds: SeedRange) -> String {
+    let mut trials: Vec<_> = found.table.iter().collect();
+    trials.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    let trials: Vec<serde_json::Value> = trials
+        .iter()
+        .map(|t| {
+            let figures: BTreeMap<&str, f64> = t
+                .figures
+                .iter()
+                .filter(|(k, v)| k.as_str() != MEETS && v.is_finite())
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect();
+            serde_json::json!({ "rate": t.rate, "meets": t.meets, "figures": figures })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "scenario": scenario.name,
+        "seeds": seeds.to_string(),
+        "capacity": found.rate,
+        "trials": trials,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
 fn report(scenario: &Scenario, found: &Capacity, seeds: SeedRange, every_seed: bool) -> String {
     let mut figures: Vec<&str> = Vec::new();
     for check in &scenario.checks {

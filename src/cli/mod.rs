@@ -6,21 +6,27 @@
 //! `compare` and `gallery` (exit code 130 when interrupted).
 
 mod capacity;
+mod check;
+mod color;
+mod examples;
 mod gallery;
 mod list;
+mod manual;
 mod replay;
 mod report;
 mod run;
 mod shrink;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Deterministic simulator for high-availability designs.
 #[derive(Parser, Debug)]
 #[command(name = "hasim", version, about, long_about = None)]
 pub struct Cli {
+    /// Colour on stderr (logs, progress bars): auto colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t, global = true, value_name = "WHEN")]
+    pub color: color::ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -30,16 +36,16 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a scenario for one seed and print a summary.
+    #[command(after_help = examples::RUN)]
     Run(run::RunArgs),
-    /// Run one seed again, print its concrete fault schedule, and write its full trace.
+    /// Run one seed again and print its concrete fault schedule (and, when asked, its trace).
+    #[command(after_help = examples::REPLAY)]
     Replay(replay::ReplayArgs),
     /// Validate scenarios without running them (files, or directories of .toml files).
-    Check {
-        /// The scenario files, or directories whose `*.toml` files are checked.
-        #[arg(required = true)]
-        scenarios: Vec<PathBuf>,
-    },
+    #[command(after_help = examples::CHECK)]
+    Check(check::CheckArgs),
     /// List the models (with roles, parameters and defaults), topologies and fault kinds.
+    #[command(after_help = examples::LIST)]
     List {
         /// Only this model (its roles, parameters, properties, end checks and figures).
         model: Option<String>,
@@ -48,20 +54,33 @@ pub enum Command {
         json: bool,
     },
     /// Run a scenario over many seeds in parallel (or one shard of them); aggregate.
+    #[command(after_help = examples::SWEEP)]
     Sweep(hasim::sweep::SweepArgs),
     /// Combine the result files of a sweep's shards into the whole sweep's aggregate.
+    #[command(after_help = examples::MERGE)]
     Merge(hasim::sweep::MergeArgs),
     /// Draw one run as a timeline: a self-contained HTML page (and an SVG).
+    #[command(after_help = examples::REPORT)]
     Report(report::ReportArgs),
     /// Compare designs (files, or a --set parameter grid) on the same seeds.
+    #[command(after_help = examples::COMPARE)]
     Compare(hasim::compare::CompareArgs),
     /// Shrink a failing seed to the fewest, shortest faults that still fail its check.
+    #[command(after_help = examples::SHRINK)]
     Shrink(shrink::ShrinkArgs),
     /// Find the highest arrival rate at which a balancing scenario meets its checks.
+    #[command(after_help = examples::CAPACITY)]
     Capacity(capacity::CapacityArgs),
     /// The README's gallery table from a sweep of every gallery scenario: print it,
     /// write it between the README's markers, or check the README against it.
+    #[command(after_help = examples::GALLERY)]
     Gallery(gallery::GalleryArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(manual::CompletionsArgs),
+    /// Print the man page (roff), every subcommand included.
+    #[command(after_help = examples::MAN)]
+    Man(manual::ManArgs),
     /// The worker process of `sweep --isolate` (not for direct use).
     #[command(hide = true)]
     SweepWorker(hasim::sweep::isolate::WorkerArgs),
@@ -100,13 +119,16 @@ impl From<hasim::runner::RunError> for Failure {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    color::init(cli.color);
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay(args),
         Command::Capacity(args) => capacity::capacity(args),
         Command::Shrink(args) => shrink::shrink(args),
         Command::Report(args) => report::report(args),
-        Command::Check { scenarios } => check_all(&scenarios),
+        Command::Check(args) => check::check_all(&args),
+        Command::Completions(args) => manual::completions(args),
+        Command::Man(args) => manual::man(args),
         Command::List { model, json } => match list::list(model.as_deref(), json) {
             Ok(text) => {
                 hasim::out!("{text}");
@@ -147,7 +169,7 @@ pub fn trace_filter(
         .map_err(|e| Failure::Input(format!("error: {e}")))?;
     if !tracing && !filter.is_all() {
         return Err(Failure::Input(
-            "error: --trace-node, --trace-verb, --trace-from and --trace-until choose what --trace writes: give --trace FILE.jsonl".to_string(),
+            "error: --trace-node, --trace-verb, --trace-from and --trace-until choose what --trace writes: give --trace FILE.jsonl (or, for replay, --print-trace)".to_string(),
         ));
     }
     Ok(filter)
@@ -157,64 +179,4 @@ pub fn warn(scenario: &hasim::scenario::Scenario) {
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
-}
-
-/// Checks every file named, and every `*.toml` in each directory named (in name
-/// order), reporting each; bad input on any (exit 2) after all are checked.
-fn check_all(paths: &[PathBuf]) -> Result<(), Failure> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| Failure::Input(format!("error: {}: {e}", path.display())))?;
-            let mut tomls: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-                .collect();
-            if tomls.is_empty() {
-                return Err(Failure::Input(format!(
-                    "error: {}: a directory with no .toml scenario files",
-                    path.display()
-                )));
-            }
-            tomls.sort();
-            files.extend(tomls);
-        } else {
-            files.push(path.clone());
-        }
-    }
-    let mut bad = 0;
-    for file in &files {
-        if let Err(e) = check(file) {
-            if let Failure::Input(message) = e {
-                eprintln!("{message}");
-            }
-            bad += 1;
-        }
-    }
-    if files.len() > 1 {
-        hasim::outln!("{} of {} scenarios ok", files.len() - bad, files.len());
-    }
-    if bad > 0 {
-        return Err(Failure::Input(format!(
-            "error: {bad} of {} scenarios are not valid",
-            files.len()
-        )));
-    }
-    Ok(())
-}
-
-fn check(path: &std::path::Path) -> Result<(), Failure> {
-    let s = hasim::scenario::Scenario::load(path)?;
-    warn(&s);
-    hasim::outln!(
-        "{}: ok — scenario {:?}, {} nodes, model {}, {} checks, hash {}",
-        path.display(),
-        s.name,
-        s.nodes.len(),
-        s.model,
-        s.checks.len(),
-        s.hash
-    );
-    Ok(())
 }

@@ -1,6 +1,8 @@
 //! `hasim replay`: the same run as `hasim run` for one seed, with its concrete fault
 //! schedule printed (in the schedule-file format, so it can be edited and fed back
-//! with `--schedule`) and the full trace written to a file or stderr.
+//! with `--schedule`), and the trace only when asked: to a file (`--trace`) or,
+//! human-readable, to stderr (`--print-trace`). A long run's trace is tens of
+//! thousands of lines, too many to print unasked.
 //!
 //! `--expect-hash` and `--expect-trace-hash` turn a replay into an assertion: a
 //! scenario file or a trace that differs from the recording ends with exit code 3
@@ -24,9 +26,12 @@ pub struct ReplayArgs {
     /// Replay this (possibly edited) schedule instead of the generated one.
     #[arg(long, value_name = "FILE")]
     pub schedule: Option<PathBuf>,
-    /// Write the trace as JSON lines here (default: human-readable, to stderr).
+    /// Write the trace as JSON lines here.
     #[arg(long, value_name = "FILE.jsonl")]
     pub trace: Option<PathBuf>,
+    /// Print the trace, human-readable, to stderr (the --trace-* filters apply).
+    #[arg(long, conflicts_with = "trace")]
+    pub print_trace: bool,
     /// The most the `--trace` file may take; a longer trace is not written (exit 2).
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
     pub trace_max: u64,
@@ -92,10 +97,14 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         trace_max: Some(args.trace_max),
         trace_tail: super::run::TAIL,
         schedule: Some(schedule),
-        // Without --trace the trace goes to stderr, filtered the same way.
-        trace_filter: super::trace_filter(&args.trace_filter, &scenario, true)?,
+        // --print-trace sends the trace to stderr, filtered the same way.
+        trace_filter: super::trace_filter(
+            &args.trace_filter,
+            &scenario,
+            args.trace.is_some() || args.print_trace,
+        )?,
     };
-    if args.trace.is_none() {
+    if args.print_trace {
         stderr_trace(&scenario, &opts)?;
     }
     let mut result = runner::run(&scenario, &opts)?;

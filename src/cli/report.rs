@@ -17,8 +17,14 @@ pub struct ReportArgs {
     /// The seed (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// The HTML page to write.
-    #[arg(short, long, value_name = "FILE.html", default_value = "report.html")]
+    /// The HTML page to write (`--output` is the older spelling).
+    #[arg(
+        short = 'o',
+        long = "out",
+        visible_alias = "output",
+        value_name = "FILE.html",
+        default_value = "report.html"
+    )]
     pub output: PathBuf,
     /// Also write the timeline as an SVG here.
     #[arg(long, value_name = "FILE.svg")]

@@ -18,12 +18,20 @@ pub struct ShrinkArgs {
     #[arg(long)]
     pub seed: u64,
     /// Where to write the shrunk scenario (default: SCENARIO-seedN-shrunk.toml in the
-    /// current directory).
-    #[arg(short, long, value_name = "FILE.toml")]
+    /// current directory; `--output` is the older spelling).
+    #[arg(
+        short = 'o',
+        long = "out",
+        visible_alias = "output",
+        value_name = "FILE.toml"
+    )]
     pub output: Option<PathBuf>,
     /// The most runs the search may make.
     #[arg(long, default_value_t = 500)]
     pub runs_max: usize,
+    /// Print the phases and the result as one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn row(s: &Step) -> String {
@@ -53,17 +61,21 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
         runs_max: args.runs_max.max(1),
         ..Limits::default()
     };
-    hasim::outln!("shrinking {} seed {}", args.scenario.display(), args.seed);
-    hasim::outln!(
-        "  {:<17} {:>6} {:>12} {:>10} {:>6}",
-        "phase",
-        "faults",
-        "fault time",
-        "duration",
-        "runs"
-    );
+    if !args.json {
+        hasim::outln!("shrinking {} seed {}", args.scenario.display(), args.seed);
+        hasim::outln!(
+            "  {:<17} {:>6} {:>12} {:>10} {:>6}",
+            "phase",
+            "faults",
+            "fault time",
+            "duration",
+            "runs"
+        );
+    }
     let shrunk = shrink::shrink(&scenario, args.seed, limits, |s| {
-        hasim::outln!("{}", row(s))
+        if !args.json {
+            hasim::outln!("{}", row(s))
+        }
     })
     .map_err(|e| match e {
         ShrinkError::Run(e) => Failure::from(e),
@@ -112,6 +124,36 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
             output.display(),
             shrunk.check
         )));
+    }
+    if args.json {
+        let phases: Vec<serde_json::Value> = shrunk
+            .steps
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "phase": s.phase,
+                    "faults": s.faults,
+                    "fault_time": s.fault_time.to_string(),
+                    "duration": s.duration.to_string(),
+                    "runs": s.runs,
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "scenario": args.scenario.display().to_string(),
+            "seed": args.seed,
+            "check": shrunk.check,
+            "violation": again.violation,
+            "phases": phases,
+            "faults": shrunk.schedule.len(),
+            "duration": shrunk.duration.to_string(),
+            "out": output.display().to_string(),
+            "replay": format!("hasim replay {} --seed {}", output.display(), args.seed),
+        });
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| Failure::Input(format!("error: {e}")))?;
+        hasim::outln!("{text}");
+        return Ok(());
     }
     hasim::outln!(
         "\nstill fails: {}\n{}",

@@ -47,8 +47,14 @@ pub struct CompareArgs {
     /// Chart this figure against the first `--set` parameter (repeatable).
     #[arg(long = "chart", value_name = "FIGURE")]
     pub charts: Vec<String>,
-    /// Where to write the chart.
-    #[arg(long, value_name = "FILE.svg", default_value = "compare.svg")]
+    /// Where to write the chart (`--chart-out` is the older spelling).
+    #[arg(
+        short = 'o',
+        long = "out",
+        visible_alias = "chart-out",
+        value_name = "FILE.svg",
+        default_value = "compare.svg"
+    )]
     pub chart_out: PathBuf,
     /// Worker threads [default: all cores].
     #[arg(long, short)]

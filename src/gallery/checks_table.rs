@@ -1,11 +1,11 @@
-//! The README's table of end checks per model, rendered from the registry, so the
-//! README and `hasim list` cannot disagree on which model checks what (a test
-//! compares the README's block with this).
+//! The guide's table of end checks per model (`docs/src/checks.md`), rendered from
+//! the registry, so the guide and `hasim list` cannot disagree on which model checks
+//! what (a test compares the chapter's block with this).
 
 use crate::models::all;
 use std::fmt::Write;
 
-/// The line before the README's generated table of end checks.
+/// The line before the Checks chapter's generated table of end checks.
 pub const BEGIN: &str = "<!-- end-checks:begin -->";
 /// The line after it.
 pub const END: &str = "<!-- end-checks:end -->";

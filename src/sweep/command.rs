@@ -64,6 +64,7 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
     crate::output_paths::check_all(&outputs, &[args.scenario.as_path()])
         .map_err(|e| e.to_string())?;
     let stop = interrupt::flag();
+    let started = Stopwatch::start();
     let bar = progress::bar(settings.plan.len(), args.quiet);
     let runs = ScenarioRuns {
         scenario: &scenario,
@@ -88,6 +89,8 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         runs,
         complete: runs == plan.len(),
     };
+    // Seeds a resumed journal already held did not run in this process.
+    let mut resumed = 0;
     let (agg, ran, values) = match &args.out {
         Some(out) => {
             let identity = Identity {
@@ -100,6 +103,7 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
                 check_determinism: args.check_determinism,
             };
             let mut journal = open_journal(out, &identity, plan, args.resume)?;
+            resumed = journal.count();
             bar.set_position(journal.count());
             let failures = AtomicU64::new(journal.failed());
             let journal_lock = Mutex::new(journal);
@@ -166,6 +170,10 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
     }
     print_aggregate(&agg, args.json)?;
     report_divergences(&agg);
+    if !args.quiet && !args.json {
+        // On stderr: stdout is the same bytes whatever the machine and --jobs.
+        eprintln!("{}", started.rate_line(ran - resumed, settings.jobs));
+    }
     if ran < plan.len() {
         eprintln!(
             "interrupted: {ran} of {} seeds ran{}",
@@ -294,4 +302,51 @@ fn merge_or_error(args: MergeArgs) -> Result<u8, String> {
     print_aggregate(&agg, args.json)?;
     report_divergences(&agg);
     Ok(agg.exit_code())
+}
+
+/// Wall time for the closing "ran N seeds in T (R seeds/s)" line: the only wall clock
+/// of a sweep, read outside every run.
+struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    #[allow(clippy::disallowed_methods)] // wall time of the command, not of a run
+    fn start() -> Self {
+        Stopwatch(std::time::Instant::now())
+    }
+
+    fn rate_line(&self, seeds: u64, jobs: usize) -> String {
+        rate_line(seeds, jobs, self.0.elapsed().as_secs_f64())
+    }
+}
+
+/// `ran 20 seeds in 1.53s (13.1 seeds/s, 2 jobs)`.
+fn rate_line(seeds: u64, jobs: usize, secs: f64) -> String {
+    let rate = if secs > 0.0 {
+        format!("{:.1}", seeds as f64 / secs)
+    } else {
+        "-".to_string()
+    };
+    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "ran {} in {secs:.2}s ({rate} seeds/s, {})",
+        plural(seeds, "seed"),
+        plural(jobs as u64, "job")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate_line;
+
+    #[test]
+    fn the_closing_line_states_seeds_time_rate_and_jobs() {
+        assert_eq!(
+            rate_line(20, 2, 1.6),
+            "ran 20 seeds in 1.60s (12.5 seeds/s, 2 jobs)"
+        );
+        assert_eq!(
+            rate_line(1, 1, 0.0),
+            "ran 1 seed in 0.00s (- seeds/s, 1 job)"
+        );
+    }
 }

@@ -80,7 +80,7 @@ pub struct SweepArgs {
     pub shard: Option<Shard>,
     /// Write every run's result to this JSON-lines file (sorted by seed, atomically).
     /// While the sweep runs, results are appended to its journal FILE.jsonl.partial.
-    #[arg(long, value_name = "FILE.jsonl")]
+    #[arg(short = 'o', long, value_name = "FILE.jsonl")]
     pub out: Option<PathBuf>,
     /// Continue an interrupted sweep from the journal beside --out (FILE.jsonl.partial):
     /// the seeds it holds are not run again, and FILE and the aggregate come out as an
@@ -118,7 +118,7 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "SHARD.jsonl")]
     pub files: Vec<PathBuf>,
     /// Write the merged results (the same bytes the unsharded sweep writes).
-    #[arg(long, value_name = "FILE.jsonl")]
+    #[arg(short = 'o', long, value_name = "FILE.jsonl")]
     pub out: Option<PathBuf>,
     /// Print the aggregate as JSON instead of a table.
     #[arg(long)]

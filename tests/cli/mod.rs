@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// `--help` examples, completions, the man page, `--color`, flag spellings.
+mod conventions;
+
 fn hasim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hasim"))
         .args(args)
@@ -355,11 +358,40 @@ fn replay_warns_on_another_version() {
 }
 
 #[test]
-fn replay_without_a_trace_file_prints_the_trace_to_stderr() {
+fn replay_prints_the_trace_only_when_asked() {
     let o = hasim(&["replay", "scenarios/quickstart.toml", "--seed", "3"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.contains("trace hash"), "{out}");
+    assert!(err.is_empty(), "no trace unless asked: {err}");
+    let o = hasim(&[
+        "replay",
+        "scenarios/quickstart.toml",
+        "--seed",
+        "3",
+        "--print-trace",
+        "--trace-verb",
+        "crash",
+    ]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert!(err.contains("crash"), "trace on stderr");
+    assert!(
+        err.lines().count() >= 1 && err.lines().all(|l| l.contains("crash")),
+        "only crash records on stderr: {err}"
+    );
+    let o = hasim(&[
+        "replay",
+        "scenarios/quickstart.toml",
+        "--seed",
+        "3",
+        "--trace-verb",
+        "crash",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a filter without a trace is refused"
+    );
 }
 
 #[test]

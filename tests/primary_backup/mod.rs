@@ -97,7 +97,7 @@ within = "5s"
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The README's "harsh" configurations: `replicas` replicas and three clients for 40 s
+/// The guide's "harsh" configurations (docs/src/replication-primary-backup.md): `replicas` replicas and three clients for 40 s
 /// under heavy reordering (lognormal latency), 1 % loss and duplication, crashes every
 /// 8 s per replica, partitions into halves, pauses, loss and latency spikes, all going
 /// on until the run ends (so the end check judges a store in the middle of a fault).

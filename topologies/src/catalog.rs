@@ -39,7 +39,7 @@ const LINK: &[Parameter] = &[
     p("loss", "0", "loss of every link"),
 ];
 
-/// Every kind `[topology]` accepts, in the order the README presents them.
+/// Every kind `[topology]` accepts, in the order the guide's Topologies chapter presents them.
 pub const KINDS: &[Kind] = &[
     Kind {
         name: "mesh",

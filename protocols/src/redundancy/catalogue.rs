@@ -62,7 +62,7 @@ impl Catalogue for Redundancy {
             f(
                 "mttsf",
                 Unit::Seconds,
-                "mean time to system failure: system_uptime / system_failures (absent without one; a sweep pools it, see README)",
+                "mean time to system failure: system_uptime / system_failures (absent without one; a sweep pools it, see docs/src/sweeps.md)",
             ),
             f(
                 "mttr_system",

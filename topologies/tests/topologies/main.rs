@@ -6,7 +6,7 @@ mod builders;
 mod engine;
 /// Partitions by region, zone and rack.
 mod partition;
-/// The README's `[topology]` examples.
+/// The guide's `[topology]` examples (`docs/src/topologies.md`).
 mod readme;
 /// Path latency, loss, rerouting, disconnection and the route cache.
 mod routing;

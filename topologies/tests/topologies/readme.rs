@@ -1,5 +1,5 @@
-//! Every TOML example in the README's Topologies section parses, validates and
-//! builds, so the documentation cannot drift from the spec.
+//! Every TOML example in the guide's Topologies chapter (`docs/src/topologies.md`)
+//! parses, validates and builds, so the documentation cannot drift from the spec.
 
 use hasim_topologies::TopologySpec;
 
@@ -11,14 +11,16 @@ struct Scenario {
 
 #[test]
 fn readme_topology_examples_build() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let section = readme
-        .split("## Topologies")
-        .nth(1)
-        .expect("a Topologies section");
-    let section = section.split("\n## ").next().unwrap();
-    let examples: Vec<&str> = section
+    let chapter = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/src/topologies.md"
+    ))
+    .unwrap();
+    assert!(
+        chapter.starts_with("# Topologies"),
+        "the Topologies chapter"
+    );
+    let examples: Vec<&str> = chapter
         .split("```toml\n")
         .skip(1)
         .map(|b| b.split("```").next().unwrap())
