@@ -1,4 +1,5 @@
-//! The composed checkout system from its gallery scenario: the seam between the balancer
+//! The gallery checkout, a composition of a balancing part and a Raft part joined by
+//! the store seam: the seam between the balancer
 //! tier and the order store really holds answers until orders commit (a client's ok
 //! needs a stored order; with the store gone, checkouts fail), and the parts' checks
 //! are judged on their own nodes.
@@ -34,21 +35,21 @@ fn every_ok_checkout_is_a_stored_order_and_the_checks_hold() {
         // store acknowledged that request's order: at least as many stored orders as
         // ok checkouts (more when a retried request stored twice).
         assert!(
-            f["store_ops_ok"] >= f["requests_ok"],
+            f["orders.ops_ok"] >= f["front.requests_ok"],
             "seed {seed}: {} stored, {} ok",
-            f["store_ops_ok"],
-            f["requests_ok"]
+            f["orders.ops_ok"],
+            f["front.requests_ok"]
         );
         // ... and not wildly more: about one order per request.
         assert!(
-            f["store_ops"] <= f["requests"] * 1.05,
+            f["orders.ops"] <= f["front.requests"] * 1.05,
             "seed {seed}: {} orders for {} requests",
-            f["store_ops"],
-            f["requests"]
+            f["orders.ops"],
+            f["front.requests"]
         );
         // The scenario exercises what it claims: a VIP takeover and a leader crash.
-        assert_eq!(f["vip_takeovers"], 1.0, "seed {seed}");
-        assert!(f["store_leader_crashes"] >= 1.0, "seed {seed}");
+        assert_eq!(f["front.vip_takeovers"], 1.0, "seed {seed}");
+        assert!(f["orders.leader_crashes"] >= 1.0, "seed {seed}");
     }
 }
 
@@ -63,20 +64,20 @@ fn with_the_store_down_checkouts_fail_and_no_acknowledged_order_is_lost() {
     );
     let r = run(&s, 1);
     let f = &r.figures;
-    let rate = f["success_rate"];
+    let rate = f["front.success_rate"];
     assert!((0.40..0.60).contains(&rate), "success rate {rate}");
-    assert!(f["store_ops_ok"] >= f["requests_ok"]);
+    assert!(f["orders.ops_ok"] >= f["front.requests_ok"]);
     let lost = r
         .checks
         .iter()
-        .find(|c| c.name == "at end no_lost_orders")
+        .find(|c| c.name == "at end orders.no_lost_writes")
         .expect("checked");
     assert!(lost.passed, "{lost:?}");
     // The success-rate check of the scenario catches the outage.
     let sr = r
         .checks
         .iter()
-        .find(|c| c.name.starts_with("success_rate"))
+        .find(|c| c.name.starts_with("front.success_rate"))
         .expect("checked");
     assert!(!sr.passed);
 }

@@ -20,7 +20,7 @@ fn the_checks_chapter_lists_the_end_checks_the_registry_offers() {
         "docs/src/checks.md's end-check table differs from the registry; put this between the markers:\n{table}"
     );
     // Every store model checks linearizability, as the registry says.
-    for model in ["raft", "primary_backup", "quorum", "isr", "checkout"] {
+    for model in ["raft", "primary_backup", "quorum", "isr"] {
         let row = table
             .lines()
             .find(|l| l.starts_with(&format!("| `{model}` |")))

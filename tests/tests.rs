@@ -5,13 +5,13 @@
 mod bad_scenarios;
 /// The balancing model from scenarios and the CLI: capacity planning, group layout.
 mod balancing;
-/// The composed checkout system: the seam between balancers and the order store.
+/// The gallery checkout composition: the store seam between balancers and orders.
 mod checkout;
 /// The `hasim` binary: every command and exit code.
 mod cli;
 /// `hasim compare`: designs and parameter grids on common random numbers.
 mod compare;
-/// Compositions: one part runs as its model alone; the composed checkout.
+/// Compositions: one part runs exactly as its model alone.
 mod compose;
 /// The composed data platform: the executor seam, pipeline recovery, placement
 /// against theory.

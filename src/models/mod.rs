@@ -10,8 +10,6 @@
 //! model mapping → running → reporting).
 
 mod balancing;
-/// A composed system: balancers, app servers and a Raft order store.
-mod checkout;
 /// Compositions: a part's model name to its protocol.
 pub mod composed;
 /// Recovery: Spark-style batch and Flink-style streaming jobs.
@@ -151,7 +149,6 @@ registry! {
     compute::ComputeModel,
     raft::RaftModel,
     primary_backup::PrimaryBackupModel,
-    checkout::CheckoutModel,
     data_platform::DataPlatformModel,
 }
 

@@ -1,4 +1,5 @@
-//! Whole systems: families composed into one protocol, as real designs stack them.
+//! Whole systems written in Rust: families composed into one protocol where the
+//! scenario-level composition ([`crate::compose`]) has no seam for them yet.
 //!
 //! Each system keeps its parts' types inside its own and runs the parts' handlers
 //! unchanged through [`hasim_sim::Within`]; the system's own code is only the seam
@@ -7,16 +8,12 @@
 //!
 //! ## Map of the modules
 //! - `parts`: the `parts!` macro that declares a system's part-wrapping types.
-//! - [`checkout`]: clients → redundant balancers → autoscaled app servers → a Raft
-//!   order store.
 //! - [`data_platform`]: an in-sync-replica ingest log → a compute job on supervised
 //!   executors → rack-aware re-replicated storage.
 
 #[macro_use]
 mod parts;
-pub mod checkout;
 pub mod data_platform;
 pub mod projected;
 
-pub use checkout::Checkout;
 pub use data_platform::DataPlatform;
