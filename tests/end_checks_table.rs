@@ -13,7 +13,7 @@ fn the_readme_lists_the_end_checks_the_registry_offers() {
         .find(END)
         .expect("the README has the end-checks end marker");
     let block = readme[begin + BEGIN.len()..end].trim();
-    let table = end_checks_markdown();
+    let table = end_checks_markdown(&hasim::Registry::builtin());
     assert_eq!(
         block,
         table.trim(),

@@ -15,6 +15,7 @@ pub mod chart;
 pub mod grid;
 pub mod verdict;
 
+use crate::models::{Lookup, ModelEntry};
 use crate::report::{no_value_reason, unit_of, NO_VALUE};
 use crate::runner::RunResult;
 use crate::scenario::checks::Comparison;
@@ -101,7 +102,7 @@ pub struct Compared {
 }
 
 /// Builds the designs: each file, times each grid point.
-pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
+pub fn designs(args: &CompareArgs, models: &dyn Lookup) -> Result<Vec<Design>, String> {
     let points = grid::points(&args.settings);
     let mut out = Vec::new();
     for path in &args.scenarios {
@@ -113,13 +114,14 @@ pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
         for point in &points {
             let (scenario, name) = if point.0.is_empty() {
                 (
-                    Scenario::parse(&text, path).map_err(|e| e.to_string())?,
+                    Scenario::parse(&text, path, models).map_err(|e| e.to_string())?,
                     stem.clone(),
                 )
             } else {
                 let edited =
                     grid::apply(&text, point).map_err(|e| format!("{}: {e}", path.display()))?;
-                let s = Scenario::parse(&edited, path).map_err(|e| format!("with {point}: {e}"))?;
+                let s = Scenario::parse(&edited, path, models)
+                    .map_err(|e| format!("with {point}: {e}"))?;
                 let name = if args.scenarios.len() > 1 {
                     format!("{stem} {point}")
                 } else {
@@ -315,7 +317,7 @@ pub(crate) fn design_stat(results: &[RunResult], figure: &str) -> Option<(u64, f
 }
 
 /// The comparison as a table.
-pub fn render(c: &Compared, model: &str, seeds: u64) -> String {
+pub fn render(c: &Compared, model: &ModelEntry, seeds: u64) -> String {
     let mut out = format!(
         "compare over seeds {} ({seeds} seeds, the same for every design)\n",
         c.seeds
@@ -387,8 +389,8 @@ fn letter(i: usize) -> String {
 }
 
 /// `hasim compare`; returns the exit code: 0 done, 2 bad input, 130 interrupted.
-pub fn main(args: CompareArgs) -> u8 {
-    match compare_or_error(&args) {
+pub fn main(args: CompareArgs, models: &crate::registry::Registry) -> u8 {
+    match compare_or_error(&args, models) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -397,7 +399,7 @@ pub fn main(args: CompareArgs) -> u8 {
     }
 }
 
-fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
+fn compare_or_error(args: &CompareArgs, models: &dyn Lookup) -> Result<u8, String> {
     let jobs = crate::sweep::pool::workers(args.jobs, args.seeds.len())?;
     if !args.charts.is_empty() && args.settings.is_empty() {
         return Err("--chart draws a figure against a --set parameter: give one with --set".into());
@@ -406,12 +408,15 @@ fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
         let inputs: Vec<&std::path::Path> = args.scenarios.iter().map(|p| p.as_path()).collect();
         crate::output_paths::check(&args.chart_out, &inputs).map_err(|e| e.to_string())?;
     }
-    let mut designs = designs(args)?;
-    let model = designs[0].scenario.model.clone();
-    if let Some(d) = designs.iter().find(|d| d.scenario.model != model) {
+    let mut designs = designs(args, models)?;
+    let model = designs[0].scenario.entry.clone();
+    if let Some(d) = designs.iter().find(|d| d.scenario.model != model.name) {
         return Err(format!(
             "every design must run the same model to compare figures: {} runs {}, {} runs {model}",
-            d.name, d.scenario.model, designs[0].name
+            d.name,
+            d.scenario.model,
+            designs[0].name,
+            model = model.name
         ));
     }
     if !run(&mut designs, args.seeds, jobs, args.quiet)? {

@@ -24,7 +24,7 @@ pub struct Row {
     /// `[gallery] title`.
     pub title: String,
     /// The model it runs.
-    pub model: String,
+    pub model: crate::models::ModelEntry,
     /// How many nodes it has.
     pub nodes: usize,
     /// How many checks it declares.
@@ -151,12 +151,12 @@ pub fn measure(entries: &[Entry], sweep: Sweep) -> Result<Option<Vec<Row>>, Gall
             runs: results.len() as u64,
             complete: true,
         };
-        let aggregate = aggregate::aggregate(&header, &results);
+        let aggregate = aggregate::aggregate(&scenario.entry, &header, &results);
         let figures = pick(entry, &aggregate)?;
         rows.push(Row {
             path: scenario.path.clone(),
             title: entry.gallery.title.clone(),
-            model: scenario.model.clone(),
+            model: scenario.entry.clone(),
             nodes: scenario.nodes.len(),
             checks: scenario.checks.len(),
             aggregate,

@@ -9,7 +9,7 @@ use super::network::{Network, ZONES_MAX};
 use super::schema;
 use super::selector::{NodeLabels, Selector};
 use super::{file_hash, Group, Scenario, NODES_MAX};
-use crate::models::{self, GroupParams};
+use crate::models::{self, GroupParams, Lookup};
 use hasim_sim::{Path, SimDuration};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -51,6 +51,7 @@ pub(super) fn resolve(
     file: schema::File,
     text: &str,
     path: &std::path::Path,
+    lookup: &dyn Lookup,
 ) -> Result<Scenario, Bad> {
     let h = &file.scenario;
     if h.name.get_ref().trim().is_empty() {
@@ -85,7 +86,7 @@ pub(super) fn resolve(
         .as_ref()
         .map(|t| super::topology::Table::new(t, text));
     let spec = topology.as_ref().map(|t| t.spec()).transpose()?;
-    let (mut nodes, groups, model) = layout(&file, spec.is_some())?;
+    let (mut nodes, groups, model) = layout(&file, spec.is_some(), lookup)?;
     let network = match (&topology, &spec) {
         (Some(table), Some(spec)) => super::topology::network(table, spec, &file, &mut nodes)?,
         _ => network(&file.network, &nodes)?,
@@ -124,6 +125,7 @@ pub(super) fn resolve(
         duration: *h.duration.get_ref(),
         event_budget,
         model: model.name.to_string(),
+        entry: model.clone(),
         nodes,
         groups,
         network,
@@ -139,6 +141,7 @@ pub(super) fn resolve(
 fn layout(
     file: &schema::File,
     placed_later: bool,
+    lookup: &dyn Lookup,
 ) -> Result<(Vec<NodeLabels>, Vec<Group>, models::ModelEntry), Bad> {
     let Some(first) = file.groups.first() else {
         return Err(Bad {
@@ -148,8 +151,8 @@ fn layout(
         });
     };
     let model_name = first.protocol.get_ref();
-    let model = models::find(model_name).ok_or_else(|| {
-        let known: Vec<&str> = models::all().iter().map(|m| m.name).collect();
+    let model = lookup.find(model_name).cloned().ok_or_else(|| {
+        let known: Vec<&str> = lookup.entries().iter().map(|m| m.name).collect();
         Bad::at(
             &first.protocol,
             "group[0].protocol",
