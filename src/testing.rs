@@ -148,26 +148,37 @@ impl Snapshot {
     }
 }
 
-/// `detail` with each node-valued field (`key=n3`) naming its node.
+/// `detail` with each node id (`n3`: a field `to=n3`, a fault's `crash n3`, a
+/// partition's `[n1, n2]`) replaced by its node's name; other words stay.
 fn named(detail: &str, names: &[&str]) -> String {
-    let words: Vec<String> = detail
-        .split(' ')
-        .map(|word| {
-            let Some((key, value)) = word.split_once('=') else {
-                return word.to_string();
-            };
-            let id = value
-                .strip_prefix('n')
-                .and_then(|d| d.parse::<usize>().ok());
-            match id.and_then(|i| names.get(i)) {
-                Some(name) if value[1..].bytes().all(|b| b.is_ascii_digit()) => {
-                    format!("{key}={name}")
-                }
-                _ => word.to_string(),
+    let bytes = detail.as_bytes();
+    let mut out = String::with_capacity(detail.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || matches!(bytes[i - 1], b' ' | b'=' | b'[' | b',');
+        if starts_word && bytes[i] == b'n' {
+            let digits = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let end = i + 1 + digits;
+            let ends_word = end == bytes.len() || matches!(bytes[end], b' ' | b']' | b',');
+            let name = detail[i + 1..end]
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| names.get(n));
+            if let (true, true, Some(name)) = (digits > 0, ends_word, name) {
+                out.push_str(name);
+                i = end;
+                continue;
             }
-        })
-        .collect();
-    words.join(" ")
+        }
+        // Copy up to the next possible word start, whole characters at a time.
+        let ch = detail[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
 }
 
 fn summary(scenario: &Scenario, r: &RunResult) -> String {
@@ -204,6 +215,11 @@ mod tests {
         assert_eq!(
             named("request id=3 to=n1 from=n0 x=n7 y=n1a", &names),
             "request id=3 to=server-1 from=client-1 x=n7 y=n1a"
+        );
+        assert_eq!(named("crash n1", &names), "crash server-1");
+        assert_eq!(
+            named("partition [n0, n1] name=nx", &names),
+            "partition [client-1, server-1] name=nx"
         );
     }
 }
