@@ -474,11 +474,13 @@ impl Protocol for KvLease {
                 _,
                 Timer::Timeout { id },
             ) => {
-                if pending.remove(&id).is_some() {
-                    *target = (*target + 1) % self.replicas.len();
-                    ctx.count("requests_timeout", 1);
-                    ctx.observe(Observation::TimedOut);
+                // Already answered: the timer was cancelled, but may have been due.
+                if pending.remove(&id).is_none() {
+                    return;
                 }
+                *target = (*target + 1) % self.replicas.len();
+                ctx.count("requests_timeout", 1);
+                ctx.observe(Observation::TimedOut);
             }
             _ => {}
         }
