@@ -35,6 +35,14 @@ use std::process::ExitCode;
 /// # }
 /// ```
 ///
+/// In a test, [`Cli::run_from`] takes the command line and returns the exit code:
+///
+/// ```
+/// let cli = hasim::cli::Cli::new();
+/// assert_eq!(cli.clone().run_from(["hasim", "check", "scenarios/quickstart.toml"]), 0);
+/// assert_eq!(cli.run_from(["hasim", "list", "no_such_model"]), 2);
+/// ```
+///
 /// Every subcommand (`run`, `check`, `list`, `sweep`, `replay`, `shrink`, `report`,
 /// `compare`, `capacity`, `gallery`) then knows the registered models.
 #[derive(Clone, Debug)]

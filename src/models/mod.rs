@@ -76,7 +76,13 @@ pub struct ParamError {
 
 /// A protocol as the runner sees it: how a scenario's groups become the protocol.
 /// Everything else the tooling knows about it (figures, properties, end checks) is
-/// the protocol's own [`Catalogue`], in hasim-protocols.
+/// the protocol's own [`Catalogue`].
+///
+/// Implement it for your own protocol in your own crate and register it with
+/// `hasim::cli::Cli::new().model::<YourModel>()`; `examples/kv-lease` (and the guide,
+/// `docs/src/own-protocol.md`) is a complete one. `build` reads each group's
+/// `params` with [`params`] and names the group in a [`ParamError`], which `hasim
+/// check` prints at the group's line in the file.
 pub trait Model {
     /// The protocol it runs.
     type Protocol: Catalogue;
