@@ -111,7 +111,7 @@ impl Model for KvLeaseModel {
             },
             RoleDoc {
                 role: "client",
-                doc: "sends writes and reads to the replicas in turn, gives up after its timeout",
+                doc: "sends writes and reads to the replica that last answered (the next after a refusal or a timeout), gives up after its timeout",
                 params: ClientParams::docs(),
             },
         ]
