@@ -73,7 +73,9 @@ fn load(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(format!("{name}.toml"));
-    Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .load(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn main() {

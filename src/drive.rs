@@ -3,7 +3,7 @@
 //! (events, drops, faults, per-node uptime from the engine's timelines) plus the
 //! model's own.
 
-use crate::models::{Catalogue, GroupParams, Model, ModelVisitor, Predicate};
+use crate::models::{Catalogue, GroupParams, Model, Predicate};
 use crate::run_result::RunError;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::Tee;
@@ -82,19 +82,19 @@ pub fn property_name(check: &Check) -> String {
     check.to_string()
 }
 
-/// The registry's visitor that runs the model a scenario names with a plan.
-pub struct Runs<'s> {
-    /// The scenario.
-    pub scenario: &'s Scenario,
-    /// Its seed, schedule and sinks.
-    pub plan: Plan,
-}
+/// A model's monomorphised run, as the registry keeps it in the model's entry.
+pub type RunFn = fn(&Scenario, Plan) -> Result<Ran, RunError>;
 
-impl ModelVisitor for Runs<'_> {
-    type Output = Result<Ran, RunError>;
-    fn visit<M: Model>(self) -> Self::Output {
-        run::<M>(self.scenario, self.plan)
-    }
+/// Runs `scenario` with `plan` through the run its model's entry holds (put there
+/// by the registry the scenario was loaded with).
+pub fn run_scenario(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
+    let run = scenario.entry.runs.get::<RunFn>().ok_or_else(|| {
+        RunError::Model(format!(
+            "the {} model was not registered to run (loaded without a hasim registry)",
+            scenario.model
+        ))
+    })?;
+    run(scenario, plan)
 }
 
 /// Runs model `M` on `scenario` with `plan`.

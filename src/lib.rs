@@ -27,9 +27,14 @@
 //! - [`compare`]: designs side by side on the same seeds; parameter grids; charts.
 //! - [`gallery`]: the README's gallery table, measured by sweeps of the gallery scenarios.
 //! - [`sweep`]: many seeds in parallel, shards and merges, the aggregate across seeds.
-//! - `cli`: the `hasim` command line (clap), the one place errors are reported.
+//! - [`registry`]: the open registry: the models a binary knows, built-in and yours.
+//! - [`cli`]: the `hasim` command line (clap), the one place errors are reported;
+//!   [`cli::Cli`] is a whole binary in one line.
+//! - [`testing`]: a scenario run for a seed as stable text, for insta snapshots.
+//! - [`sim`]: the engine (`hasim-sim`), re-exported so a model needs one dependency.
 
 pub mod atomic;
+pub mod cli;
 pub mod compare;
 pub mod drive;
 pub mod episodes;
@@ -38,6 +43,7 @@ pub mod generic;
 pub mod models;
 pub mod nines;
 pub mod output_paths;
+pub mod registry;
 pub mod report;
 pub mod run_result;
 pub mod runner;
@@ -48,5 +54,24 @@ pub mod sinks;
 pub mod size;
 pub mod stdout;
 pub mod sweep;
+pub mod testing;
 pub mod timeline;
 pub mod trace_filter;
+
+/// The engine, `hasim-sim`: `Protocol`, `Ctx`, `NodeId`, `SimDuration`, … — what a
+/// model's state machine is written against.
+pub use hasim_sim as sim;
+
+/// What a model tells the tooling about itself (`hasim-protocols`' catalogue):
+/// figures, properties, end checks and documented parameters.
+pub use hasim_protocols::catalogue::{
+    param_docs, Catalogue, FigureDoc, ParamDoc, Params, Predicate, PropertyDoc, RequestEvent,
+    RequestOutcome, Unit,
+};
+/// A finished run as a catalogue reads it (observations, metrics, views).
+pub use hasim_sim::Inspect;
+
+/// How a scenario's groups become a model's configuration.
+pub use models::{params, GroupParams, Model, ParamError, RoleDoc};
+/// The models a binary knows.
+pub use registry::Registry;

@@ -1,9 +1,6 @@
-//! The `hasim` binary: hands over to the command line in `cli`, which parses the
-//! arguments, sets up `RUST_LOG` tracing (stamped with simulated time, not the wall
-//! clock; coloured as `--color` says) and runs the command.
-
-mod cli;
+//! The `hasim` binary: the command line with every built-in model, through the same
+//! public [`hasim::cli::Cli`] a user's own binary uses.
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    hasim::cli::Cli::new().run()
 }

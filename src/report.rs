@@ -1,36 +1,15 @@
 //! Human output: the summary table of a run, figures printed in their units
 //! (percentages, durations, counts), columns that line up.
 
-use crate::models::{self, Unit};
+use crate::models::{ModelEntry, Unit};
 use crate::run_result::{CheckResult, RunResult};
 use crate::scenario::Scenario;
 use hasim_sim::SimDuration;
 use std::fmt::Write;
 
 /// The unit of a figure of `model` (a count when unknown).
-pub fn unit_of(model: &str, figure: &str) -> Unit {
-    if models::composed::is_descriptor(model) {
-        // A part's figure is in its model's unit; the rest are generic or the seams'.
-        return match models::composed::part_figure(model, figure) {
-            Some((part, rest)) if models::find(part).is_some() => unit_of(part, rest),
-            _ => generic_unit(figure),
-        };
-    }
-    models::find(model)
-        .and_then(|m| {
-            (m.figures)().into_iter().find(|f| {
-                f.name == figure
-                    || f.name
-                        .strip_suffix('*')
-                        .is_some_and(|p| figure.starts_with(p))
-            })
-        })
-        .map_or(Unit::Count, |f| f.unit)
-}
-
-/// The unit of a figure every run reports (`uptime_mean`), else a count.
-fn generic_unit(figure: &str) -> Unit {
-    crate::generic::generic_figures()
+pub fn unit_of(model: &ModelEntry, figure: &str) -> Unit {
+    (model.figures)()
         .into_iter()
         .find(|f| {
             f.name == figure
@@ -58,7 +37,7 @@ pub fn no_value_reason(figure: &str) -> &'static str {
 }
 
 /// A figure's value with its name known: its value in its unit, or "– (no crash)".
-pub fn format_figure(model: &str, figure: &str, value: f64) -> String {
+pub fn format_figure(model: &ModelEntry, figure: &str, value: f64) -> String {
     if value.is_nan() {
         format!("{NO_VALUE} ({})", no_value_reason(figure))
     } else {
@@ -130,7 +109,7 @@ fn fixed(x: f64, decimals: usize) -> String {
 /// A check's measured value in the unit its bound is written in: `3.37m` beside a
 /// bound of `3m` (not `202.499652s`), `99.95%` beside `99.9%`; with as many decimals
 /// as it takes not to read as the bound itself when it is not.
-pub fn format_measured(model: &str, check: &str, value: f64) -> String {
+pub fn format_measured(model: &ModelEntry, check: &str, value: f64) -> String {
     let figure = check.split_whitespace().next().unwrap_or_default();
     let unit = unit_of(model, figure);
     let bound = check.split_whitespace().last().unwrap_or_default();
@@ -166,7 +145,7 @@ pub fn format_measured(model: &str, check: &str, value: f64) -> String {
 
 /// What a summary prints after a check's verdict: its measured value, or why it
 /// failed or could not be measured.
-pub fn check_detail(model: &str, c: &CheckResult) -> String {
+pub fn check_detail(model: &ModelEntry, c: &CheckResult) -> String {
     match (c.measured, &c.why) {
         (Some(m), _) => format!("measured {}", format_measured(model, &c.name, m)),
         (None, Some(why)) => why.clone(),
@@ -212,7 +191,7 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
         let _ = writeln!(
             out,
             "  {name:<w$} {:>12}",
-            format_figure(&scenario.model, name, *value),
+            format_figure(&scenario.entry, name, *value),
             w = width - 2
         );
     }
@@ -224,7 +203,7 @@ pub fn summary(scenario: &Scenario, r: &RunResult) -> String {
                 "  {:<10}  {:<w$}  {}",
                 c.verdict.word(),
                 c.name,
-                check_detail(&scenario.model, c),
+                check_detail(&scenario.entry, c),
                 w = name_width.unwrap_or(0).min(48)
             );
             let _ = writeln!(out, "{}", line.trim_end());
@@ -265,12 +244,15 @@ mod tests {
 
     #[test]
     fn a_figure_with_no_value_prints_as_no_value_with_its_reason() {
+        use crate::models::Lookup;
+        let registry = crate::registry::Registry::builtin();
+        let balancing = registry.find("balancing").expect("built in").clone();
         assert_eq!(format_value(Unit::Seconds, f64::NAN), "–");
         assert_eq!(
-            format_figure("balancing", "detection_mean", f64::NAN),
+            format_figure(&balancing, "detection_mean", f64::NAN),
             "– (no crash)"
         );
-        assert_eq!(format_figure("balancing", "detection_mean", 0.25), "250ms");
+        assert_eq!(format_figure(&balancing, "detection_mean", 0.25), "250ms");
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use crate::atomic;
 use crate::drive::{self, Plan, Ran};
-use crate::models;
 use crate::scenario::{Check, Scenario};
 use crate::sinks::{self, FileSink, Fingerprints, LogSink, Shared};
 use hasim_sim::{Outcome, ScheduledFault, SimTime, TraceSink};
@@ -131,12 +130,7 @@ fn run_plan_with(
     if let Some(c) = &scenario.composition {
         return drive::run_composed(c, scenario, plan);
     }
-    models::visit(&scenario.model, drive::Runs { scenario, plan }).unwrap_or_else(|| {
-        Err(RunError::Model(format!(
-            "no model named {:?}",
-            scenario.model
-        )))
-    })
+    drive::run_scenario(scenario, plan)
 }
 
 fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> RunResult {

@@ -21,13 +21,16 @@ fn variant(faults: &str, duration: &str) -> Scenario {
     let text = kept
         .join("\n\n")
         .replace("duration = \"300s\"", &format!("duration = \"{duration}\""));
-    Scenario::parse(&format!("{text}\n{faults}"), Path::new(GALLERY))
+    hasim::Registry::builtin()
+        .parse(&format!("{text}\n{faults}"), Path::new(GALLERY))
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
 fn every_ok_checkout_is_a_stored_order_and_the_checks_hold() {
-    let s = Scenario::load(Path::new(GALLERY)).expect("loads");
+    let s = hasim::Registry::builtin()
+        .load(Path::new(GALLERY))
+        .expect("loads");
     for seed in 1..=3 {
         let r = held(&s, seed);
         let f = &r.figures;

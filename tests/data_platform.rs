@@ -11,7 +11,9 @@ const GALLERY: &str = "scenarios/gallery_data_platform.toml";
 
 fn gallery(edit: impl Fn(String) -> String) -> Scenario {
     let text = edit(std::fs::read_to_string(GALLERY).expect("reads"));
-    Scenario::parse(&text, Path::new(GALLERY)).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, Path::new(GALLERY))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

@@ -5,7 +5,6 @@
 //! for a fixed timeout than for phi accrual at equal mean detection time. Also: every
 //! figure a detector reports is one its model documents.
 
-use hasim::models;
 use hasim::runner::{self, RunOptions, RunResult};
 use hasim::scenario::Scenario;
 use hasim::sweep::aggregate;
@@ -53,7 +52,9 @@ params = {params}
 crash = {{ mtbf = "30s", mttr = {{ dist = "constant", value = "2s" }}, target = "role:member" }}
 "#
     );
-    Scenario::parse(&text, Path::new("tests/detection.rs")).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, Path::new("tests/detection.rs"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One seed of a scenario, as `hasim sweep` runs it.
@@ -98,7 +99,7 @@ fn sweep(s: Scenario, figures: &[&str]) -> Vec<f64> {
         runs: results.len() as u64,
         complete: true,
     };
-    let agg = aggregate::aggregate(&header, &results);
+    let agg = aggregate::aggregate(&runs.0.entry, &header, &results);
     figures
         .iter()
         .map(|f| {
@@ -215,9 +216,11 @@ fn every_figure_a_detector_reports_is_documented() {
         let path = format!("scenarios/detection_compare_{name}.toml");
         let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&path))
             .expect("the compare scenario");
-        let s = Scenario::parse(&text, Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let s = hasim::Registry::builtin()
+            .parse(&text, Path::new(&path))
+            .unwrap_or_else(|e| panic!("{e}"));
         let result = runner::run(&s, &RunOptions::default()).expect("runs");
-        let model = models::find(name).expect("registered");
+        let model = s.entry.clone();
         let docs = (model.figures)();
         let documented: Vec<&str> = docs.iter().map(|f| &*f.name).collect();
         for figure in result.figures.keys() {

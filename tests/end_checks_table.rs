@@ -13,7 +13,7 @@ fn the_checks_chapter_lists_the_end_checks_the_registry_offers() {
         .find(END)
         .expect("the Checks chapter has the end-checks end marker");
     let block = chapter[begin + BEGIN.len()..end].trim();
-    let table = end_checks_markdown();
+    let table = end_checks_markdown(&hasim::Registry::builtin());
     assert_eq!(
         block,
         table.trim(),

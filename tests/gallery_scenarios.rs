@@ -5,7 +5,6 @@
 
 use crate::support::run;
 use hasim::runner::RunResult;
-use hasim::scenario::Scenario;
 use std::path::Path;
 
 /// The seeds a gallery scenario promises its checks on.
@@ -13,7 +12,9 @@ const SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
 
 /// Runs `path` on `seeds`, fails on any violated check, and returns each seed's figures.
 fn holds(path: &str, seeds: impl Iterator<Item = u64>) -> Vec<RunResult> {
-    let s = Scenario::load(Path::new(path)).expect("loads");
+    let s = hasim::Registry::builtin()
+        .load(Path::new(path))
+        .expect("loads");
     let mut failed = Vec::new();
     let runs: Vec<RunResult> = seeds.map(|seed| run(&s, seed)).collect();
     for r in &runs {
@@ -75,7 +76,9 @@ fn telecom_edge_holds_on_seeds_1_to_40_and_its_figures_match_the_readme() {
 /// worst of 20 seeds, fails this (and did fail seed 89 of 200).
 #[test]
 fn telecom_edge_first_suspicion_bound_covers_the_probe_tail() {
-    let s = Scenario::load(Path::new("scenarios/gallery_telecom_edge.toml")).expect("loads");
+    let s = hasim::Registry::builtin()
+        .load(Path::new("scenarios/gallery_telecom_edge.toml"))
+        .expect("loads");
     let text = std::fs::read_to_string(&s.path).expect("reads");
     let bound: f64 = text
         .lines()

@@ -17,7 +17,9 @@ pub(crate) fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
         assert!(text.contains(from), "{name} has no {from:?} to edit");
         text = text.replace(from, to);
     }
-    Scenario::parse(&text, &relative).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, &relative)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub(crate) fn figure(r: &RunResult, name: &str) -> f64 {

@@ -41,7 +41,9 @@ target = "role:replica"
 time_to_failure = "100h"
 time_to_repair = "1h"
 "#;
-    Scenario::parse(text, Path::new("tests/pooled_theory.rs")).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(text, Path::new("tests/pooled_theory.rs"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -59,7 +61,7 @@ fn pooled_mttsf_and_failure_probability_agree_with_the_exponential() {
         runs: SEEDS,
         complete: true,
     };
-    let a = aggregate(&header, &results);
+    let a = aggregate(&s.entry, &header, &results);
 
     let mttsf = &a.figures["mttsf"];
     let (low, high) = (mttsf.ci95_low.unwrap(), mttsf.ci95_high.unwrap());
@@ -119,7 +121,9 @@ fn every_pooled_figure_is_reported_with_the_totals_it_is_pooled_from() {
     ]
     .iter()
     .map(|path| {
-        let s = Scenario::load(Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+        let s = hasim::Registry::builtin()
+            .load(Path::new(path))
+            .unwrap_or_else(|e| panic!("{e}"));
         run(&s, 1)
     })
     .collect();

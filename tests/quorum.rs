@@ -16,7 +16,9 @@ fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
         assert!(text.contains(from), "{name} has no {from:?}");
         text = text.replace(from, to);
     }
-    Scenario::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, &path)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn figure(r: &RunResult, name: &str) -> f64 {

@@ -13,7 +13,9 @@ const SEEDS: u64 = 60;
 
 #[test]
 fn every_checker_holds_over_sixty_seeds_of_crashes_pauses_and_partitions() {
-    let s = Scenario::load(Path::new("scenarios/replication_raft_faults.toml")).expect("loads");
+    let s = hasim::Registry::builtin()
+        .load(Path::new("scenarios/replication_raft_faults.toml"))
+        .expect("loads");
     let mut failed = Vec::new();
     let (mut leader_crashes, mut ops) = (0.0, 0.0);
     for seed in 0..SEEDS {
@@ -108,7 +110,9 @@ restart_after = "200ms"
 "#,
         );
     }
-    Scenario::parse(&text, Path::new("tests/raft.rs")).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, Path::new("tests/raft.rs"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

@@ -12,7 +12,9 @@ use std::path::Path;
 /// The scenario at `path`, with `edit` applied to its text.
 fn scenario(path: &str, edit: impl Fn(String) -> String) -> Scenario {
     let text = std::fs::read_to_string(path).expect("the bundled scenario");
-    Scenario::parse(&edit(text), Path::new(path)).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&edit(text), Path::new(path))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn figure(r: &RunResult, name: &str) -> f64 {

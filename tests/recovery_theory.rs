@@ -49,7 +49,9 @@ time_to_repair = {ttr}
 "#,
         days = YEARS * 365
     );
-    Scenario::parse(&text, Path::new("tests/recovery_theory.rs")).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, Path::new("tests/recovery_theory.rs"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Mean and standard error over the seeds of each figure in `names`.
@@ -271,7 +273,11 @@ time_to_repair = "12h"
 "#
         )
     };
-    let parse = |t: String| Scenario::parse(&t, Path::new("tests/recovery_theory.rs")).unwrap();
+    let parse = |t: String| {
+        hasim::Registry::builtin()
+            .parse(&t, Path::new("tests/recovery_theory.rs"))
+            .unwrap()
+    };
     let plain = parse(text(""));
     let checked = parse(text("[[check]]\ninvariant = \"system_up\""));
     let (mut failed, mut clean) = (0, 0);

@@ -4,7 +4,6 @@
 //! errors.
 
 use crate::support::run;
-use hasim::scenario::Scenario;
 use std::path::Path;
 
 const RAFT: &str = "scenarios/replication_raft_faults.toml";
@@ -51,11 +50,14 @@ fn table_body(inline: &str) -> String {
 
 #[test]
 fn a_role_table_runs_exactly_as_params_on_the_groups() {
-    let on_groups = Scenario::parse(&bundled(), Path::new(RAFT)).expect("bundled");
+    let on_groups = hasim::Registry::builtin()
+        .parse(&bundled(), Path::new(RAFT))
+        .expect("bundled");
     let text = in_role_tables();
     assert!(!text.contains("params = {"), "{text}");
-    let in_tables =
-        Scenario::parse(&text, Path::new("tables.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let in_tables = hasim::Registry::builtin()
+        .parse(&text, Path::new("tables.toml"))
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(in_tables.groups.len(), 3);
     // Every group gets its role's table (the replica values equal Raft's defaults, so
     // the trace alone could not tell whether the replicas' table was read).
@@ -94,7 +96,9 @@ fn a_groups_own_keys_win_over_its_roles_table() {
         protocol = "raft"
         params = { interval = "40ms" }
     "#;
-    let s = Scenario::parse(text, Path::new("override.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let s = hasim::Registry::builtin()
+        .parse(text, Path::new("override.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let key = |g: usize, k: &str| s.groups[g].params.get(k).map(|v| v.to_string());
     assert_eq!(key(1, "interval").as_deref(), Some("\"20ms\""));
     assert_eq!(key(2, "interval").as_deref(), Some("\"40ms\""));
@@ -113,11 +117,12 @@ fn role_tables_are_checked_against_the_groups() {
             "[scenario]\nname = \"bad\"\nduration = \"1s\"\n{tables}\n[[group]]\nrole = \"replica\"\ncount = 3\nprotocol = \"raft\"\n"
         )
     };
-    let e = Scenario::parse(
-        &base("[params.replicas]\nheartbeat = \"50ms\"\n"),
-        Path::new("r.toml"),
-    )
-    .expect_err("no such role");
+    let e = hasim::Registry::builtin()
+        .parse(
+            &base("[params.replicas]\nheartbeat = \"50ms\"\n"),
+            Path::new("r.toml"),
+        )
+        .expect_err("no such role");
     let e = e.to_string();
     assert!(
         e.starts_with("r.toml:4:") && e.contains("field `params.replicas`"),
@@ -128,11 +133,12 @@ fn role_tables_are_checked_against_the_groups() {
         "{e}"
     );
 
-    let e = Scenario::parse(
-        &base("[params.replica]\nheartbeat = 50\n"),
-        Path::new("r.toml"),
-    )
-    .expect_err("a number for a duration");
+    let e = hasim::Registry::builtin()
+        .parse(
+            &base("[params.replica]\nheartbeat = 50\n"),
+            Path::new("r.toml"),
+        )
+        .expect_err("a number for a duration");
     let e = e.to_string();
     assert!(
         e.contains("field `params.replica`"),

@@ -3,6 +3,7 @@
 //! seeds, Ctrl-C leaving a clean prefix, exit codes, and the statistics against
 //! values worked out by hand.
 
+use hasim::models::Lookup;
 use hasim::runner::{CheckResult, RunResult, Verdict};
 use hasim::sweep::aggregate::{self, NONDETERMINISTIC, PANICKED};
 use hasim::sweep::output::{self, Header};
@@ -337,7 +338,12 @@ fn a_panicking_model_is_a_failing_seed_and_the_sweep_goes_on() {
     );
     assert_eq!(panicked.replay, "hasim replay stand-in.toml --seed 3");
 
-    let agg = aggregate::aggregate(&header(s.plan.range, 12), &results);
+    // The stand-in is no registered model: ping's entry gives `x` its unit (a count).
+    let ping = hasim::Registry::builtin()
+        .find("ping")
+        .expect("built in")
+        .clone();
+    let agg = aggregate::aggregate(&ping, &header(s.plan.range, 12), &results);
     // Seeds 0, 5, 10 fail the check; seed 3 panicked.
     assert_eq!((agg.passed, agg.failed), (8, 4));
     assert_eq!(agg.exit_code(), 1);

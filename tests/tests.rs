@@ -53,6 +53,9 @@ mod recovery;
 /// Failure and repair over the long run: k-of-n availability against the binomial and
 /// the birth–death chain of a shared repair crew.
 mod recovery_theory;
+/// The open registry (issue 18): what `Cli::new()` holds, lookups by name, and
+/// `hasim::testing` snapshots stable for a seed and changed by a parameter.
+mod registry;
 /// Hardening (issue 19): hostile inputs, bounds on what a run consumes, nothing
 /// overwritten; each case failed on the code before its fix.
 mod reliability;

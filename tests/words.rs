@@ -18,7 +18,7 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn a_detection_time_with_no_crash_has_no_value_in_run_json_and_html() {
-    let scenario = Scenario::load(Path::new(VIP)).unwrap();
+    let scenario = hasim::Registry::builtin().load(Path::new(VIP)).unwrap();
     let opts = RunOptions {
         seed: 1,
         ..RunOptions::default()
@@ -92,7 +92,7 @@ fn with_checks(base: &str, name: &str, extra: &str) -> PathBuf {
 }
 
 fn run_seed_1(path: &Path) -> (Scenario, runner::RunResult) {
-    let scenario = Scenario::load(path).unwrap();
+    let scenario = hasim::Registry::builtin().load(path).unwrap();
     let result = run(&scenario, 1);
     (scenario, result)
 }

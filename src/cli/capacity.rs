@@ -10,12 +10,13 @@
 //! lowest rate failed them, 2 bad input, 130 interrupted.
 
 use super::Failure;
+use crate::registry::Registry;
+use crate::report::{format_value, unit_of};
+use crate::runner::{self, RunOptions, RunResult};
+use crate::scenario::{Check, Scenario};
+use crate::sweep::seeds::{SeedPlan, SeedRange};
+use crate::sweep::{self, SeedRunner, Settings};
 use clap::Args;
-use hasim::report::{format_value, unit_of};
-use hasim::runner::{self, RunOptions, RunResult};
-use hasim::scenario::{Check, Scenario};
-use hasim::sweep::seeds::{SeedPlan, SeedRange};
-use hasim::sweep::{self, SeedRunner, Settings};
 use hasim_protocols::balancing::capacity::{highest_rate, Capacity};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -116,15 +117,15 @@ impl SeedRunner for AtRate {
 const SEEDS_PASSED: &str = "seeds_passed";
 const MEETS: &str = "meets";
 
-pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
-    let scenario = Scenario::load(&args.scenario)?;
+pub fn capacity(args: CapacityArgs, models: &Registry) -> Result<(), Failure> {
+    let scenario = models.load(&args.scenario)?;
     if !(args.precision > 0.0 && args.precision < 1.0) {
         return Err(Failure::Input(
             "error: --precision must be between 0 and 1 (a fraction of the rate)".into(),
         ));
     }
     let seeds = args.seeds.unwrap_or(SeedRange::single(scenario.seed));
-    let jobs = hasim::sweep::pool::workers(args.jobs, seeds.len())
+    let jobs = crate::sweep::pool::workers(args.jobs, seeds.len())
         .map_err(|e| Failure::Input(format!("error: {e}")))?;
     // Fail on a scenario the rate cannot be set in before running anything.
     at_rate(&scenario, args.rate.min).map_err(Failure::Input)?;
@@ -175,9 +176,9 @@ pub fn capacity(args: CapacityArgs) -> Result<(), Failure> {
         None => {}
     }
     if args.json {
-        hasim::outln!("{}", report_json(&scenario, &found, seeds));
+        crate::outln!("{}", report_json(&scenario, &found, seeds));
     } else {
-        hasim::out!("{}", report(&scenario, &found, seeds, args.every_seed));
+        crate::out!("{}", report(&scenario, &found, seeds, args.every_seed));
     }
     match found.rate {
         Some(_) => Ok(()),
@@ -346,7 +347,7 @@ fn report(scenario: &Scenario, found: &Capacity, seeds: SeedRange, every_seed: b
             ),
         ];
         for f in &figures {
-            let unit = unit_of(&scenario.model, f);
+            let unit = unit_of(&scenario.entry, f);
             row.push(
                 t.figures
                     .get(*f)

@@ -3,6 +3,7 @@
 //! editors and CI annotations.
 
 use super::Failure;
+use crate::registry::Registry;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `hasim check`.
@@ -18,7 +19,7 @@ pub struct CheckArgs {
 
 /// Checks every file named, and every `*.toml` in each directory named (in name
 /// order), reporting each; bad input on any (exit 2) after all are checked.
-pub fn check_all(args: &CheckArgs) -> Result<(), Failure> {
+pub fn check_all(args: &CheckArgs, models: &Registry) -> Result<(), Failure> {
     let mut files = Vec::new();
     for path in &args.scenarios {
         if path.is_dir() {
@@ -43,7 +44,7 @@ pub fn check_all(args: &CheckArgs) -> Result<(), Failure> {
     let mut bad = 0;
     let mut reports = Vec::new();
     for file in &files {
-        let report = check(file, args.json);
+        let report = check(file, args.json, models);
         if !report["ok"].as_bool().unwrap_or(false) {
             bad += 1;
         }
@@ -52,9 +53,9 @@ pub fn check_all(args: &CheckArgs) -> Result<(), Failure> {
     if args.json {
         let text = serde_json::to_string_pretty(&serde_json::json!({ "scenarios": reports }))
             .map_err(|e| Failure::Input(format!("error: {e}")))?;
-        hasim::outln!("{text}");
+        crate::outln!("{text}");
     } else if files.len() > 1 {
-        hasim::outln!("{} of {} scenarios ok", files.len() - bad, files.len());
+        crate::outln!("{} of {} scenarios ok", files.len() - bad, files.len());
     }
     if bad > 0 {
         return Err(Failure::Input(format!(
@@ -67,12 +68,12 @@ pub fn check_all(args: &CheckArgs) -> Result<(), Failure> {
 
 /// One file's report as JSON; printed as a line (stdout, or the error on stderr)
 /// unless `json`.
-fn check(path: &Path, json: bool) -> serde_json::Value {
-    match hasim::scenario::Scenario::load(path) {
+fn check(path: &Path, json: bool, models: &Registry) -> serde_json::Value {
+    match models.load(path) {
         Ok(s) => {
             if !json {
                 super::warn(&s);
-                hasim::outln!(
+                crate::outln!(
                     "{}: ok — scenario {:?}, {} nodes, model {}, {} checks, hash {}",
                     path.display(),
                     s.name,

@@ -35,12 +35,13 @@ pub fn init(choice: ColorChoice) {
     let ansi = choice.colors(no_color.as_deref(), std::io::stderr().is_terminal());
     console::set_colors_enabled_stderr(ansi);
     console::set_colors_enabled(ansi);
-    tracing_subscriber::fmt()
+    // A second subscriber (a test that runs several command lines) is not an error.
+    let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .without_time()
         .with_ansi(ansi)
         .with_writer(std::io::stderr)
-        .init();
+        .try_init();
 }
 
 #[cfg(test)]

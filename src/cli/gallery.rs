@@ -1,14 +1,14 @@
 //! `hasim gallery`: the README's gallery table from a sweep of every gallery scenario
-//! over a fixed seed range (see `hasim::gallery`). Prints it, writes it between the
+//! over a fixed seed range (see `crate::gallery`). Prints it, writes it between the
 //! README's markers (`--write`), or checks the README against it (`--check`).
 //!
 //! Exit codes: 0 done and every gallery check held; 1 a gallery scenario's check was
 //! violated on some seed (reported loudly, after writing) or `--check` found the
 //! README out of date; 2 bad input; 130 interrupted (nothing written).
 
+use crate::gallery::{self, Mode, Outcome};
+use crate::sweep::seeds::SeedRange;
 use clap::Args;
-use hasim::gallery::{self, Mode, Outcome};
-use hasim::sweep::seeds::SeedRange;
 use std::path::PathBuf;
 
 /// Arguments of `hasim gallery`.
@@ -37,21 +37,21 @@ pub struct GalleryArgs {
 }
 
 /// `hasim gallery`; returns the exit code.
-pub fn gallery(args: GalleryArgs) -> u8 {
+pub fn gallery(args: GalleryArgs, models: &crate::registry::Registry) -> u8 {
     let mode = match (&args.write, &args.check) {
         (Some(path), _) => Mode::Write(path.clone()),
         (None, Some(path)) => Mode::Check(path.clone()),
         (None, None) => Mode::Print,
     };
     // The seeds are known only once the README is read; cap by the cores here.
-    let jobs = match hasim::sweep::pool::workers(args.jobs, u64::MAX) {
+    let jobs = match crate::sweep::pool::workers(args.jobs, u64::MAX) {
         Ok(jobs) => jobs,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    let outcome = match gallery::run(&mode, &args.scenarios, args.seeds, jobs, args.quiet) {
+    let outcome = match gallery::run(models, &mode, &args.scenarios, args.seeds, jobs, args.quiet) {
         Ok(Some(outcome)) => outcome,
         Ok(None) => {
             eprintln!(
@@ -66,7 +66,7 @@ pub fn gallery(args: GalleryArgs) -> u8 {
     };
     let mut code = 0;
     match &mode {
-        Mode::Print => hasim::out!("{}", outcome.table),
+        Mode::Print => crate::out!("{}", outcome.table),
         Mode::Write(path) => eprintln!(
             "wrote the gallery table ({} scenarios, seeds {}) to {}",
             outcome.rows.len(),

@@ -1,7 +1,8 @@
 //! `hasim list`: the models with their roles, parameters and defaults, properties
 //! and figures; the network and topology kinds; the fault kinds.
 
-use hasim::models;
+use crate::models::{self, Lookup};
+use crate::registry::Registry;
 use std::fmt::Write;
 
 /// The width of a column that lines up its entries: the longest, at least `min`;
@@ -12,8 +13,8 @@ fn column(lengths: impl Iterator<Item = usize>, min: usize, max: usize) -> usize
 
 /// `hasim list [MODEL] [--json]`: every model and the scenario vocabulary, or one
 /// model; as text or JSON. An unknown model is an error naming the known ones.
-pub fn list(model: Option<&str>, json: bool) -> Result<String, String> {
-    let all = models::all();
+pub fn list(registry: &Registry, model: Option<&str>, json: bool) -> Result<String, String> {
+    let all = registry.entries();
     let chosen: Vec<&models::ModelEntry> = match model {
         None => all.iter().collect(),
         Some(name) => {

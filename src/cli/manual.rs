@@ -2,7 +2,7 @@
 //! generated from the same clap definition as the parser, so they cannot drift from
 //! the flags the binary takes.
 
-use super::{Cli, Failure};
+use super::{Args, Failure};
 use clap::CommandFactory;
 use std::path::PathBuf;
 
@@ -23,17 +23,17 @@ pub struct ManArgs {
 
 /// Prints the completion script for `args.shell` on stdout.
 pub fn completions(args: CompletionsArgs) -> Result<(), Failure> {
-    let mut command = Cli::command();
+    let mut command = Args::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "hasim", &mut script);
-    hasim::out!("{}", String::from_utf8_lossy(&script));
+    crate::out!("{}", String::from_utf8_lossy(&script));
     Ok(())
 }
 
 /// The man page (roff): the command, every subcommand with its options, and the
 /// examples each subcommand's help ends with.
 pub fn man(args: ManArgs) -> Result<(), Failure> {
-    let command = Cli::command();
+    let command = Args::command();
     let mut page = Vec::new();
     let man = clap_mangen::Man::new(command.clone());
     let io = |e: std::io::Error| Failure::Input(format!("error: the man page: {e}"));
@@ -60,11 +60,11 @@ pub fn man(args: ManArgs) -> Result<(), Failure> {
     man.render_version_section(&mut page).map_err(io)?;
     match &args.out {
         Some(path) => {
-            hasim::output_paths::check(path, &[])?;
-            hasim::atomic::write(path, &page)
+            crate::output_paths::check(path, &[])?;
+            crate::atomic::write(path, &page)
                 .map_err(|e| Failure::Input(format!("error: {}: {e}", path.display())))?;
         }
-        None => hasim::out!("{}", String::from_utf8_lossy(&page)),
+        None => crate::out!("{}", String::from_utf8_lossy(&page)),
     }
     Ok(())
 }

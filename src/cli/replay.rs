@@ -9,10 +9,11 @@
 //! (after the summary), so CI can tell "the run changed" (3) from "a check failed" (1).
 
 use super::Failure;
+use crate::registry::Registry;
+use crate::runner::{self, RunOptions, VERSION};
+use crate::scenario::Scenario;
+use crate::{report, schedule};
 use clap::Args;
-use hasim::runner::{self, RunOptions, VERSION};
-use hasim::scenario::Scenario;
-use hasim::{report, schedule};
 use std::path::PathBuf;
 
 /// Arguments of `hasim replay`.
@@ -36,7 +37,7 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
     pub trace_max: u64,
     #[command(flatten)]
-    pub trace_filter: hasim::trace_filter::TraceFilterArgs,
+    pub trace_filter: crate::trace_filter::TraceFilterArgs,
     /// The hasim version that produced the replay command; warns if it differs.
     #[arg(long, value_name = "VERSION")]
     pub expect_version: Option<String>,
@@ -60,14 +61,14 @@ fn hash16(text: &str) -> Result<String, String> {
     }
 }
 
-pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
-    let scenario = Scenario::load(&args.scenario)?;
+pub fn replay(args: ReplayArgs, models: &Registry) -> Result<(), Failure> {
+    let scenario = models.load(&args.scenario)?;
     super::warn(&scenario);
     if let Some(trace) = &args.trace {
         let mut inputs = vec![args.scenario.as_path()];
         inputs.extend(args.schedule.as_deref());
-        hasim::output_paths::check(trace, &inputs)?;
-        hasim::sweep::interrupt::quit_on_signal();
+        crate::output_paths::check(trace, &inputs)?;
+        crate::sweep::interrupt::quit_on_signal();
     }
     if let Some(v) = &args.expect_version {
         if v != VERSION {
@@ -90,7 +91,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         Some(path) => schedule::load(path, &scenario)?,
         None => scenario.schedule(args.seed),
     };
-    hasim::outln!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
+    crate::outln!("{}", schedule::to_toml(&scenario, args.seed, &schedule));
     let opts = RunOptions {
         seed: args.seed,
         trace_path: args.trace.clone(),
@@ -109,7 +110,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     }
     let mut result = runner::run(&scenario, &opts)?;
     result.replay = runner::replay_command_with(&scenario, args.seed, args.schedule.as_deref());
-    hasim::out!("{}", report::summary(&scenario, &result));
+    crate::out!("{}", report::summary(&scenario, &result));
     if let Some(h) = &args.expect_trace_hash {
         if h != &result.trace_hash {
             changed.push(format!(

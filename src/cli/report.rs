@@ -2,11 +2,11 @@
 //! optionally, the same timeline as an SVG for documents.
 
 use super::Failure;
+use crate::atomic;
+use crate::registry::Registry;
+use crate::runner::{self, RunOptions};
+use crate::timeline::{html, svg};
 use clap::Args;
-use hasim::atomic;
-use hasim::runner::{self, RunOptions};
-use hasim::scenario::Scenario;
-use hasim::timeline::{html, svg};
 use std::path::PathBuf;
 
 /// Arguments of `hasim report`.
@@ -31,15 +31,15 @@ pub struct ReportArgs {
     pub svg: Option<PathBuf>,
 }
 
-pub fn report(args: ReportArgs) -> Result<(), Failure> {
-    let scenario = Scenario::load(&args.scenario)?;
+pub fn report(args: ReportArgs, models: &Registry) -> Result<(), Failure> {
+    let scenario = models.load(&args.scenario)?;
     super::warn(&scenario);
     let outputs: Vec<&std::path::Path> = std::iter::once(args.output.as_path())
         .chain(args.svg.as_deref())
         .collect();
-    hasim::output_paths::check_all(&outputs, &[&args.scenario])?;
+    crate::output_paths::check_all(&outputs, &[&args.scenario])?;
     // Ctrl-C or SIGTERM quits with 130, removing a half-written report or SVG.
-    hasim::sweep::interrupt::quit_on_signal();
+    crate::sweep::interrupt::quit_on_signal();
     let seed = args.seed.unwrap_or(scenario.seed);
     let (result, data) = runner::run_with_timeline(
         &scenario,
@@ -57,7 +57,7 @@ pub fn report(args: ReportArgs) -> Result<(), Failure> {
         let title = format!("{} — seed {} — {}", result.scenario, seed, result.outcome);
         write(path, &svg::render(&data, &title))?;
     }
-    hasim::outln!(
+    crate::outln!(
         "wrote {}{}: {} lanes, {} marks, {} bands, {} requests, {} messages; {}",
         args.output.display(),
         args.svg

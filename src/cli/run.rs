@@ -2,10 +2,11 @@
 //! check that runs the seed twice and names the first diverging trace record.
 
 use super::Failure;
+use crate::registry::Registry;
+use crate::report;
+use crate::runner::{self, RunOptions};
+use crate::scenario::Scenario;
 use clap::Args;
-use hasim::report;
-use hasim::runner::{self, RunOptions};
-use hasim::scenario::Scenario;
 use std::path::PathBuf;
 
 /// Arguments of `hasim run`.
@@ -24,7 +25,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = runner::parse_size)]
     pub trace_max: u64,
     #[command(flatten)]
-    pub trace_filter: hasim::trace_filter::TraceFilterArgs,
+    pub trace_filter: crate::trace_filter::TraceFilterArgs,
     /// Print the result as one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -36,12 +37,12 @@ pub struct RunArgs {
 /// Trace records kept and shown with a violation.
 pub const TAIL: usize = 20;
 
-pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let scenario = Scenario::load(&args.scenario)?;
+pub fn run(args: RunArgs, models: &Registry) -> Result<(), Failure> {
+    let scenario = models.load(&args.scenario)?;
     super::warn(&scenario);
     if let Some(trace) = &args.trace {
-        hasim::output_paths::check(trace, &[&args.scenario])?;
-        hasim::sweep::interrupt::quit_on_signal();
+        crate::output_paths::check(trace, &[&args.scenario])?;
+        crate::sweep::interrupt::quit_on_signal();
     }
     let opts = RunOptions {
         seed: args.seed.unwrap_or(scenario.seed),
@@ -58,9 +59,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.json {
         let line = serde_json::to_string_pretty(&result)
             .map_err(|e| Failure::Input(format!("error: cannot print JSON: {e}")))?;
-        hasim::outln!("{line}");
+        crate::outln!("{line}");
     } else {
-        hasim::out!("{}", report::summary(&scenario, &result));
+        crate::out!("{}", report::summary(&scenario, &result));
     }
     if result.passed() {
         Ok(())

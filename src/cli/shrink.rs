@@ -3,10 +3,10 @@
 //! a row of a table (faults before → after).
 
 use super::Failure;
+use crate::registry::Registry;
+use crate::shrink::{self, Limits, ShrinkError, Step};
+use crate::{atomic, runner};
 use clap::Args;
-use hasim::scenario::Scenario;
-use hasim::shrink::{self, Limits, ShrinkError, Step};
-use hasim::{atomic, runner};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `hasim shrink`.
@@ -45,25 +45,25 @@ fn row(s: &Step) -> String {
     )
 }
 
-pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
-    let scenario = Scenario::load(&args.scenario)?;
+pub fn shrink(args: ShrinkArgs, models: &Registry) -> Result<(), Failure> {
+    let scenario = models.load(&args.scenario)?;
     super::warn(&scenario);
-    let text = hasim::scenario::input::read_bounded(&args.scenario)
+    let text = crate::scenario::input::read_bounded(&args.scenario)
         .map_err(|e| Failure::Input(format!("error: {}: {e}", args.scenario.display())))?;
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.scenario, args.seed));
-    hasim::output_paths::check(&output, &[&args.scenario])?;
+    crate::output_paths::check(&output, &[&args.scenario])?;
     // Ctrl-C or SIGTERM mid-search (or mid-write) quits with 130, leaving no temp file.
-    hasim::sweep::interrupt::quit_on_signal();
+    crate::sweep::interrupt::quit_on_signal();
     let limits = Limits {
         runs_max: args.runs_max.max(1),
         ..Limits::default()
     };
     if !args.json {
-        hasim::outln!("shrinking {} seed {}", args.scenario.display(), args.seed);
-        hasim::outln!(
+        crate::outln!("shrinking {} seed {}", args.scenario.display(), args.seed);
+        crate::outln!(
             "  {:<17} {:>6} {:>12} {:>10} {:>6}",
             "phase",
             "faults",
@@ -74,7 +74,7 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
     }
     let shrunk = shrink::shrink(&scenario, args.seed, limits, |s| {
         if !args.json {
-            hasim::outln!("{}", row(s))
+            crate::outln!("{}", row(s))
         }
     })
     .map_err(|e| match e {
@@ -110,7 +110,7 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
     atomic::write(&output, written.as_bytes())
         .map_err(|e| Failure::Input(format!("error: {}: {e}", output.display())))?;
     // Verify from the file as written: what a user replays is what was checked.
-    let reread = Scenario::load(&output)?;
+    let reread = models.load(&output)?;
     let again = runner::run(
         &reread,
         &runner::RunOptions {
@@ -152,15 +152,15 @@ pub fn shrink(args: ShrinkArgs) -> Result<(), Failure> {
         });
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Failure::Input(format!("error: {e}")))?;
-        hasim::outln!("{text}");
+        crate::outln!("{text}");
         return Ok(());
     }
-    hasim::outln!(
+    crate::outln!(
         "\nstill fails: {}\n{}",
         shrunk.check,
         again.violation.as_deref().unwrap_or("")
     );
-    hasim::outln!(
+    crate::outln!(
         "wrote {}: {} faults (from {}), {} (from {})\nreplay with: hasim replay {} --seed {}",
         output.display(),
         shrunk.schedule.len(),

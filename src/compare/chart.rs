@@ -66,7 +66,7 @@ pub fn render(
     designs: &[Design],
     x: &Setting,
     figures: &[String],
-    model: &str,
+    model: &crate::models::ModelEntry,
 ) -> Result<String, String> {
     let height = PANEL * figures.len() as f64 + 30.0;
     let mut s = String::new();

@@ -15,6 +15,7 @@ pub mod chart;
 pub mod grid;
 pub mod verdict;
 
+use crate::models::{Lookup, ModelEntry};
 use crate::report::{no_value_reason, unit_of, NO_VALUE};
 use crate::runner::RunResult;
 use crate::scenario::checks::Comparison;
@@ -107,7 +108,7 @@ pub struct Compared {
 }
 
 /// Builds the designs: each file, times each grid point.
-pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
+pub fn designs(args: &CompareArgs, models: &dyn Lookup) -> Result<Vec<Design>, String> {
     let points = grid::points(&args.settings);
     let mut out = Vec::new();
     for path in &args.scenarios {
@@ -119,13 +120,14 @@ pub fn designs(args: &CompareArgs) -> Result<Vec<Design>, String> {
         for point in &points {
             let (scenario, name) = if point.0.is_empty() {
                 (
-                    Scenario::parse(&text, path).map_err(|e| e.to_string())?,
+                    Scenario::parse(&text, path, models).map_err(|e| e.to_string())?,
                     stem.clone(),
                 )
             } else {
                 let edited =
                     grid::apply(&text, point).map_err(|e| format!("{}: {e}", path.display()))?;
-                let s = Scenario::parse(&edited, path).map_err(|e| format!("with {point}: {e}"))?;
+                let s = Scenario::parse(&edited, path, models)
+                    .map_err(|e| format!("with {point}: {e}"))?;
                 let name = if args.scenarios.len() > 1 {
                     format!("{stem} {point}")
                 } else {
@@ -226,11 +228,22 @@ pub fn compare(designs: &[Design], seeds: SeedRange, only: &[String]) -> Compare
         }
     }
     names.sort();
+    // By default, no per-node figures: a model's have a dot in their names; a
+    // composition's all do (`front.success_rate`), so its per-node ones are those
+    // its docs declare with `.*`.
+    let composed = designs.iter().any(|d| d.scenario.composition.is_some());
+    let per_node: Vec<String> = designs
+        .iter()
+        .flat_map(|d| (d.scenario.entry.figures)())
+        .filter_map(|f| f.name.strip_suffix('*').map(str::to_string))
+        .collect();
     names.retain(|n| {
-        if only.is_empty() {
-            !n.contains('.')
-        } else {
+        if !only.is_empty() {
             only.contains(n)
+        } else if composed {
+            !per_node.iter().any(|p| n.starts_with(p.as_str()))
+        } else {
+            !n.contains('.')
         }
     });
     let per_seed = |d: &Design, f: &str| -> Vec<Option<f64>> {
@@ -321,7 +334,7 @@ pub(crate) fn design_stat(results: &[RunResult], figure: &str) -> Option<(u64, f
 }
 
 /// The comparison as a table.
-pub fn render(c: &Compared, model: &str, seeds: u64) -> String {
+pub fn render(c: &Compared, model: &ModelEntry, seeds: u64) -> String {
     let mut out = format!(
         "compare over seeds {} ({seeds} seeds, the same for every design)\n",
         c.seeds
@@ -393,8 +406,8 @@ fn letter(i: usize) -> String {
 }
 
 /// `hasim compare`; returns the exit code: 0 done, 2 bad input, 130 interrupted.
-pub fn main(args: CompareArgs) -> u8 {
-    match compare_or_error(&args) {
+pub fn main(args: CompareArgs, models: &crate::registry::Registry) -> u8 {
+    match compare_or_error(&args, models) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -403,7 +416,7 @@ pub fn main(args: CompareArgs) -> u8 {
     }
 }
 
-fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
+fn compare_or_error(args: &CompareArgs, models: &dyn Lookup) -> Result<u8, String> {
     let jobs = crate::sweep::pool::workers(args.jobs, args.seeds.len())?;
     if !args.charts.is_empty() && args.settings.is_empty() {
         return Err("--chart draws a figure against a --set parameter: give one with --set".into());
@@ -412,12 +425,22 @@ fn compare_or_error(args: &CompareArgs) -> Result<u8, String> {
         let inputs: Vec<&std::path::Path> = args.scenarios.iter().map(|p| p.as_path()).collect();
         crate::output_paths::check(&args.chart_out, &inputs).map_err(|e| e.to_string())?;
     }
-    let mut designs = designs(args)?;
-    let model = designs[0].scenario.model.clone();
-    if let Some(d) = designs.iter().find(|d| d.scenario.model != model) {
+    let mut designs = designs(args, models)?;
+    let model = designs[0].scenario.entry.clone();
+    // Compositions compare with each other whatever their parts (a Raft store against
+    // a quorum store under one front end): figures of the same name are compared.
+    let composed = |d: &Design| d.scenario.composition.is_some();
+    let first = &designs[0];
+    if let Some(d) = designs.iter().find(|d| {
+        if composed(first) {
+            !composed(d)
+        } else {
+            d.scenario.model != first.scenario.model
+        }
+    }) {
         return Err(format!(
-            "every design must run the same model to compare figures: {} runs {}, {} runs {model}",
-            d.name, d.scenario.model, designs[0].name
+            "every design must run the same model (or all be compositions) to compare figures: {} runs {}, {} runs {}",
+            d.name, d.scenario.model, first.name, first.scenario.model
         ));
     }
     if !run(&mut designs, args.seeds, jobs, args.quiet)? {

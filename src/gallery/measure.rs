@@ -23,8 +23,10 @@ pub struct Row {
     pub path: PathBuf,
     /// `[gallery] title`.
     pub title: String,
-    /// The model it runs.
-    pub model: String,
+    /// The model it runs (for a composition, the entry of its figures).
+    pub model: crate::models::ModelEntry,
+    /// The model's name, or a composition's descriptor (`front:balancing+orders:raft`).
+    pub model_name: String,
     /// How many nodes it has.
     pub nodes: usize,
     /// How many checks it declares.
@@ -151,12 +153,13 @@ pub fn measure(entries: &[Entry], sweep: Sweep) -> Result<Option<Vec<Row>>, Gall
             runs: results.len() as u64,
             complete: true,
         };
-        let aggregate = aggregate::aggregate(&header, &results);
+        let aggregate = aggregate::aggregate(&scenario.entry, &header, &results);
         let figures = pick(entry, &aggregate)?;
         rows.push(Row {
             path: scenario.path.clone(),
             title: entry.gallery.title.clone(),
-            model: scenario.model.clone(),
+            model: scenario.entry.clone(),
+            model_name: scenario.model.clone(),
             nodes: scenario.nodes.len(),
             checks: scenario.checks.len(),
             aggregate,

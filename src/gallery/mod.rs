@@ -71,10 +71,12 @@ impl Outcome {
     }
 }
 
-/// Makes the gallery of the scenarios in `dir` and does what `mode` says with it.
+/// Makes the gallery of the scenarios in `dir` (models found in `models`) and does
+/// what `mode` says with it.
 /// The seeds are `seeds`, else (for `Mode::Check`) those the README's table states,
 /// else [`SEEDS`]. `Ok(None)` when interrupted (nothing written).
 pub fn run(
+    models: &dyn crate::models::Lookup,
     mode: &Mode,
     dir: &Path,
     seeds: Option<SeedRange>,
@@ -106,7 +108,7 @@ pub fn run(
         }
         _ => SEEDS,
     };
-    let entries = scenarios::load(dir)?;
+    let entries = scenarios::load(dir, models)?;
     let Some(rows) = measure::measure(entries.as_slice(), Sweep { seeds, jobs, quiet })? else {
         return Ok(None);
     };

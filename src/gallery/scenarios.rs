@@ -38,11 +38,11 @@ pub fn find(dir: &Path) -> Result<Vec<PathBuf>, GalleryError> {
 }
 
 /// Loads the gallery scenarios of `dir`.
-pub fn load(dir: &Path) -> Result<Vec<Entry>, GalleryError> {
+pub fn load(dir: &Path, models: &dyn crate::models::Lookup) -> Result<Vec<Entry>, GalleryError> {
     find(dir)?
         .into_iter()
         .map(|path| {
-            let scenario = Scenario::load(&path)?;
+            let scenario = Scenario::load(&path, models)?;
             let gallery = scenario
                 .gallery
                 .clone()

@@ -86,7 +86,7 @@ pub fn render(rows: &[Row], seeds: SeedRange, base: Option<&Path>) -> String {
             "| [{}]({}) | `{}` | {} | {} | {} |",
             escape(&row.title).replace('[', "\\[").replace(']', "\\]"),
             link(&row.path, base),
-            row.model,
+            row.model_name,
             row.nodes,
             checks(row),
             figures.join("<br>")

@@ -3,7 +3,9 @@
 //! `Model::build` that builds the model alone, and the descriptor a composed
 //! scenario's results carry where a model's name would be.
 
-use super::{detection::DetectorModel, GroupParams, Model, ParamError};
+use super::{
+    detection::DetectorModel, GroupParams, Model, ModelEntry, ParamError, RoleDoc, RunHandle,
+};
 use hasim_protocols::compose::{Composed, Kind};
 use hasim_protocols::detection::{Heartbeat, PhiAccrual, Prometheus, Swim};
 
@@ -18,6 +20,14 @@ macro_rules! composable {
         ) -> Option<Result<Kind, ParamError>> {
             $(if model == <$model as Model>::NAME {
                 return Some(<$model as Model>::build(nodes, groups).map(Kind::from));
+            })+
+            None
+        }
+
+        /// The roles of part model `model`, with their parameters.
+        pub fn part_roles(model: &str) -> Option<Vec<RoleDoc>> {
+            $(if model == <$model as Model>::NAME {
+                return Some(<$model as Model>::roles());
             })+
             None
         }
@@ -69,4 +79,22 @@ pub fn part_figure<'a>(descriptor: &'a str, figure: &'a str) -> Option<(&'a str,
 /// Whether `model` is a composition's descriptor rather than a model's name.
 pub fn is_descriptor(model: &str) -> bool {
     model.contains(':')
+}
+
+/// The entry a composed scenario carries in place of a model's: its figures (each
+/// part's under its name), the generic properties, and no run of its own (the runner
+/// runs the scenario's `composition`).
+pub fn entry(c: &Composed) -> ModelEntry {
+    let mut figures = crate::generic::generic_figures();
+    figures.extend(c.figure_docs_of());
+    ModelEntry {
+        name: "composition",
+        summary: "a system composed of parts in the scenario file",
+        roles: Vec::new,
+        figures: std::sync::Arc::new(move || figures.clone()),
+        properties: crate::generic::generic_properties,
+        end_checks: Vec::new,
+        validate: |_, _| Ok(()),
+        runs: RunHandle::new(()),
+    }
 }

@@ -1,13 +1,16 @@
-//! The model registry: the one place that maps a scenario's `protocol = "NAME"` to a
-//! protocol from hasim-protocols, and its groups and roles to that protocol's
-//! configuration. What the protocol checks and measures is its own [`Catalogue`].
+//! Models as the tooling sees them: the [`Model`] trait that maps a scenario's
+//! `protocol = "NAME"` and its groups to a protocol's configuration, the
+//! [`ModelEntry`] the registry keeps of each, and hasim's built-in models. What a
+//! protocol checks and measures is its own [`Catalogue`].
 //!
-//! Adding a model: implement `Params` and `Catalogue` next to the protocol in
+//! Adding a built-in model: implement `Params` and `Catalogue` next to the protocol in
 //! hasim-protocols, write `src/models/NAME.rs` implementing [`Model`] (roles and
-//! `build`), and add one line to the `registry!` list. The registry depends on no
-//! module that runs: the runner reaches a model through [`visit`] and a
-//! [`ModelVisitor`], so the app's modules form a one-way chain (scenario loading →
-//! model mapping → running → reporting).
+//! `build`), and add one line to [`builtins`]. A user's model implements the same
+//! trait in its own crate and is registered with `hasim::cli::Cli::model`. This
+//! module depends on no module that runs: scenario loading finds entries through
+//! [`Lookup`], and the registry above the runner (`hasim::registry`) puts each
+//! model's monomorphised run in its entry's opaque [`RunHandle`], so the app's modules
+//! form a one-way chain (scenario loading → model mapping → running → reporting).
 
 mod balancing;
 /// Compositions: a part's model name to its protocol.
@@ -73,7 +76,13 @@ pub struct ParamError {
 
 /// A protocol as the runner sees it: how a scenario's groups become the protocol.
 /// Everything else the tooling knows about it (figures, properties, end checks) is
-/// the protocol's own [`Catalogue`], in hasim-protocols.
+/// the protocol's own [`Catalogue`].
+///
+/// Implement it for your own protocol in your own crate and register it with
+/// `hasim::cli::Cli::new().model::<YourModel>()`; `examples/kv-lease` (and the guide,
+/// `docs/src/own-protocol.md`) is a complete one. `build` reads each group's
+/// `params` with [`params`] and names the group in a [`ParamError`], which `hasim
+/// check` prints at the group's line in the file.
 pub trait Model {
     /// The protocol it runs.
     type Protocol: Catalogue;
@@ -87,7 +96,9 @@ pub trait Model {
     fn build(nodes: u32, groups: &[GroupParams<'_>]) -> Result<Self::Protocol, ParamError>;
 }
 
-/// A registered model: monomorphised functions behind plain pointers.
+/// A registered model: monomorphised functions behind plain pointers, and the handle
+/// its registry runs it by.
+#[derive(Clone)]
 pub struct ModelEntry {
     /// Its name.
     pub name: &'static str,
@@ -96,77 +107,95 @@ pub struct ModelEntry {
     /// Its roles.
     pub roles: fn() -> Vec<RoleDoc>,
     /// Every figure it reports, generic ones included.
-    pub figures: fn() -> Vec<FigureDoc>,
+    pub figures: FigureList,
     /// Every property it can check, generic ones included.
     pub properties: fn() -> Vec<PropertyDoc>,
     /// Every end-of-run check it can judge.
     pub end_checks: fn() -> Vec<PropertyDoc>,
     /// Checks the layout and parameters without running.
     pub validate: fn(u32, &[GroupParams<'_>]) -> Result<(), ParamError>,
+    /// How the registry that made the entry runs the model: opaque here, so this
+    /// module (and scenario loading, which keeps the entry in the scenario) names no
+    /// type of the modules that run.
+    pub runs: RunHandle,
 }
 
-/// Something done with one model's types. The registry calls it with the model a
-/// scenario names ([`visit`]), so the running layer can build a monomorphised
-/// `Sim<M::Protocol>` without the registry knowing how runs are made: the registry
-/// depends on no module that runs.
-pub trait ModelVisitor {
-    /// What the visit gives.
-    type Output;
-    /// Does it with model `M`.
-    fn visit<M: Model>(self) -> Self::Output;
+impl std::fmt::Debug for ModelEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelEntry")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
-/// The registry: every model once, in the order `hasim list` shows them.
-macro_rules! registry {
-    ($($model:ty),* $(,)?) => {
-        /// Every model, in the order `hasim list` shows them.
-        pub fn all() -> Vec<ModelEntry> {
-            vec![$(entry::<$model>()),*]
-        }
+/// How an entry lists its figures: a function, which for a composition holds the
+/// composition's own (its parts' names depend on the scenario).
+pub type FigureList = std::sync::Arc<dyn Fn() -> Vec<FigureDoc> + Send + Sync>;
 
-        /// Visits the model named `name`, or `None` for a name no model has.
-        pub fn visit<V: ModelVisitor>(name: &str, visitor: V) -> Option<V::Output> {
-            $(if name == <$model as Model>::NAME {
-                return Some(visitor.visit::<$model>());
-            })*
-            None
-        }
-    };
+/// A model's monomorphised run, put in its entry by the registry (`hasim::registry`)
+/// and opened only by the runner (`hasim::drive`), which knows its type. Type-erased
+/// so the layering stays one way: scenario loading → models → running.
+#[derive(Clone)]
+pub struct RunHandle(std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl RunHandle {
+    /// A handle holding `run`.
+    pub fn new<T: std::any::Any + Send + Sync>(run: T) -> Self {
+        RunHandle(std::sync::Arc::new(run))
+    }
+
+    /// What the handle holds, if it is a `T`.
+    pub fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
 }
 
-registry! {
-    ping::PingModel,
-    balancing::BalancingModel,
-    detection::DetectorModel<hasim_protocols::detection::Heartbeat>,
-    detection::DetectorModel<hasim_protocols::detection::PhiAccrual>,
-    detection::DetectorModel<hasim_protocols::detection::Swim>,
-    detection::DetectorModel<hasim_protocols::detection::Prometheus>,
-    quorum::QuorumModel,
-    isr::IsrModel,
-    redundancy::RedundancyModel,
-    supervisor::SupervisorModel,
-    rereplication::RereplicationModel,
-    compute::ComputeModel,
-    raft::RaftModel,
-    primary_backup::PrimaryBackupModel,
-    data_platform::DataPlatformModel,
+/// How scenario loading finds models: by name, docs and validation only. The
+/// registry (`hasim::registry::Registry`) implements it; a test can use a stand-in.
+pub trait Lookup {
+    /// The model named `name`.
+    fn find(&self, name: &str) -> Option<&ModelEntry>;
+    /// Every model, in the order `hasim list` shows them.
+    fn entries(&self) -> &[ModelEntry];
 }
 
-/// The model named `name`.
-pub fn find(name: &str) -> Option<ModelEntry> {
-    all().into_iter().find(|m| m.name == name)
+/// Something models register with; [`builtins`] registers hasim's own through it, the
+/// same way a user's `main` registers theirs.
+pub trait Register {
+    /// Registers model `M`.
+    fn register<M: Model>(&mut self);
 }
 
-fn entry<M: Model>() -> ModelEntry {
+/// Registers every built-in model, in the order `hasim list` shows them.
+pub fn builtins(r: &mut impl Register) {
+    r.register::<ping::PingModel>();
+    r.register::<balancing::BalancingModel>();
+    r.register::<detection::DetectorModel<hasim_protocols::detection::Heartbeat>>();
+    r.register::<detection::DetectorModel<hasim_protocols::detection::PhiAccrual>>();
+    r.register::<detection::DetectorModel<hasim_protocols::detection::Swim>>();
+    r.register::<detection::DetectorModel<hasim_protocols::detection::Prometheus>>();
+    r.register::<quorum::QuorumModel>();
+    r.register::<isr::IsrModel>();
+    r.register::<redundancy::RedundancyModel>();
+    r.register::<supervisor::SupervisorModel>();
+    r.register::<rereplication::RereplicationModel>();
+    r.register::<compute::ComputeModel>();
+    r.register::<raft::RaftModel>();
+    r.register::<primary_backup::PrimaryBackupModel>();
+    r.register::<data_platform::DataPlatformModel>();
+}
+
+/// The entry of model `M`, run through `runs`.
+pub fn entry<M: Model>(runs: RunHandle) -> ModelEntry {
     ModelEntry {
         name: M::NAME,
         summary: M::SUMMARY,
         roles: M::roles,
-        figures: || {
+        figures: std::sync::Arc::new(|| {
             let mut f = crate::generic::generic_figures();
             f.extend(<M::Protocol as Catalogue>::figure_docs());
             f
-        },
+        }),
         properties: || {
             let mut p = crate::generic::generic_properties();
             p.extend(<M::Protocol as Catalogue>::property_docs());
@@ -174,6 +203,7 @@ fn entry<M: Model>() -> ModelEntry {
         },
         end_checks: <M::Protocol as Catalogue>::end_check_docs,
         validate: |nodes, groups| M::build(nodes, groups).map(|_| ()),
+        runs,
     }
 }
 

@@ -15,7 +15,7 @@
 use super::schema::{self, PartSpec};
 use super::validate::Bad;
 use super::Group;
-use crate::models::{self, composed, GroupParams};
+use crate::models::{composed, GroupParams};
 use hasim_protocols::compose::{Composed, Kind, Part, StoreSeam};
 use hasim_sim::{SimDuration, Span};
 use std::collections::{BTreeMap, BTreeSet};
@@ -299,8 +299,8 @@ fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Result<Seams, 
         }
         if let Some(d) = &spec.detector {
             let field = format!("part[{i}].detector");
-            let takes = models::find(model).is_some_and(|m| {
-                (m.roles)()
+            let takes = composed::part_roles(model).is_some_and(|roles| {
+                roles
                     .iter()
                     .any(|r| r.params.iter().any(|p| p.name == "detector"))
             });
@@ -387,8 +387,8 @@ fn mapped_roles(
     group_roles: &BTreeSet<&str>,
 ) -> Result<Vec<(String, String)>, Bad> {
     let model = spec.model.get_ref();
-    let known: Vec<&'static str> = models::find(model)
-        .map(|m| (m.roles)().iter().map(|r| r.role).collect())
+    let known: Vec<&'static str> = composed::part_roles(model)
+        .map(|roles| roles.iter().map(|r| r.role).collect())
         .unwrap_or_default();
     let mut out = Vec::new();
     let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
@@ -428,8 +428,8 @@ fn mapped_roles(
 /// A part's `params`, by model role; a table for a role the model lacks is an error.
 fn role_tables(i: usize, spec: &PartSpec) -> Result<BTreeMap<String, toml::Table>, Bad> {
     let model = spec.model.get_ref();
-    let known: Vec<&'static str> = models::find(model)
-        .map(|m| (m.roles)().iter().map(|r| r.role).collect())
+    let known: Vec<&'static str> = composed::part_roles(model)
+        .map(|roles| roles.iter().map(|r| r.role).collect())
         .unwrap_or_default();
     let mut out = BTreeMap::new();
     if let Some(params) = &spec.params {
@@ -459,9 +459,9 @@ fn inject_detector(
 ) -> Result<(), Bad> {
     let spec = file.parts[i].get_ref();
     let model = spec.model.get_ref();
-    let role = models::find(model)
-        .and_then(|m| {
-            (m.roles)()
+    let role = composed::part_roles(model)
+        .and_then(|roles| {
+            roles
                 .into_iter()
                 .find(|r| r.params.iter().any(|p| p.name == "detector"))
         })

@@ -30,6 +30,7 @@ pub use network::Network;
 pub use plan::FaultPlan;
 pub use selector::{NodeLabels, Selector};
 
+use crate::models::Lookup;
 use hasim_sim::{ScheduledFault, SimDuration, SimTime};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,9 @@ pub struct Scenario {
     pub model: String,
     /// The composed system, when the scenario has `[[part]]` tables.
     pub composition: Option<hasim_protocols::compose::Composed>,
+    /// Its entry, from the registry the scenario was loaded with (how to run it;
+    /// for a composition, its figures' docs: the runner runs `composition`).
+    pub entry: crate::models::ModelEntry,
     /// Every node: name, role, zone, rack; index = node id.
     pub nodes: Vec<NodeLabels>,
     /// The groups, in file order.
@@ -89,18 +93,19 @@ pub struct Scenario {
 pub const NODES_MAX: u32 = 100_000;
 
 impl Scenario {
-    /// Loads and validates a scenario file.
-    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    /// Loads and validates a scenario file, finding its model in `models` (a
+    /// [`crate::registry::Registry`]).
+    pub fn load(path: &Path, models: &dyn Lookup) -> Result<Scenario, ScenarioError> {
         let text = input::read_bounded(path).map_err(|message| ScenarioError::Io {
             file: path.to_path_buf(),
             message,
         })?;
-        Scenario::parse(&text, path)
+        Scenario::parse(&text, path, models)
     }
 
     /// Parses and validates scenario text; `path` is used in messages and the replay
-    /// command.
-    pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    /// command; its model is found in `models`.
+    pub fn parse(text: &str, path: &Path, models: &dyn Lookup) -> Result<Scenario, ScenarioError> {
         let file: schema::File = toml::from_str(text).map_err(|e| {
             let at = Location::of(path, text, e.span());
             let field = at.key_on_line();
@@ -110,7 +115,7 @@ impl Scenario {
                 message: e.message().trim().to_string(),
             }
         })?;
-        validate::resolve(file, text, path).map_err(|bad| bad.into_error(path, text))
+        validate::resolve(file, text, path, models).map_err(|bad| bad.into_error(path, text))
     }
 
     /// The concrete fault schedule of a run with `seed`.

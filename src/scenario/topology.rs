@@ -262,7 +262,6 @@ fn reject_uniform_settings(net: &schema::NetworkSpec) -> Result<(), Bad> {
 
 #[cfg(test)]
 mod tests {
-    use crate::scenario::Scenario;
     use hasim_sim::{Fault, NodeId};
 
     const REGIONS: &str = r#"
@@ -301,7 +300,9 @@ restart_after = "1s"
     /// Labels, selectors and structural partitions all read the topology's placement.
     #[test]
     fn selectors_and_shapes_follow_the_placement() {
-        let s = Scenario::parse(REGIONS, std::path::Path::new("t.toml")).unwrap();
+        let s = crate::Registry::builtin()
+            .parse(REGIONS, std::path::Path::new("t.toml"))
+            .unwrap();
         let zones: Vec<_> = s.nodes.iter().map(|n| n.zone.as_deref().unwrap()).collect();
         assert_eq!(zones, ["eu-a", "eu-b", "us-a", "eu-a", "us-a"]);
         assert_eq!(s.nodes[1].rack.as_deref(), Some("eu-b/r0"));

@@ -10,7 +10,7 @@ use super::network::{Network, ZONES_MAX};
 use super::schema;
 use super::selector::{NodeLabels, Selector};
 use super::{file_hash, Group, Scenario, NODES_MAX};
-use crate::models::{self, GroupParams};
+use crate::models::{self, GroupParams, Lookup, ModelEntry};
 use hasim_protocols::compose::Composed;
 use hasim_sim::{Path, SimDuration};
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,6 +53,7 @@ pub(super) fn resolve(
     file: schema::File,
     text: &str,
     path: &std::path::Path,
+    lookup: &dyn Lookup,
 ) -> Result<Scenario, Bad> {
     let h = &file.scenario;
     if h.name.get_ref().trim().is_empty() {
@@ -87,7 +88,7 @@ pub(super) fn resolve(
         .as_ref()
         .map(|t| super::topology::Table::new(t, text));
     let spec = topology.as_ref().map(|t| t.spec()).transpose()?;
-    let (mut nodes, groups, known, composition) = layout(&file, spec.is_some())?;
+    let (mut nodes, groups, known, composition, entry) = layout(&file, spec.is_some(), lookup)?;
     let network = match (&topology, &spec) {
         (Some(table), Some(spec)) => super::topology::network(table, spec, &file, &mut nodes)?,
         _ => network(&file.network, &nodes)?,
@@ -127,6 +128,7 @@ pub(super) fn resolve(
         event_budget,
         model: known.model.clone(),
         composition,
+        entry,
         nodes,
         groups,
         network,
@@ -138,11 +140,17 @@ pub(super) fn resolve(
 }
 
 /// The nodes, the groups, the names the checks may use, and the composed system.
-type Layout = (Vec<NodeLabels>, Vec<Group>, Known, Option<Composed>);
+type Layout = (
+    Vec<NodeLabels>,
+    Vec<Group>,
+    Known,
+    Option<Composed>,
+    ModelEntry,
+);
 
 /// Names the nodes and checks the groups. With a topology (`placed_later`), zones
 /// and racks are left for `topology::network` to fill in from its placement.
-fn layout(file: &schema::File, placed_later: bool) -> Result<Layout, Bad> {
+fn layout(file: &schema::File, placed_later: bool, lookup: &dyn Lookup) -> Result<Layout, Bad> {
     let Some(first) = file.groups.first() else {
         return Err(Bad {
             span: None,
@@ -152,7 +160,7 @@ fn layout(file: &schema::File, placed_later: bool) -> Result<Layout, Bad> {
     };
     // A composition's groups only name nodes: its parts name the models.
     let model = if file.parts.is_empty() {
-        Some(model_of(first)?)
+        Some(model_of(first, lookup)?)
     } else {
         None
     };
@@ -293,7 +301,8 @@ fn layout(file: &schema::File, placed_later: bool) -> Result<Layout, Bad> {
         }
         let composed = super::compose::resolve(file, &groups, total)?;
         let known = Known::of_composed(&composed);
-        return Ok((nodes, groups, known, Some(composed)));
+        let entry = models::composed::entry(&composed);
+        return Ok((nodes, groups, known, Some(composed), entry));
     };
     let params: Vec<GroupParams<'_>> = groups
         .iter()
@@ -313,11 +322,11 @@ fn layout(file: &schema::File, placed_later: bool) -> Result<Layout, Bad> {
         };
         return Err(bad);
     }
-    Ok((nodes, groups, Known::of_model(&model), None))
+    Ok((nodes, groups, Known::of_model(&model), None, model))
 }
 
 /// The model the first group names.
-fn model_of(first: &schema::GroupSpec) -> Result<models::ModelEntry, Bad> {
+fn model_of(first: &schema::GroupSpec, lookup: &dyn Lookup) -> Result<ModelEntry, Bad> {
     let Some(protocol) = &first.protocol else {
         return Err(Bad::at(
             &first.role,
@@ -326,8 +335,8 @@ fn model_of(first: &schema::GroupSpec) -> Result<models::ModelEntry, Bad> {
         ));
     };
     let name = protocol.get_ref();
-    models::find(name).ok_or_else(|| {
-        let known: Vec<&str> = models::all().iter().map(|m| m.name).collect();
+    lookup.find(name).cloned().ok_or_else(|| {
+        let known: Vec<&str> = lookup.entries().iter().map(|m| m.name).collect();
         Bad::at(
             protocol,
             "group[0].protocol",

@@ -16,13 +16,14 @@ use super::failure_probability::FailureCount;
 use super::output::Header;
 use super::ratios::{pool_pairs, RATIOS};
 use super::stats;
+use crate::models::ModelEntry;
 use crate::runner::{RunResult, Verdict};
 use std::collections::BTreeMap;
 
 /// A sweep's aggregate in the making.
 #[derive(Clone, Debug)]
 pub struct Accumulator {
-    model: String,
+    model: ModelEntry,
     runs: u64,
     outcomes: BTreeMap<String, u64>,
     /// Every figure any seed reported, with its finite values in seed order.
@@ -36,9 +37,9 @@ pub struct Accumulator {
 
 impl Accumulator {
     /// An empty aggregate of a sweep of a scenario of `model`.
-    pub fn new(model: &str) -> Accumulator {
+    pub fn new(model: &ModelEntry) -> Accumulator {
         Accumulator {
-            model: model.to_string(),
+            model: model.clone(),
             runs: 0,
             outcomes: BTreeMap::new(),
             values: BTreeMap::new(),
@@ -130,7 +131,7 @@ impl Accumulator {
             }
         }
         let failure_probability = self.failure.finish(self.failing.len() as u64);
-        let nines = nines(&header.model, &figures);
+        let nines = nines(&self.model, &figures);
         let failed = self.failing.len() as u64;
         Aggregate {
             scenario: header.scenario.clone(),

@@ -14,6 +14,7 @@ use super::output::Header;
 use super::ratios::Pooled;
 use super::seeds::{SeedRange, Shard};
 use super::stats::Summary;
+use crate::models::ModelEntry;
 use crate::runner::{RunResult, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -101,7 +102,7 @@ pub struct Nines {
 }
 
 /// The availability figures of `model` among `figures`, in nines of their means.
-pub fn nines(model: &str, figures: &BTreeMap<String, Summary>) -> BTreeMap<String, Nines> {
+pub fn nines(model: &ModelEntry, figures: &BTreeMap<String, Summary>) -> BTreeMap<String, Nines> {
     figures
         .iter()
         .filter(|(name, _)| {
@@ -163,7 +164,7 @@ impl Aggregate {
 /// Why `result` failed, or `None` when it passed.
 /// Names the first check that did not pass, its verdict and its measured value in
 /// the bound's unit (or why it has none), and how many more did not pass.
-pub fn failure_reason(model: &str, result: &RunResult) -> Option<String> {
+pub fn failure_reason(model: &ModelEntry, result: &RunResult) -> Option<String> {
     let failed: Vec<_> = result.checks.iter().filter(|c| !c.passed).collect();
     // A check that failed says most; then a violation no check names (the event
     // budget); then a check that could not be measured.
@@ -203,9 +204,9 @@ fn first_line(text: &str) -> String {
 
 /// Aggregates `results` (sorted by seed) of the sweep that `header` describes: the
 /// same as adding them one by one to an [`Accumulator`], which a sweep does instead of
-/// keeping them.
-pub fn aggregate(header: &Header, results: &[RunResult]) -> Aggregate {
-    let mut acc = Accumulator::new(&header.model);
+/// keeping them. `model` is the header's model, for the units of its figures.
+pub fn aggregate(model: &ModelEntry, header: &Header, results: &[RunResult]) -> Aggregate {
+    let mut acc = Accumulator::new(model);
     for result in results {
         acc.add(result);
     }

@@ -12,23 +12,24 @@ use super::{
     determinism, html, interrupt, merge as shards, pool, progress, report, run_seed_results,
 };
 use super::{MergeArgs, ScenarioRuns, Settings, SweepArgs};
+use crate::models::{Lookup, ModelEntry};
+use crate::registry::Registry;
 use crate::runner;
 use crate::runner::RunResult;
-use crate::scenario::Scenario;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// `hasim sweep`; returns the exit code.
-pub fn sweep(args: SweepArgs) -> u8 {
-    sweep_or_error(args).unwrap_or_else(|message| {
+pub fn sweep(args: SweepArgs, models: &Registry) -> u8 {
+    sweep_or_error(args, models).unwrap_or_else(|message| {
         eprintln!("error: {message}");
         2
     })
 }
 
-fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
-    let scenario = Scenario::load(&args.scenario).map_err(|e| e.to_string())?;
+fn sweep_or_error(args: SweepArgs, models: &Registry) -> Result<u8, String> {
+    let scenario = models.load(&args.scenario).map_err(|e| e.to_string())?;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
@@ -124,7 +125,7 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
             journal.sync()?;
             outcome?;
             let header = header(journal.count());
-            let mut acc = Accumulator::new(&scenario.model);
+            let mut acc = Accumulator::new(&scenario.entry);
             journal.write_results(out, &header, &mut acc)?;
             if header.complete {
                 journal.remove()?;
@@ -140,7 +141,7 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         }
         None => {
             let failures = AtomicU64::new(0);
-            let in_order = Mutex::new(InSeedOrder::new(Accumulator::new(&scenario.model)));
+            let in_order = Mutex::new(InSeedOrder::new(Accumulator::new(&scenario.entry)));
             let values = Mutex::new(html::Values::new());
             let outcome =
                 run_seed_results(&settings, &|_| false, stop, &result_of, &|i, result| {
@@ -164,11 +165,16 @@ fn sweep_or_error(args: SweepArgs) -> Result<u8, String> {
         }
     };
     if let Some(path) = &args.report {
-        let page = html::page(&agg, &values, &args.scenario.display().to_string());
+        let page = html::page(
+            &scenario.entry,
+            &agg,
+            &values,
+            &args.scenario.display().to_string(),
+        );
         crate::atomic::write(path, page.as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    print_aggregate(&agg, args.json)?;
+    print_aggregate(&scenario.entry, &agg, args.json)?;
     report_divergences(&agg);
     if !args.quiet && !args.json {
         // On stderr: stdout is the same bytes whatever the machine and --jobs.
@@ -236,12 +242,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn print_aggregate(agg: &Aggregate, json: bool) -> Result<(), String> {
+fn print_aggregate(model: &ModelEntry, agg: &Aggregate, json: bool) -> Result<(), String> {
     if json {
         let text = serde_json::to_string_pretty(agg).map_err(|e| e.to_string())?;
         crate::outln!("{text}");
     } else {
-        crate::out!("{}", report::render(agg));
+        crate::out!("{}", report::render(model, agg));
     }
     Ok(())
 }
@@ -256,14 +262,14 @@ fn report_divergences(agg: &Aggregate) {
 }
 
 /// `hasim merge`; returns the exit code.
-pub fn merge(args: MergeArgs) -> u8 {
-    merge_or_error(args).unwrap_or_else(|message| {
+pub fn merge(args: MergeArgs, models: &Registry) -> u8 {
+    merge_or_error(args, models).unwrap_or_else(|message| {
         eprintln!("error: {message}");
         2
     })
 }
 
-fn merge_or_error(args: MergeArgs) -> Result<u8, String> {
+fn merge_or_error(args: MergeArgs, models: &Registry) -> Result<u8, String> {
     if let Some(out) = &args.out {
         let inputs: Vec<&std::path::Path> = args.files.iter().map(|p| p.as_path()).collect();
         crate::output_paths::check(out, &inputs).map_err(|e| e.to_string())?;
@@ -298,8 +304,14 @@ fn merge_or_error(args: MergeArgs) -> Result<u8, String> {
         output::write(out, &merged.header, &merged.results)
             .map_err(|e| format!("{}: {e}", out.display()))?;
     }
-    let agg = aggregate::aggregate(&merged.header, &merged.results);
-    print_aggregate(&agg, args.json)?;
+    let model = models.find(&merged.header.model).ok_or_else(|| {
+        format!(
+            "the results are of model {:?}, which this binary does not know (merge them with the binary that swept them)",
+            merged.header.model
+        )
+    })?;
+    let agg = aggregate::aggregate(model, &merged.header, &merged.results);
+    print_aggregate(model, &agg, args.json)?;
     report_divergences(&agg);
     Ok(agg.exit_code())
 }

@@ -6,6 +6,7 @@
 
 use super::aggregate::Aggregate;
 use super::report::{half_width, value};
+use crate::models::ModelEntry;
 use crate::report::unit_of;
 use crate::runner::RunResult;
 use std::collections::BTreeMap;
@@ -53,7 +54,7 @@ pub fn histogram(values: &[f64]) -> (f64, f64, Vec<u64>) {
 
 /// One figure's picture: histogram bars, the ECDF as a step line, the mean and its
 /// interval as a line and a band.
-fn figure_svg(out: &mut String, model: &str, name: &str, values: &[f64], agg: &Aggregate) {
+fn figure_svg(out: &mut String, model: &ModelEntry, name: &str, values: &[f64], agg: &Aggregate) {
     let unit = unit_of(model, name);
     let (min, max, bins) = histogram(values);
     let span = if max > min { max - min } else { 1.0 };
@@ -129,7 +130,7 @@ fn figure_svg(out: &mut String, model: &str, name: &str, values: &[f64], agg: &A
 }
 
 /// The page of a sweep: its aggregate and the figures' values it came from.
-pub fn page(agg: &Aggregate, values: &Values, scenario_path: &str) -> String {
+pub fn page(model: &ModelEntry, agg: &Aggregate, values: &Values, scenario_path: &str) -> String {
     let mut h = String::new();
     let title = format!(
         "{} — seeds {} — {} of {} passed",
@@ -145,7 +146,7 @@ pub fn page(agg: &Aggregate, values: &Values, scenario_path: &str) -> String {
         if let Some(values) = values.get(name).filter(|v| !v.is_empty()) {
             let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);
-            figure_svg(&mut h, &agg.model, name, &sorted, agg);
+            figure_svg(&mut h, model, name, &sorted, agg);
         }
     }
     h.push_str("</div>");

@@ -49,10 +49,10 @@ enum Reply {
 }
 
 /// `hasim sweep-worker`; returns the exit code.
-pub fn worker(args: WorkerArgs) -> u8 {
+pub fn worker(args: WorkerArgs, models: &crate::registry::Registry) -> u8 {
     // The sweep stops its workers by closing their stdin, not by a signal.
     let _ = ctrlc::set_handler(|| {});
-    let scenario = match Scenario::load(&args.scenario) {
+    let scenario = match models.load(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -5,7 +5,7 @@
 //! their replay commands (the first few; the JSON and the results file have all).
 
 use super::aggregate::Aggregate;
-use crate::models::Unit;
+use crate::models::{ModelEntry, Unit};
 use crate::report::{format_half_width, format_value, no_value_reason, unit_of};
 use std::fmt::Write;
 
@@ -54,7 +54,7 @@ pub(crate) fn table(head: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// The aggregate as text.
-pub fn render(a: &Aggregate) -> String {
+pub fn render(model: &ModelEntry, a: &Aggregate) -> String {
     let mut out = String::new();
     let part = match a.shard {
         Some(shard) => format!(", shard {shard}"),
@@ -86,7 +86,7 @@ pub fn render(a: &Aggregate) -> String {
             .figures
             .iter()
             .map(|(name, s)| {
-                let unit = unit_of(&a.model, name);
+                let unit = unit_of(model, name);
                 vec![
                     name.clone(),
                     s.n.to_string(),
@@ -223,7 +223,7 @@ mod tests {
             summarize(&[1.0, 2.0]).unwrap(),
         );
         let a = four_seeds_of(figures);
-        let text = render(&a);
+        let text = render(&redundancy(), &a);
         let nines = |x: f64| -(1.0 - x).log10();
         let (_, block) = text
             .split_once("in nines (of the mean)")
@@ -258,7 +258,7 @@ mod tests {
         let mut figures = BTreeMap::new();
         figures.insert("node_mttr".to_string(), s);
         let a = four_seeds_of(figures);
-        let text = render(&a);
+        let text = render(&redundancy(), &a);
         let row: Vec<&str> = text
             .lines()
             .find(|l| l.trim_start().starts_with("node_mttr"))
@@ -270,6 +270,13 @@ mod tests {
             row[3].starts_with("±0.00") && row[3].ends_with('s') && !row[3].ends_with("ms"),
             "{text}"
         );
+    }
+
+    /// The built-in `redundancy` model's entry.
+    fn redundancy() -> crate::models::ModelEntry {
+        use crate::models::Lookup;
+        let models = crate::registry::Registry::builtin();
+        models.find("redundancy").expect("built in").clone()
     }
 
     /// Four passing seeds of a redundancy sweep with these figures.
@@ -286,7 +293,7 @@ mod tests {
             passed: 4,
             failed: 0,
             outcomes: BTreeMap::new(),
-            nines: crate::sweep::aggregate::nines("redundancy", &figures),
+            nines: crate::sweep::aggregate::nines(&redundancy(), &figures),
             figures,
             pooled: BTreeMap::new(),
             failure_probability: None,

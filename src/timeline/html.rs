@@ -88,7 +88,7 @@ pub fn page(scenario: &Scenario, result: &RunResult, data: &TimelineData) -> Str
     for c in &result.checks {
         let class = if c.passed { "pass" } else { "fail" };
         let word = c.verdict.word();
-        let measured = check_detail(&scenario.model, c);
+        let measured = check_detail(&scenario.entry, c);
         let _ = write!(
             h,
             "<tr><td class=\"{class}\">{word}</td><td>{}</td><td class=\"n\">{}</td></tr>",
@@ -102,7 +102,7 @@ pub fn page(scenario: &Scenario, result: &RunResult, data: &TimelineData) -> Str
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
             escape(name),
-            escape(&format_figure(&scenario.model, name, *value))
+            escape(&format_figure(&scenario.entry, name, *value))
         );
     }
     let _ = write!(

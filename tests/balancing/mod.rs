@@ -2,7 +2,6 @@
 //! the M/M/1 tail, its exit codes, and how groups map onto the model's layout.
 
 use hasim::runner::{run, RunOptions};
-use hasim::scenario::Scenario;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -102,7 +101,9 @@ fn a_role_may_span_groups_and_schedules_name_backends() {
         [[check]]
         "utilisation.backend-2" = ">= 90%"
     "#;
-    let s = Scenario::parse(text, Path::new("split.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let s = hasim::Registry::builtin()
+        .parse(text, Path::new("split.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.nodes.len(), 5);
     let r = run(&s, &RunOptions::default()).unwrap();
     let f = &r.figures;
@@ -113,7 +114,9 @@ fn a_role_may_span_groups_and_schedules_name_backends() {
         "role = \"balancer\"\n        protocol = \"balancing\"\n        [[group]]",
         "role = \"balancer\"\n        protocol = \"balancing\"\n        params = { policy = \"power_of_two\" }\n        [[group]]",
     );
-    let e = Scenario::parse(&differ, Path::new("split.toml")).expect_err("differing params");
+    let e = hasim::Registry::builtin()
+        .parse(&differ, Path::new("split.toml"))
+        .expect_err("differing params");
     assert!(
         e.to_string().contains("group[2]'s differ from group[1]'s"),
         "{e}"
@@ -130,11 +133,12 @@ fn a_restarted_client_asks_who_holds_the_virtual_address() {
     // the run still succeeds.
     let text = std::fs::read_to_string("scenarios/balancing_vip_failover.toml").expect("reads");
     let extra = "\n[[fault]]\nat = \"7s\"\nkind = \"crash\"\ntarget = \"client-1\"\nrestart_after = \"500ms\"\n";
-    let s = Scenario::parse(
-        &format!("{text}{extra}"),
-        Path::new("tests/balancing/mod.rs"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let s = hasim::Registry::builtin()
+        .parse(
+            &format!("{text}{extra}"),
+            Path::new("tests/balancing/mod.rs"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     let r = run(
         &s,
         &RunOptions {

@@ -196,7 +196,7 @@ fn list_takes_one_model_and_speaks_json() {
         .any(|p| p["name"] == "heartbeat" && p["default"] == "\"50ms\""));
     let every = hasim(&["list", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&every.stdout).expect("JSON");
-    assert!(v["models"].as_array().expect("models").len() >= 16);
+    assert!(v["models"].as_array().expect("models").len() >= 15);
 
     let o = hasim(&["list", "raf"]);
     let (_, err) = text(&o);

@@ -8,7 +8,6 @@
 //!   misreads a view changes the hash or a figure.
 
 use crate::support::run;
-use hasim::scenario::Scenario;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -104,6 +103,7 @@ fn as_one_part(text: &str) -> String {
 
 #[test]
 fn a_composition_of_one_part_runs_exactly_as_its_model_alone() {
+    let models = hasim::Registry::builtin();
     let mut families: BTreeSet<String> = BTreeSet::new();
     let mut per_family: BTreeMap<String, u32> = BTreeMap::new();
     let mut dir: Vec<_> = std::fs::read_dir("scenarios")
@@ -113,7 +113,7 @@ fn a_composition_of_one_part_runs_exactly_as_its_model_alone() {
     dir.sort();
     for path in dir {
         let text = std::fs::read_to_string(&path).unwrap();
-        let alone = Scenario::parse(&text, &path).unwrap();
+        let alone = models.parse(&text, &path).unwrap();
         if alone.composition.is_some()
             || ["checkout", "data_platform"].contains(&alone.model.as_str())
         {
@@ -126,8 +126,9 @@ fn a_composition_of_one_part_runs_exactly_as_its_model_alone() {
         }
         let composed_text = as_one_part(&text);
         *seen += 1;
-        let composed =
-            Scenario::parse(&composed_text, Path::new("one_part.toml")).unwrap_or_else(|e| {
+        let composed = models
+            .parse(&composed_text, Path::new("one_part.toml"))
+            .unwrap_or_else(|e| {
                 panic!(
                     "{}: the one-part composition is refused: {e}\n{composed_text}",
                     path.display()
@@ -175,4 +176,50 @@ fn a_composition_of_one_part_runs_exactly_as_its_model_alone() {
         families, composable,
         "every family a part can be has a bundled scenario here"
     );
+}
+
+#[test]
+fn compare_weighs_two_compositions_that_differ_in_their_store() {
+    // The quorum checkout, and the same front end on a Raft store of the same replicas.
+    let quorum =
+        std::fs::read_to_string("scenarios/compose_checkout_quorum_zone_outage.toml").unwrap();
+    let raft = quorum.replace(
+        "model = \"quorum\"\nroles = { replica = \"replica\" }\nparams.replica = { n = 3, r = 2, w = 2, versioning = \"vector\", read_repair = true, hinted_handoff = true, request_timeout = \"200ms\" }",
+        "model = \"raft\"\nroles = { replica = \"replica\" }\nparams.replica = { election_timeout_min = \"150ms\", election_timeout_max = \"300ms\", heartbeat = \"50ms\" }",
+    );
+    assert_ne!(raft, quorum, "the store part was replaced");
+    let dir = crate::support::temp_dir("compare_compositions");
+    let (q, r) = (dir.join("quorum.toml"), dir.join("raft.toml"));
+    std::fs::write(&q, &quorum).unwrap();
+    std::fs::write(&r, &raft).unwrap();
+    let out = crate::support::hasim(&[
+        "compare",
+        q.to_str().unwrap(),
+        r.to_str().unwrap(),
+        "--seeds",
+        "1..=2",
+        "--json",
+        "-q",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["figures"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|f| f["name"] == name);
+    // The front end's figures are paired across the two stores, both measured.
+    let success = row("front.success_rate").expect("front.success_rate compared");
+    assert!(success["designs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| !d.is_null()));
+    // A figure only one store reports is shown for that design alone.
+    let elections = row("orders.elections").expect("orders.elections shown");
+    let d = elections["designs"].as_array().unwrap();
+    assert!(d[0].is_null() && !d[1].is_null(), "{elections}");
+    // Per-node figures are left out by default, as for a single model.
+    assert!(row("front.utilisation.backend-1").is_none());
 }

@@ -27,7 +27,14 @@ fn jobs() -> usize {
 }
 
 fn make(mode: &Mode, dir: &str, range: Option<&str>) -> Result<Outcome, GalleryError> {
-    let outcome = gallery::run(mode, Path::new(dir), range.map(seeds), jobs(), true)?;
+    let outcome = gallery::run(
+        &hasim::Registry::builtin(),
+        mode,
+        Path::new(dir),
+        range.map(seeds),
+        jobs(),
+        true,
+    )?;
     Ok(outcome.expect("not interrupted"))
 }
 
@@ -60,9 +67,16 @@ fn hasim(args: &[&str]) -> Output {
 fn the_readme_table_is_the_one_a_fresh_sweep_makes() {
     let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let outcome = gallery::run(&Mode::Check(readme), &scenarios, None, jobs(), true)
-        .expect("the gallery is made")
-        .expect("not interrupted");
+    let outcome = gallery::run(
+        &hasim::Registry::builtin(),
+        &Mode::Check(readme),
+        &scenarios,
+        None,
+        jobs(),
+        true,
+    )
+    .expect("the gallery is made")
+    .expect("not interrupted");
     if let Some(diff) = &outcome.differs {
         panic!(
             "README.md's gallery table is out of date; run `cargo run --release -- gallery \
@@ -97,9 +111,16 @@ fn a_fixture_gallery_table_is_stable_and_independent_of_jobs() {
     let titles: Vec<&str> = outcome.rows.iter().map(|r| r.title.as_str()).collect();
     assert_eq!(titles, ["Heartbeat monitor", "Ping | no failover"]);
     insta::assert_snapshot!(outcome.table);
-    let one = gallery::run(&Mode::Print, Path::new(GOOD), Some(seeds("1..=4")), 1, true)
-        .expect("one job")
-        .expect("not interrupted");
+    let one = gallery::run(
+        &hasim::Registry::builtin(),
+        &Mode::Print,
+        Path::new(GOOD),
+        Some(seeds("1..=4")),
+        1,
+        true,
+    )
+    .expect("one job")
+    .expect("not interrupted");
     assert_eq!(one.table, outcome.table);
 }
 
@@ -124,7 +145,9 @@ fn the_rows_hold_the_sweep_aggregate_of_each_scenario() {
     let range = seeds("3..=5");
     let outcome = make(&Mode::Print, GOOD, Some("3..=5")).expect("the fixture gallery");
     for row in &outcome.rows {
-        let scenario = Scenario::load(&row.path).expect("the fixture loads");
+        let scenario = hasim::Registry::builtin()
+            .load(&row.path)
+            .expect("the fixture loads");
         let settings = Settings {
             plan: SeedPlan { range, shard: None },
             jobs: 1,
@@ -148,7 +171,7 @@ fn the_rows_hold_the_sweep_aggregate_of_each_scenario() {
             runs: results.len() as u64,
             complete: true,
         };
-        let a = aggregate::aggregate(&header, &results);
+        let a = aggregate::aggregate(&scenario.entry, &header, &results);
         assert_eq!(row.aggregate, a, "{}", row.path.display());
         let wanted = &scenario.gallery.as_ref().expect("[gallery]").figures;
         let shown: Vec<&String> = row.figures.iter().map(|(name, _)| name).collect();

@@ -18,7 +18,9 @@ fn bundled(name: &str) -> Scenario {
     let relative = Path::new("scenarios").join(format!("{name}.toml"));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(&relative);
     let text = std::fs::read_to_string(&path).expect("bundled scenario");
-    Scenario::parse(&text, &relative).unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(&text, &relative)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn bundled_with(name: &str, from: &str, to: &str) -> Scenario {
@@ -26,11 +28,12 @@ fn bundled_with(name: &str, from: &str, to: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(&relative);
     let text = std::fs::read_to_string(&path).expect("bundled scenario");
     assert!(text.contains(from), "{name} has no {from:?}");
-    Scenario::parse(
-        &text.replace(from, to),
-        Path::new("tests/primary_backup/mod.rs"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
+    hasim::Registry::builtin()
+        .parse(
+            &text.replace(from, to),
+            Path::new("tests/primary_backup/mod.rs"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Three replicas and two clients for 40 s under random crashes, partitions and
@@ -93,7 +96,8 @@ eventually = "primary"
 within = "5s"
 "#
     );
-    Scenario::parse(&text, Path::new("tests/primary_backup/mod.rs"))
+    hasim::Registry::builtin()
+        .parse(&text, Path::new("tests/primary_backup/mod.rs"))
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -144,7 +148,8 @@ latency_spike = {{ every = "10s", lasts = "2s", extra = "150ms" }}
 at_end = "no_lost_writes"
 "#
     );
-    Scenario::parse(&text, Path::new("tests/primary_backup/mod.rs"))
+    hasim::Registry::builtin()
+        .parse(&text, Path::new("tests/primary_backup/mod.rs"))
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -327,7 +332,9 @@ fn bad_parameters_are_clear_errors() {
         ),
     ] {
         let bad = text.replace(from, to);
-        let e = Scenario::parse(&bad, Path::new("x.toml")).expect_err(to);
+        let e = hasim::Registry::builtin()
+            .parse(&bad, Path::new("x.toml"))
+            .expect_err(to);
         assert!(e.to_string().contains(expected), "{to}: {e}");
     }
 }

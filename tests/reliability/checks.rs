@@ -5,7 +5,6 @@
 //! counts), naming the file, the line and the field.
 
 use super::{hasim, quickstart, temp_dir, text};
-use hasim::scenario::Scenario;
 
 /// The quickstart with its first check (`availability = ">= 85%"`) replaced by `check`.
 fn with_check(check: &str) -> String {
@@ -15,14 +14,15 @@ fn with_check(check: &str) -> String {
 }
 
 fn refused(check: &str) -> String {
-    Scenario::parse(&with_check(check), "bounds.toml".as_ref())
+    hasim::Registry::builtin()
+        .parse(&with_check(check), "bounds.toml".as_ref())
         .map(|_| ())
         .expect_err(check)
         .to_string()
 }
 
 fn accepted(check: &str) {
-    if let Err(e) = Scenario::parse(&with_check(check), "bounds.toml".as_ref()) {
+    if let Err(e) = hasim::Registry::builtin().parse(&with_check(check), "bounds.toml".as_ref()) {
         panic!("{check}: {e}");
     }
 }

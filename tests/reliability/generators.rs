@@ -18,7 +18,9 @@ fn with(faults: &str, zones: bool) -> Result<Scenario, String> {
             .replace("count = 3\n", "count = 3\nzone = \"spread\"\n");
     }
     text.push_str(faults);
-    Scenario::parse(&text, "generators.toml".as_ref()).map_err(|e| e.to_string())
+    hasim::Registry::builtin()
+        .parse(&text, "generators.toml".as_ref())
+        .map_err(|e| e.to_string())
 }
 
 /// The kinds of faults the scenario's schedules hold over seeds 1..=20.

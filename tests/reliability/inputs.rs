@@ -2,7 +2,6 @@
 //! clear error (exit 2) naming the file, instead of reading forever or blocking.
 
 use super::{hasim_within, quickstart, temp_dir, text};
-use hasim::scenario::Scenario;
 use std::time::Duration;
 
 fn refused_quickly(path: &str, needle: &str) {
@@ -32,7 +31,9 @@ fn a_fifo_with_no_writer_is_refused_not_waited_on() {
     assert!(made.success());
     refused_quickly(fifo.to_str().unwrap(), "not a regular file (a FIFO)");
     // The library refuses it too (every command loads through Scenario::load).
-    let e = Scenario::load(&fifo).expect_err("a FIFO is not a scenario");
+    let e = hasim::Registry::builtin()
+        .load(&fifo)
+        .expect_err("a FIFO is not a scenario");
     assert!(e.to_string().contains("FIFO"), "{e}");
 }
 
@@ -49,7 +50,9 @@ fn a_directory_is_refused() {
         err.contains(path) && err.contains("not a regular file (a directory)"),
         "{err}"
     );
-    let e = Scenario::load(&dir).expect_err("a directory is not a scenario");
+    let e = hasim::Registry::builtin()
+        .load(&dir)
+        .expect_err("a directory is not a scenario");
     assert!(e.to_string().contains("a directory"), "{e}");
 }
 
@@ -68,7 +71,9 @@ fn a_valid_scenario_over_4_mib_is_refused() {
 
 #[test]
 fn a_schedule_file_goes_through_the_same_reader() {
-    let scenario = Scenario::parse(&quickstart(), "quickstart.toml".as_ref()).unwrap();
+    let scenario = hasim::Registry::builtin()
+        .parse(&quickstart(), "quickstart.toml".as_ref())
+        .unwrap();
     let dir = temp_dir("schedule_dir");
     let e = hasim::schedule::load(&dir, &scenario).expect_err("a directory is no schedule");
     assert!(e.to_string().contains("not a regular file"), "{e}");

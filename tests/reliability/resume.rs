@@ -66,7 +66,9 @@ fn sweep_with_stderr(scenario: &Path, seeds: &str, args: &[&str]) -> (String, St
 /// The journal an interrupted sweep of `scenario` would leave: its identity line,
 /// then `records` (result lines) in the given order.
 fn journal_of(scenario: &Path, seeds: &str, records: &[&[u8]], torn: Option<&[u8]>) -> Vec<u8> {
-    let loaded = hasim::scenario::Scenario::load(scenario).expect("scenario loads");
+    let loaded = hasim::Registry::builtin()
+        .load(scenario)
+        .expect("scenario loads");
     let identity = Identity {
         format: journal::FORMAT.to_string(),
         scenario: loaded.name.clone(),

@@ -20,7 +20,7 @@ fn with_zones(zones: usize, servers: u32) -> String {
 }
 
 fn parse(text: &str) -> Result<Scenario, hasim::scenario::ScenarioError> {
-    Scenario::parse(text, "zones.toml".as_ref())
+    hasim::Registry::builtin().parse(text, "zones.toml".as_ref())
 }
 
 #[test]

@@ -12,7 +12,6 @@
 
 use super::{temp, timeline};
 use hasim::runner::{self, RunOptions};
-use hasim::scenario::Scenario;
 use hasim::timeline::{html, TimelineData};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -433,7 +432,7 @@ fn a_big_group_of_one_role_is_cut_into_blocks() {
         .replace("count = 12", "count = 130");
     let path = temp("swim-130.toml");
     std::fs::write(&path, text).unwrap();
-    let scenario = Scenario::load(&path).unwrap();
+    let scenario = hasim::Registry::builtin().load(&path).unwrap();
     let (result, data) = runner::run_with_timeline(
         &scenario,
         &RunOptions {

@@ -15,7 +15,9 @@ use std::process::Command;
 
 /// A scenario's run at `seed` with its timeline.
 pub fn timeline(file: &str, seed: u64) -> (Scenario, runner::RunResult, TimelineData) {
-    let scenario = Scenario::load(&Path::new("scenarios").join(file)).unwrap();
+    let scenario = hasim::Registry::builtin()
+        .load(&Path::new("scenarios").join(file))
+        .unwrap();
     let (result, data) = runner::run_with_timeline(
         &scenario,
         &RunOptions {
@@ -113,7 +115,9 @@ fn server2_id(scenario: &Scenario) -> u32 {
 
 #[test]
 fn detectors_draw_who_is_suspected_on_the_suspects_lane() {
-    let scenario = Scenario::load(Path::new("scenarios/detection_swim_faults.toml")).unwrap();
+    let scenario = hasim::Registry::builtin()
+        .load(Path::new("scenarios/detection_swim_faults.toml"))
+        .unwrap();
     let (_, data) = runner::run_with_timeline(
         &scenario,
         &RunOptions {

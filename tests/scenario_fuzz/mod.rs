@@ -2,7 +2,6 @@
 //! runs to an end (the event budget and the horizon bound every run; no hang).
 
 use hasim::runner::{run, RunOptions};
-use hasim::scenario::Scenario;
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -84,7 +83,7 @@ fn mutated() -> impl Strategy<Value = String> {
 }
 
 fn load_and_run(text: &str) {
-    if let Ok(scenario) = Scenario::parse(text, Path::new("fuzz.toml")) {
+    if let Ok(scenario) = hasim::Registry::builtin().parse(text, Path::new("fuzz.toml")) {
         let schedule = scenario.schedule(3);
         assert!(schedule.windows(2).all(|w| w[0].at <= w[1].at));
         run(

@@ -2,7 +2,6 @@
 //! states its claim, and its summary (the RunResult as JSON) is an insta snapshot.
 
 use hasim::runner::{run, RunOptions};
-use hasim::scenario::Scenario;
 
 #[test]
 fn every_scenario_is_deterministic_and_its_summary_is_snapshotted() {
@@ -11,7 +10,7 @@ fn every_scenario_is_deterministic_and_its_summary_is_snapshotted() {
             let name = path.file_name().unwrap().to_str().unwrap();
             let relative = std::path::Path::new("scenarios").join(name);
             let text = std::fs::read_to_string(path).unwrap();
-            let scenario = Scenario::parse(&text, &relative).unwrap_or_else(|e| panic!("{e}"));
+            let scenario = hasim::Registry::builtin().parse(&text, &relative).unwrap_or_else(|e| panic!("{e}"));
             assert!(!scenario.description.is_empty(), "{name}: the description states the claim");
             let opts = RunOptions { seed: scenario.seed, ..RunOptions::default() };
             let first = run(&scenario, &opts).unwrap();

@@ -3,7 +3,6 @@
 //! the search is deterministic; a passing seed is refused.
 
 use hasim::runner::{self, RunOptions};
-use hasim::scenario::Scenario;
 use hasim::shrink::{self, Limits};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,7 +30,7 @@ fn temp(name: &str) -> PathBuf {
 #[test]
 fn every_failing_scenario_shrinks_to_a_smaller_schedule_that_fails_the_same_check() {
     for (path, seed) in FAILING {
-        let scenario = Scenario::load(Path::new(path)).unwrap();
+        let scenario = hasim::Registry::builtin().load(Path::new(path)).unwrap();
         let shrunk = shrink::shrink(&scenario, *seed, Limits::default(), |_| {}).unwrap();
         // Strictly smaller: no measure grows and at least one shrinks (fewer faults,
         // less total fault time, or a shorter run).
@@ -69,7 +68,7 @@ fn every_failing_scenario_shrinks_to_a_smaller_schedule_that_fails_the_same_chec
         .unwrap();
         let out = temp(&format!("{seed}.toml"));
         std::fs::write(&out, &written).unwrap();
-        let reread = Scenario::load(&out).unwrap();
+        let reread = hasim::Registry::builtin().load(&out).unwrap();
         assert_eq!(
             reread.schedule(*seed),
             shrunk.schedule,
@@ -95,7 +94,7 @@ fn every_failing_scenario_shrinks_to_a_smaller_schedule_that_fails_the_same_chec
 #[test]
 fn shrinking_is_deterministic() {
     let (path, seed) = FAILING[0];
-    let scenario = Scenario::load(Path::new(path)).unwrap();
+    let scenario = hasim::Registry::builtin().load(Path::new(path)).unwrap();
     let a = shrink::shrink(&scenario, seed, Limits::default(), |_| {}).unwrap();
     let b = shrink::shrink(&scenario, seed, Limits::default(), |_| {}).unwrap();
     assert_eq!(a.schedule, b.schedule);
@@ -106,7 +105,7 @@ fn shrinking_is_deterministic() {
 #[test]
 fn the_run_budget_bounds_the_search() {
     let (path, seed) = FAILING[0];
-    let scenario = Scenario::load(Path::new(path)).unwrap();
+    let scenario = hasim::Registry::builtin().load(Path::new(path)).unwrap();
     let limits = Limits {
         runs_max: 5,
         ..Limits::default()
@@ -214,7 +213,9 @@ node = "server-1"
 by = "-250ms"
 "#;
     use hasim_sim::{Fault, NodeId};
-    let s = Scenario::parse(text, Path::new("named.toml")).unwrap();
+    let s = hasim::Registry::builtin()
+        .parse(text, Path::new("named.toml"))
+        .unwrap();
     let schedule = s.schedule(0);
     assert_eq!(
         schedule[0].fault,
@@ -233,6 +234,8 @@ by = "-250ms"
     // Written back with names and read again: the same faults.
     let written = shrink::write::scenario_text(&s, text, 0, &schedule, s.duration, &[]).unwrap();
     assert!(written.contains("\"server-2\""), "{written}");
-    let again = Scenario::parse(&written, Path::new("again.toml")).unwrap();
+    let again = hasim::Registry::builtin()
+        .parse(&written, Path::new("again.toml"))
+        .unwrap();
     assert_eq!(again.schedule(0), schedule);
 }
