@@ -18,6 +18,7 @@ pub mod plan;
 mod random_specs;
 mod role_params;
 pub mod schema;
+mod seams;
 pub mod selector;
 mod topology;
 pub mod units;
