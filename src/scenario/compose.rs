@@ -6,7 +6,7 @@
 //! located error naming the part and what it can connect to.
 //!
 //! Seams: `store = { part = "P", timeout = "1s", keys = 64 }` on a balancing part (its
-//! backends' replies wait for the Raft or quorum part P; P's clients on those backends are
+//! backends' replies wait for the Raft, quorum or primary-backup part P; P's clients on those backends are
 //! driven by the seam, so P maps only its replicas), and `detector = "D"` on a part
 //! that takes a `detector` parameter (primary-backup, quorum, ISR): detector part D
 //! (a heartbeat, phi_accrual, swim or prometheus part with no roles of its own) is
@@ -113,7 +113,8 @@ pub(super) fn resolve(file: &schema::File, groups: &[Group], nodes: u32) -> Resu
             let driven = match &mut kind {
                 Kind::Raft(raft) => raft.drive(local, timeout),
                 Kind::Quorum(quorum) => quorum.drive(local, timeout),
-                _ => unreachable!("a store seam ends at a raft or quorum part (checked)"),
+                Kind::PrimaryBackup(pb) => pb.drive(local, timeout),
+                _ => unreachable!("a store seam ends at a store part (checked)"),
             };
             driven
                 .map_err(|e| Bad::at(&file.parts[f], format!("part[{f}].store"), e.to_string()))?;

@@ -12,7 +12,7 @@ use toml::Spanned;
 /// The detector models a `detector` seam can name.
 const DETECTORS: [&str; 4] = ["heartbeat", "phi_accrual", "swim", "prometheus"];
 /// The models a store seam can end at: stores whose clients the seam can drive.
-const STORES: [&str; 2] = ["raft", "quorum"];
+const STORES: [&str; 3] = ["raft", "quorum", "primary_backup"];
 /// The role whose parameters a detector part's `params` give.
 const DETECTOR_ROLE: &str = "member";
 
@@ -68,7 +68,7 @@ pub(super) fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Res
                     &s.part,
                     field,
                     format!(
-                        "no part is named {target:?}; a store seam connects to a raft or quorum part: {}",
+                        "no part is named {target:?}; a store seam connects to a raft, quorum or primary_backup part: {}",
                         parts_of(&STORES)
                     ),
                 ));
@@ -77,7 +77,7 @@ pub(super) fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Res
                 return Err(Bad::at(
                     &s.part,
                     field,
-                    "a part cannot be its own store (a seam cycle); name a raft or quorum part",
+                    "a part cannot be its own store (a seam cycle); name a raft, quorum or primary_backup part",
                 ));
             }
             let to = file.parts[j].get_ref().model.get_ref();
@@ -86,7 +86,7 @@ pub(super) fn seams(file: &schema::File, names: &BTreeMap<String, usize>) -> Res
                     &s.part,
                     field,
                     format!(
-                        "part {target:?} is a {to} part; a store seam connects to a raft or quorum part: {}",
+                        "part {target:?} is a {to} part; a store seam connects to a raft, quorum or primary_backup part: {}",
                         parts_of(&STORES)
                     ),
                 ));

@@ -179,23 +179,37 @@ fn a_composition_of_one_part_runs_exactly_as_its_model_alone() {
 }
 
 #[test]
-fn compare_weighs_two_compositions_that_differ_in_their_store() {
-    // The quorum checkout, and the same front end on a Raft store of the same replicas.
+fn compare_weighs_compositions_that_differ_in_their_store() {
+    // The quorum checkout, and the same front end on a Raft and on a primary-backup
+    // store of the same replicas.
     let quorum =
         std::fs::read_to_string("scenarios/compose_checkout_quorum_zone_outage.toml").unwrap();
     let raft = quorum.replace(
         "model = \"quorum\"\nroles = { replica = \"replica\" }\nparams.replica = { n = 3, r = 2, w = 2, versioning = \"vector\", read_repair = true, hinted_handoff = true, request_timeout = \"200ms\" }",
         "model = \"raft\"\nroles = { replica = \"replica\" }\nparams.replica = { election_timeout_min = \"150ms\", election_timeout_max = \"300ms\", heartbeat = \"50ms\" }",
     );
-    assert_ne!(raft, quorum, "the store part was replaced");
+    let pb = quorum.replace(
+        "model = \"quorum\"\nroles = { replica = \"replica\" }\nparams.replica = { n = 3, r = 2, w = 2, versioning = \"vector\", read_repair = true, hinted_handoff = true, request_timeout = \"200ms\" }",
+        "model = \"primary_backup\"\nroles = { replica = \"replica\" }\nparams.replica = { mode = \"sync\", acks = 1 }",
+    );
+    assert!(
+        raft != quorum && pb != quorum,
+        "the store part was replaced"
+    );
     let dir = crate::support::temp_dir("compare_compositions");
-    let (q, r) = (dir.join("quorum.toml"), dir.join("raft.toml"));
+    let (q, r, b) = (
+        dir.join("quorum.toml"),
+        dir.join("raft.toml"),
+        dir.join("pb.toml"),
+    );
     std::fs::write(&q, &quorum).unwrap();
     std::fs::write(&r, &raft).unwrap();
+    std::fs::write(&b, &pb).unwrap();
     let out = crate::support::hasim(&[
         "compare",
         q.to_str().unwrap(),
         r.to_str().unwrap(),
+        b.to_str().unwrap(),
         "--seeds",
         "1..=2",
         "--json",
@@ -219,7 +233,16 @@ fn compare_weighs_two_compositions_that_differ_in_their_store() {
     // A figure only one store reports is shown for that design alone.
     let elections = row("orders.elections").expect("orders.elections shown");
     let d = elections["designs"].as_array().unwrap();
-    assert!(d[0].is_null() && !d[1].is_null(), "{elections}");
+    assert!(
+        d[0].is_null() && !d[1].is_null() && d[2].is_null(),
+        "{elections}"
+    );
+    let overlaps = row("orders.two_primary_overlaps").expect("a primary-backup figure shown");
+    let d = overlaps["designs"].as_array().unwrap();
+    assert!(
+        d[0].is_null() && d[1].is_null() && !d[2].is_null(),
+        "{overlaps}"
+    );
     // Per-node figures are left out by default, as for a single model.
     assert!(row("front.utilisation.backend-1").is_none());
 }

@@ -467,5 +467,5 @@ kinds! {
     /// A Raft key-value store.
     Raft(crate::replication::raft::Raft), model "raft", after seam::store_after_raft;
     /// A primary-backup store.
-    PrimaryBackup(crate::replication::primary_backup::PrimaryBackup), model "primary_backup", after seam::none;
+    PrimaryBackup(crate::replication::primary_backup::PrimaryBackup), model "primary_backup", after seam::store_after_primary_backup;
 }

@@ -8,8 +8,8 @@
 //! timer, observation and disk write carries its part's index, so a system may hold
 //! several parts of one family, and a node's state, view and disk hold one entry per
 //! part it runs. Parts meet only at *seams*: today the **store seam**, the checkout's
-//! generalised: a balancing part's backends hold each `ok` reply until a Raft or quorum
-//! part's driven client on the same node has stored the request as a write, then release it
+//! generalised: a balancing part's backends hold each `ok` reply until a Raft, quorum or
+//! primary-backup part's driven client on the same node has stored the request as a write, then release it
 //! (`ok` if committed, an error if refused or not acknowledged within the seam's
 //! timeout). A part's *detector* is a seam of configuration, resolved before the run
 //! (the detector part's parameters become the consumer's `detector` table), so it

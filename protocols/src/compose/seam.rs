@@ -11,6 +11,7 @@
 use super::{Composed, Kind, Msg, Part, PartIx, PartLens, PartState, State};
 use crate::balancing;
 use crate::replication::history::{OpEvent, OpResult};
+use crate::replication::primary_backup::{self, PrimaryBackup};
 use crate::replication::quorum::{self, Quorum};
 use crate::replication::raft::{self, Raft};
 use crate::InvalidParams;
@@ -24,7 +25,7 @@ use std::collections::VecDeque;
 pub struct StoreSeam {
     /// The balancing part.
     pub front: PartIx,
-    /// The store part (Raft or quorum).
+    /// The store part (Raft, quorum or primary-backup).
     pub store: PartIx,
     /// The app nodes: the front's backends, in the system's ids.
     pub apps: Span,
@@ -68,12 +69,18 @@ impl StoreSeam {
             match &store.kind {
                 Kind::Raft(r) => matches!(r.role(p), raft::Role::Driven(_)),
                 Kind::Quorum(q) => matches!(q.role(p), quorum::Role::Driven(_)),
+                Kind::PrimaryBackup(b) => {
+                    matches!(b.role(p), primary_backup::Role::Driven(_))
+                }
                 _ => false,
             }
         };
-        if !matches!(store.kind, Kind::Raft(_) | Kind::Quorum(_)) {
+        if !matches!(
+            store.kind,
+            Kind::Raft(_) | Kind::Quorum(_) | Kind::PrimaryBackup(_)
+        ) {
             return Err(format!(
-                "part {:?} is a {} part; a store seam ends at a raft or quorum part (the stores whose clients a seam can drive)",
+                "part {:?} is a {} part; a store seam ends at a raft, quorum or primary_backup part (the stores whose clients a seam can drive)",
                 store.name,
                 store.kind.model()
             )
@@ -205,6 +212,27 @@ pub(super) fn store_after_quorum(
     release(sys, ctx, state, part, ended);
 }
 
+/// After a primary-backup part's call on an app node: releases the reply whose write
+/// ended.
+pub(super) fn store_after_primary_backup(
+    sys: &Composed,
+    ctx: &mut impl Ctx<Composed>,
+    state: &mut State,
+    part: PartIx,
+    heard: Vec<primary_backup::Observation>,
+    captured: Vec<(NodeId, primary_backup::Msg)>,
+) {
+    debug_assert!(
+        captured.is_empty(),
+        "a store part's sends are never captured"
+    );
+    let ended = heard.iter().filter_map(|o| match o {
+        primary_backup::Observation::Op(e) => ended(e),
+        _ => None,
+    });
+    release(sys, ctx, state, part, ended);
+}
+
 /// A client's operation that ended: its number, and whether it took effect.
 fn ended(e: &OpEvent) -> Option<(u64, bool)> {
     match e {
@@ -263,26 +291,27 @@ fn store_next(sys: &Composed, ctx: &mut impl Ctx<Composed>, state: &mut State, k
     if app.storing.is_some() {
         return;
     }
+    // One arm per store family: its client, if free, writes the next held request.
+    macro_rules! submit {
+        ($store:expr, $client:expr, $ty:ty) => {{
+            if $client.busy() {
+                return;
+            }
+            let Some(held) = app.waiting.pop_front() else {
+                return;
+            };
+            let key = (held.rid % u64::from(s.keys)) as u32;
+            let mut w = Within::with_lens(ctx, store.span, PartLens::<$ty>::of(s.store, store));
+            if let Some(op) = $client.submit($store, &mut w, key) {
+                app.storing = Some((op, held));
+            }
+        }};
+    }
     match (&store.kind, client) {
-        (Kind::Raft(raft), PartState::Raft(raft::State::Client(c))) if !c.busy() => {
-            let Some(held) = app.waiting.pop_front() else {
-                return;
-            };
-            let key = (held.rid % u64::from(s.keys)) as u32;
-            let mut w = Within::with_lens(ctx, store.span, PartLens::<Raft>::of(s.store, store));
-            if let Some(op) = c.submit(raft, &mut w, key) {
-                app.storing = Some((op, held));
-            }
-        }
-        (Kind::Quorum(q), PartState::Quorum(quorum::State::Client(c))) if !c.busy() => {
-            let Some(held) = app.waiting.pop_front() else {
-                return;
-            };
-            let key = (held.rid % u64::from(s.keys)) as u32;
-            let mut w = Within::with_lens(ctx, store.span, PartLens::<Quorum>::of(s.store, store));
-            if let Some(op) = c.submit(q, &mut w, key) {
-                app.storing = Some((op, held));
-            }
+        (Kind::Raft(r), PartState::Raft(raft::State::Client(c))) => submit!(r, c, Raft),
+        (Kind::Quorum(q), PartState::Quorum(quorum::State::Client(c))) => submit!(q, c, Quorum),
+        (Kind::PrimaryBackup(p), PartState::PrimaryBackup(primary_backup::State::Client(c))) => {
+            submit!(p, c, PrimaryBackup)
         }
         _ => {}
     }

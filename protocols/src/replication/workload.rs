@@ -36,15 +36,35 @@ impl Default for WorkloadParams {
     }
 }
 
-/// The parameters of a client driven by its host (a composed system's store seam):
-/// only the timeout of each write matters.
-pub fn driven(timeout: SimDuration) -> Result<WorkloadParams, InvalidParams> {
+/// Makes nodes `nodes` of a store's `roles` clients driven by their host (a composed
+/// system's store seam), each write bounded by `timeout` (the only workload setting a
+/// driven client uses). Replicas cannot be driven.
+pub fn drive<R>(
+    roles: &mut [R],
+    nodes: std::ops::Range<u32>,
+    timeout: SimDuration,
+    is_replica: impl Fn(&R) -> bool,
+    driven: impl Fn(WorkloadParams) -> R,
+) -> Result<(), InvalidParams> {
     let client = WorkloadParams {
         timeout,
         ..Default::default()
     };
     client.validate()?;
-    Ok(client)
+    let count = roles.len();
+    for n in nodes {
+        let Some(r) = roles.get_mut(n as usize) else {
+            return Err(format!("node {n} is outside the store's {count} nodes").into());
+        };
+        if is_replica(r) {
+            return Err(format!(
+                "node {n} of the store is a replica; a store seam drives clients only"
+            )
+            .into());
+        }
+        *r = driven(client.clone());
+    }
+    Ok(())
 }
 
 impl WorkloadParams {

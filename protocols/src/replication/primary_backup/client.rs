@@ -33,6 +33,9 @@ pub struct Client {
     /// The highest epoch any answer carried.
     epoch: Epoch,
     current: Option<InFlight>,
+    /// Operations come from the host ([`Client::submit`]), not from the workload's
+    /// own timer.
+    driven: bool,
 }
 
 impl Client {
@@ -40,11 +43,64 @@ impl Client {
         let gap = workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::NextOp);
         Client {
+            driven: false,
+            ..Client::start_driven(workload)
+        }
+    }
+
+    /// A client whose host submits the writes ([`Client::submit`]): the store client
+    /// of an app server in a composed system.
+    pub(super) fn start_driven(workload: Workload) -> Self {
+        Client {
             workload,
             target: 0,
             epoch: Epoch(0),
             current: None,
+            driven: true,
         }
+    }
+
+    /// Whether an operation is in flight.
+    pub fn busy(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Starts a write of a fresh unique value to `key`, unless an operation is in
+    /// flight; returns its operation number. Its end is observed as
+    /// `OpEvent::Complete`, which the host hears.
+    pub fn submit(
+        &mut self,
+        p: &PrimaryBackup,
+        ctx: &mut impl Ctx<PrimaryBackup>,
+        key: Key,
+    ) -> Option<u64> {
+        if self.current.is_some() {
+            return None;
+        }
+        let (op, key, kind) = self.workload.next_write(key);
+        self.begin(p, ctx, op, key, kind);
+        Some(op)
+    }
+
+    /// Invokes operation `op` and sends it to the replica it believes primary.
+    fn begin(
+        &mut self,
+        p: &PrimaryBackup,
+        ctx: &mut impl Ctx<PrimaryBackup>,
+        op: u64,
+        key: Key,
+        kind: OpKind,
+    ) {
+        ctx.observe(Observation::Op(OpEvent::Invoke { op, key, kind }));
+        let timeout = ctx.set_timer(self.workload.params().timeout, Timer::Timeout { op });
+        self.current = Some(InFlight {
+            op,
+            key,
+            kind,
+            invoked: ctx.now(),
+            timeout,
+        });
+        self.send(p, ctx);
     }
 
     pub(super) fn on_timer(
@@ -56,16 +112,7 @@ impl Client {
         match timer {
             Timer::NextOp => {
                 let (op, key, kind) = self.workload.next(ctx.rng());
-                ctx.observe(Observation::Op(OpEvent::Invoke { op, key, kind }));
-                let timeout = ctx.set_timer(self.workload.params().timeout, Timer::Timeout { op });
-                self.current = Some(InFlight {
-                    op,
-                    key,
-                    kind,
-                    invoked: ctx.now(),
-                    timeout,
-                });
-                self.send(p, ctx);
+                self.begin(p, ctx, op, key, kind);
             }
             Timer::Timeout { op } if self.current.as_ref().is_some_and(|c| c.op == op) => {
                 self.current = None;
@@ -138,6 +185,9 @@ impl Client {
     }
 
     fn schedule_next(&mut self, ctx: &mut impl Ctx<PrimaryBackup>) {
+        if self.driven {
+            return;
+        }
         let gap = self.workload.gap(ctx.rng());
         ctx.set_timer(gap, Timer::NextOp);
     }

@@ -54,6 +54,7 @@
 
 pub mod catalogue;
 mod client;
+pub use client::Client;
 pub mod figures;
 mod message;
 mod params;
@@ -68,7 +69,6 @@ use crate::detection::heartbeat::{HeartbeatParams, Mode as BeatMode, Rule};
 use crate::detection::Monitors;
 use crate::detection::{any, AnyDetector, DetectorParams, InvalidParams};
 use crate::replication::workload::{Workload, WorkloadParams};
-use client::Client;
 use hasim_sim::{Ctx, NodeId, Protocol};
 use replica::Replica;
 
@@ -79,6 +79,9 @@ pub enum Role {
     Replica,
     /// A client running the shared workload.
     Client(WorkloadParams),
+    /// A client whose host submits the writes (`Client::submit`): the store client of
+    /// an app server in a composed system. Only the workload's `timeout` is used.
+    Driven(WorkloadParams),
     /// Takes no part.
     Idle,
 }
@@ -103,7 +106,7 @@ impl PrimaryBackup {
             .collect();
         params.validate(replicas.len() as u32)?;
         for r in &roles {
-            if let Role::Client(w) = r {
+            if let Role::Client(w) | Role::Driven(w) = r {
                 w.validate()?;
             }
         }
@@ -140,6 +143,27 @@ impl PrimaryBackup {
     /// The replicas, in index order.
     pub fn replicas(&self) -> &[NodeId] {
         &self.replicas
+    }
+
+    /// The role of `node`.
+    pub fn role(&self, node: NodeId) -> &Role {
+        self.roles.get(node.index()).unwrap_or(&Role::Idle)
+    }
+
+    /// Makes nodes `nodes` clients driven by their host (a composed system's store
+    /// seam), each write bounded by `timeout`. They must not be replicas.
+    pub fn drive(
+        &mut self,
+        nodes: std::ops::Range<u32>,
+        timeout: hasim_sim::SimDuration,
+    ) -> Result<(), InvalidParams> {
+        crate::replication::workload::drive(
+            &mut self.roles,
+            nodes,
+            timeout,
+            |r| matches!(r, Role::Replica),
+            Role::Driven,
+        )
     }
 
     /// The replicas' parameters.
@@ -203,6 +227,11 @@ impl Protocol for PrimaryBackup {
                 ctx,
                 Workload::new(ctx.id(), w.clone(), ctx.incarnation().0),
             )),
+            Role::Driven(w) => State::Client(Client::start_driven(Workload::new(
+                ctx.id(),
+                w.clone(),
+                ctx.incarnation().0,
+            ))),
             Role::Idle => State::Idle,
         }
     }

@@ -136,26 +136,13 @@ impl Quorum {
         nodes: std::ops::Range<u32>,
         timeout: hasim_sim::SimDuration,
     ) -> Result<(), InvalidParams> {
-        let client = crate::replication::workload::driven(timeout)?;
-        for n in nodes {
-            match self.roles.get_mut(n as usize) {
-                Some(Role::Replica) => {
-                    return Err(format!(
-                        "node {n} of the store is a replica; a store seam drives clients only"
-                    )
-                    .into())
-                }
-                Some(r) => *r = Role::Driven(client.clone()),
-                None => {
-                    return Err(format!(
-                        "node {n} is outside the store's {} nodes",
-                        self.roles.len()
-                    )
-                    .into())
-                }
-            }
-        }
-        Ok(())
+        crate::replication::workload::drive(
+            &mut self.roles,
+            nodes,
+            timeout,
+            |r| matches!(r, Role::Replica),
+            Role::Driven,
+        )
     }
 
     /// The value a quorum read would return for each key once the run is over and

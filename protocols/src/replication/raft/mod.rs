@@ -188,26 +188,13 @@ impl Raft {
         nodes: std::ops::Range<u32>,
         timeout: SimDuration,
     ) -> Result<(), InvalidParams> {
-        let client = crate::replication::workload::driven(timeout)?;
-        for n in nodes {
-            match self.roles.get_mut(n as usize) {
-                Some(Role::Replica) => {
-                    return Err(format!(
-                        "node {n} of the store is a replica; a store seam drives clients only"
-                    )
-                    .into())
-                }
-                Some(r) => *r = Role::Driven(client.clone()),
-                None => {
-                    return Err(format!(
-                        "node {n} is outside the store's {} nodes",
-                        self.roles.len()
-                    )
-                    .into())
-                }
-            }
-        }
-        Ok(())
+        crate::replication::workload::drive(
+            &mut self.roles,
+            nodes,
+            timeout,
+            |r| matches!(r, Role::Replica),
+            Role::Driven,
+        )
     }
 }
 
