@@ -10,8 +10,8 @@ use crate::sinks::Tee;
 use crate::timeline::{self, data::MarkSink, data::RoleTrack, Lane, Mark, Request, TimelineData};
 use hasim_protocols::catalogue::RequestEvent;
 use hasim_sim::{
-    always, eventually, sometimes, Outcome, Protocol, ScheduledFault, Sim, SimTime, Status,
-    TraceSink,
+    always, eventually, sometimes, MemoryBudget, Outcome, Protocol, ScheduledFault, Sim, SimTime,
+    Status, TraceSink,
 };
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -109,8 +109,10 @@ pub fn run<M: Model>(scenario: &Scenario, plan: Plan) -> Result<Ran, RunError> {
         })
         .collect();
     let nodes = scenario.nodes.len() as u32;
+    // The budget starts before the model is built: its state is the run's to hold.
+    let budget = budget(scenario);
     let protocol = M::build(nodes, &groups).map_err(|e| RunError::Model(e.message))?;
-    run_protocol(protocol, scenario, plan)
+    run_protocol(protocol, scenario, plan, budget)
 }
 
 /// Runs a composed scenario: its system was built when the scenario was loaded.
@@ -119,7 +121,13 @@ pub fn run_composed(
     scenario: &Scenario,
     plan: Plan,
 ) -> Result<Ran, RunError> {
-    run_protocol(composed.clone(), scenario, plan)
+    let budget = budget(scenario);
+    run_protocol(composed.clone(), scenario, plan, budget)
+}
+
+/// The scenario's `memory_max`, counted by this thread's allocations from now on.
+fn budget(scenario: &Scenario) -> MemoryBudget {
+    MemoryBudget::starting_now(scenario.memory_max, crate::memory::thread_bytes)
 }
 
 /// Runs `protocol` (the model built from `scenario`) with `plan`.
@@ -127,6 +135,7 @@ fn run_protocol<P: Catalogue>(
     protocol: P,
     scenario: &Scenario,
     plan: Plan,
+    budget: MemoryBudget,
 ) -> Result<Ran, RunError> {
     let nodes = scenario.nodes.len() as u32;
     let mut properties = Vec::new();
@@ -151,6 +160,7 @@ fn run_protocol<P: Catalogue>(
         .map_err(RunError::Sim)?;
     sim.horizon(scenario.horizon())
         .event_budget(scenario.event_budget)
+        .memory_budget(budget)
         .keep_observations(P::KEEPS_OBSERVATIONS);
     let faults = plan.schedule.len();
     sim.faults(plan.schedule).map_err(RunError::Sim)?;

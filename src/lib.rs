@@ -9,7 +9,8 @@
 //! - [`runner`]: one run of a scenario for one seed → [`runner::RunResult`].
 //! - [`run_result`]: what a run gives ([`run_result::RunResult`]) or why it could not
 //!   run ([`run_result::RunError`]): plain data the reports read.
-//! - [`size`]: byte sizes as `--trace-max` takes them.
+//! - [`size`]: byte sizes as `--trace-max` and `memory_max` take them.
+//! - [`memory`]: the counting allocator that lets `memory_max` stop a run.
 //! - [`models`]: the model registry: protocol names → parameters, properties, figures.
 //! - [`generic`]: the figures and properties every model has (their docs).
 //! - [`drive`]: builds and runs the monomorphised `Sim<P>`; generic figures.
@@ -40,6 +41,7 @@ pub mod drive;
 pub mod episodes;
 pub mod gallery;
 pub mod generic;
+pub mod memory;
 pub mod models;
 pub mod nines;
 pub mod output_paths;

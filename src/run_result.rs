@@ -24,7 +24,7 @@ pub struct RunResult {
     /// The seed.
     pub seed: u64,
     /// How the run ended: completed, horizon_reached, budget_exhausted,
-    /// timers_exhausted, violated.
+    /// timers_exhausted, memory_exhausted, violated.
     pub outcome: String,
     /// Simulated time at the end, in seconds.
     pub sim_time_s: f64,

@@ -142,9 +142,10 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
     // out of timer slots) never reached the point where a liveness or coverage check
     // is judged.
     let stopped_early = match &ran.outcome {
-        Outcome::Violated(_) | Outcome::BudgetExhausted | Outcome::TimersExhausted { .. } => {
-            Some(ran.end)
-        }
+        Outcome::Violated(_)
+        | Outcome::BudgetExhausted
+        | Outcome::TimersExhausted { .. }
+        | Outcome::MemoryExhausted { .. } => Some(ran.end),
         _ => None,
     };
     let checks = scenario
@@ -179,6 +180,12 @@ fn result(scenario: &Scenario, seed: u64, ran: Ran, trace_tail: Vec<String>) -> 
                 .get(node.index())
                 .map_or_else(|| node.to_string(), |n| n.name.clone()),
             hasim_sim::TIMERS_MAX,
+            ran.end
+        )),
+        Outcome::MemoryExhausted { held, limit } => Some(format!(
+            "the run held {} beyond its memory_max of {} at {}: raise [scenario] memory_max, shorten the run, or look for state the model never drops",
+            crate::size::size_text_rounded(*held),
+            crate::size::size_text(*limit),
             ran.end
         )),
         _ => ran.end_verdicts.iter().find_map(|(name, verdict)| {

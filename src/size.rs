@@ -33,3 +33,39 @@ pub fn size_text(bytes: u64) -> String {
     }
     format!("{bytes}B")
 }
+
+/// A byte count to read, not to write back: `1.5MiB`, `812KiB`, `37B` (one decimal
+/// below 10 of a unit).
+pub fn size_text_rounded(bytes: u64) -> String {
+    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if bytes >= scale {
+            let n = bytes as f64 / scale as f64;
+            return if n < 10.0 {
+                format!("{n:.1}{unit}")
+            } else {
+                format!("{n:.0}{unit}")
+            };
+        }
+    }
+    format!("{bytes}B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounded_sizes_pick_the_largest_unit_that_fits() {
+        assert_eq!(size_text_rounded(37), "37B");
+        assert_eq!(size_text_rounded(1536), "1.5KiB");
+        assert_eq!(size_text_rounded(812 << 10), "812KiB");
+        assert_eq!(size_text_rounded((3 << 30) + (1 << 29)), "3.5GiB");
+    }
+
+    #[test]
+    fn written_sizes_read_back() {
+        for bytes in [1u64, 4096, 1 << 20, 4 << 30, 1_000_000] {
+            assert_eq!(parse_size(&size_text(bytes)), Ok(bytes));
+        }
+    }
+}

@@ -31,6 +31,7 @@
 //!   [`lifecycle`]: long-run failure and repair of nodes, racks and zones, with crews.
 //! - [`trace`]: trace records, the running hash, sinks; `Describe` for protocol types.
 //! - [`metrics`]: counters, histograms, node timelines.
+//! - [`memory`]: `MemoryBudget`, a limit on a run's heap read through a host's probe.
 //! - [`property`]: always / eventually-within / sometimes checks.
 
 #![warn(missing_docs)]
@@ -45,6 +46,7 @@ pub mod generator;
 pub mod id;
 mod inspect;
 pub mod lifecycle;
+pub mod memory;
 pub mod metrics;
 pub mod network;
 mod node;
@@ -66,6 +68,7 @@ pub use dist::Distribution;
 pub use fault::{Fault, InvalidFault, ScheduledFault, SignedDuration};
 pub use generator::Generator;
 pub use id::{Incarnation, NodeId, TimerId};
+pub use memory::{MemoryBudget, MEMORY_CHECK_EVERY};
 pub use metrics::{Histogram, Metrics, Status, Timeline};
 pub use network::{DropReason, Path, Paths, Transit, UniformPaths};
 pub use node::TIMERS_MAX;

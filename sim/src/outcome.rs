@@ -21,6 +21,14 @@ pub enum Outcome {
         /// The node.
         node: NodeId,
     },
+    /// The run held more memory than its [`MemoryBudget`](crate::MemoryBudget)
+    /// allows. It stops at the first check past the limit.
+    MemoryExhausted {
+        /// Bytes held beyond the budget's base when it stopped.
+        held: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A property failed.
     Violated(Violation),
 }
@@ -33,6 +41,7 @@ impl Outcome {
             Outcome::HorizonReached => "horizon_reached",
             Outcome::BudgetExhausted => "budget_exhausted",
             Outcome::TimersExhausted { .. } => "timers_exhausted",
+            Outcome::MemoryExhausted { .. } => "memory_exhausted",
             Outcome::Violated(_) => "violated",
         }
     }

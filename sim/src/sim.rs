@@ -8,6 +8,7 @@ use crate::ctx::NodeCtx;
 use crate::dist::Distribution;
 use crate::fault::{sort_schedule, ScheduledFault};
 use crate::id::NodeId;
+use crate::memory::{MemoryBudget, MEMORY_CHECK_EVERY};
 use crate::metrics::{Metrics, Status};
 use crate::network::{DropReason, Network, Path, Paths, Provider};
 use crate::node::Node;
@@ -62,6 +63,7 @@ pub struct Sim<P: Protocol> {
     pub(crate) dormant: Vec<bool>,
     pub(crate) horizon: SimTime,
     pub(crate) event_budget: u64,
+    pub(crate) memory: Option<MemoryBudget>,
     pub(crate) events: u64,
     /// Every entry taken off the queue, skipped or not: what the budget bounds, so
     /// that not even a loop of stale or deferred entries can hang a run.
@@ -113,6 +115,7 @@ impl<P: Protocol> Sim<P> {
             dormant: vec![false; nodes as usize],
             horizon: SimTime::from_nanos(3_600_000_000_000),
             event_budget: 100_000_000,
+            memory: None,
             events: 0,
             popped: 0,
             keep_observations: true,
@@ -163,6 +166,13 @@ impl<P: Protocol> Sim<P> {
     /// skipped stale timers and deferrals).
     pub fn event_budget(&mut self, events: u64) -> &mut Self {
         self.event_budget = events;
+        self
+    }
+
+    /// Sets a memory budget: the run ends `memory_exhausted` once the probe reads
+    /// more than the limit above its base (read every [`MEMORY_CHECK_EVERY`] entries).
+    pub fn memory_budget(&mut self, budget: MemoryBudget) -> &mut Self {
+        self.memory = Some(budget);
         self
     }
 
@@ -333,6 +343,14 @@ impl<P: Protocol> Sim<P> {
             };
             let time = SimTime::from_nanos(time);
             self.popped += 1;
+            if self.popped % MEMORY_CHECK_EVERY == 0 {
+                if let Some(budget) = &self.memory {
+                    if let Some(held) = budget.exceeded() {
+                        let limit = budget.limit;
+                        break Some(Outcome::MemoryExhausted { held, limit });
+                    }
+                }
+            }
             assert!(
                 time >= self.core.now,
                 "seed {} event #{seq}: time went backwards",
@@ -362,7 +380,10 @@ impl<P: Protocol> Sim<P> {
         };
         if !matches!(
             outcome,
-            Outcome::Violated(_) | Outcome::BudgetExhausted | Outcome::TimersExhausted { .. }
+            Outcome::Violated(_)
+                | Outcome::BudgetExhausted
+                | Outcome::TimersExhausted { .. }
+                | Outcome::MemoryExhausted { .. }
         ) {
             if let Some(v) = self.finish_properties() {
                 outcome = Outcome::Violated(v);

@@ -64,6 +64,8 @@ pub struct Scenario {
     pub duration: SimDuration,
     /// The most events a run may process.
     pub event_budget: u64,
+    /// The most bytes a run may hold beyond what it held before it was built.
+    pub memory_max: u64,
     /// The model every group runs, or a composition's descriptor
     /// (`front:balancing+orders:raft`: each part's name and model).
     pub model: String,

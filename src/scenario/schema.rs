@@ -63,6 +63,8 @@ pub struct Header {
     pub seed: u64,
     /// Stops a runaway model; default 50 million events.
     pub event_budget: Option<Spanned<u64>>,
+    /// Stops a run that holds more memory than this ("4GiB"); default 4 GiB.
+    pub memory_max: Option<Spanned<String>>,
 }
 
 fn default_seed() -> u64 {

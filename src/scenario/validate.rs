@@ -49,6 +49,10 @@ impl Bad {
 /// The default event budget: far above any sensible run of the bundled models.
 const EVENT_BUDGET: u64 = 50_000_000;
 
+/// The default memory limit of one run: more than any bundled scenario needs by
+/// two orders of magnitude, less than a sweep's machine has.
+const MEMORY_MAX: u64 = 4 << 30;
+
 pub(super) fn resolve(
     file: schema::File,
     text: &str,
@@ -80,6 +84,20 @@ pub(super) fn resolve(
         }
         Some(b) => *b.get_ref(),
         None => EVENT_BUDGET,
+    };
+    let memory_max = match &h.memory_max {
+        Some(m) => match crate::size::parse_size(m.get_ref()) {
+            Ok(0) => {
+                return Err(Bad::at(
+                    m,
+                    "scenario.memory_max",
+                    "expected a size above zero, such as \"4GiB\"",
+                ))
+            }
+            Ok(bytes) => bytes,
+            Err(why) => return Err(Bad::at(m, "scenario.memory_max", why)),
+        },
+        None => MEMORY_MAX,
     };
     // With a [topology] its placement gives every node's region, zone and rack;
     // without one, [network] zones and the groups' labels do.
@@ -126,6 +144,7 @@ pub(super) fn resolve(
         seed: h.seed,
         duration: *h.duration.get_ref(),
         event_budget,
+        memory_max,
         model: known.model.clone(),
         composition,
         entry,

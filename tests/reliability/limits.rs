@@ -214,3 +214,53 @@ fn detector_state_that_cannot_fit_is_refused_before_the_run() {
     );
     assert_eq!(code, Some(0), "{err}");
 }
+
+/// The same runaway server under a 16 MiB `memory_max`: its pending requests and
+/// timers pass 16 MiB long before the timer limit (a million timers), so the run
+/// ends `memory_exhausted` at the first check past the limit and the sweep records
+/// each seed as failing, with its replay command, and goes on.
+#[test]
+fn a_run_past_its_memory_max_ends_with_an_outcome_and_fails_the_seed() {
+    let dir = temp_dir("server_memory");
+    let path = dir.join("server_memory.toml");
+    let source = SERVER_FULL.replace("seed = 1\n", "seed = 1\nmemory_max = \"16MiB\"\n");
+    std::fs::write(&path, source).unwrap();
+    let p = path.to_str().unwrap();
+    let o = hasim(&["run", p]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains("outcome                  memory_exhausted"),
+        "{out}"
+    );
+    assert!(out.contains("beyond its memory_max of 16MiB at "), "{out}");
+    let o = hasim(&["sweep", p, "--seeds", "1..3", "--quiet"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains("2 runs: 0 passed, 2 failed (memory_exhausted 2)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("    hasim replay {p} --seed 2 --expect-version")),
+        "{out}"
+    );
+}
+
+/// The bundled quickstart runs well inside a small budget: the count is of what
+/// the run holds, not of everything it ever allocated.
+#[test]
+fn an_ordinary_run_stays_inside_a_small_memory_max() {
+    let dir = temp_dir("quickstart_memory");
+    let path = dir.join("quickstart.toml");
+    let source = quickstart().replace("seed = 1\n", "seed = 1\nmemory_max = \"32MiB\"\n");
+    assert!(
+        source.contains("memory_max"),
+        "the quickstart has a seed line"
+    );
+    std::fs::write(&path, source).unwrap();
+    let o = hasim(&["run", path.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(!out.contains("memory_exhausted"), "{out}");
+}

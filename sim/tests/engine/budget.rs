@@ -115,3 +115,53 @@ fn a_node_out_of_timer_slots_ends_the_run_with_an_outcome() {
     assert_eq!(sim.now(), at_ms(1049));
     assert_eq!(sim.run(), full, "an ended run stays ended");
 }
+
+// A stand-in for a counting allocator: the "heap" grows by 1 KiB per delivery.
+static HELD: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn held() -> u64 {
+    HELD.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `forever`, whose every delivery also adds 1 KiB to the stand-in heap.
+fn growing() -> Probe {
+    Probe::new()
+        .on_start(|ctx, _| ctx.send(ctx.id(), Ping(1)))
+        .on_message(|ctx, _, n| {
+            HELD.fetch_add(1024, std::sync::atomic::Ordering::Relaxed);
+            ctx.send(ctx.id(), Ping(n + 1));
+        })
+}
+
+#[test]
+fn a_run_that_outgrows_its_memory_budget_ends_with_an_outcome() {
+    use hasim_sim::{MemoryBudget, MEMORY_CHECK_EVERY};
+    HELD.store(10 << 20, std::sync::atomic::Ordering::Relaxed);
+    let mut sim = Sim::new(growing(), 1, 1);
+    sim.horizon(at_ms(1_000_000));
+    // 5 MiB above the 10 MiB held before the run: crossed after 5121 deliveries, seen
+    // at the first check after that (every MEMORY_CHECK_EVERY entries off the queue).
+    sim.memory_budget(MemoryBudget::starting_now(5 << 20, held));
+    let outcome = sim.run();
+    let Outcome::MemoryExhausted { held: at, limit } = outcome else {
+        panic!("expected memory_exhausted, got {outcome:?}");
+    };
+    assert_eq!(limit, 5 << 20);
+    assert!(at > limit, "{at} held");
+    assert!(
+        at <= limit + MEMORY_CHECK_EVERY * 1024,
+        "{at} held: checked too late"
+    );
+    assert_eq!(at, (sim.events() - 1) * 1024, "the base is not counted");
+    assert_eq!(
+        sim.run().name(),
+        "memory_exhausted",
+        "an ended run stays ended"
+    );
+
+    // The same run with room to spare reaches its horizon.
+    let mut roomy = Sim::new(growing(), 1, 1);
+    roomy.horizon(at_ms(20_000));
+    roomy.memory_budget(MemoryBudget::starting_now(1 << 30, held));
+    assert_eq!(roomy.run(), Outcome::HorizonReached);
+}
